@@ -1,0 +1,257 @@
+//! The gateway side: serenity's event handler turns accepted messages into
+//! [`Inbound`]s and returns only once the daemon stored them; on every
+//! READY (a new session: first start, or a session that could not be
+//! resumed) it first fetches what each known channel received meanwhile.
+
+use super::cursor::{Cursors, Mark};
+use crate::channel::InboundSink;
+use crate::model::{Attachment, ChannelKind, Inbound, Sender, Thread};
+use serenity::all::{
+    ChannelId, Context, EventHandler, GetMessages, Message, MessageId, MessageType, Ready,
+    ResumedEvent, UserId,
+};
+use serenity::async_trait;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Discord's epoch (2015-01-01) in Unix milliseconds: a snowflake's top 42
+/// bits count milliseconds from it.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+/// Messages fetched per history request (Discord's maximum).
+const PAGE: u8 = 100;
+
+/// How far back a DM channel seen for the first time is searched for
+/// messages sent while the daemon was down.
+const BACKFILL_WINDOW_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// State shared by the channel and every gateway session it runs.
+#[derive(Debug)]
+pub struct Shared {
+    /// Resume points for catching up.
+    pub cursors: Cursors,
+    /// Guild channels answered without a mention.
+    pub listen: HashSet<u64>,
+    /// The bot's own user id, learnt from READY (0 until then).
+    bot: AtomicU64,
+}
+
+impl Shared {
+    /// State for a bot answering `listen` without mentions.
+    pub fn new(cursors: Cursors, listen: HashSet<u64>) -> Self {
+        Self {
+            cursors,
+            listen,
+            bot: AtomicU64::new(0),
+        }
+    }
+
+    fn bot(&self) -> Option<UserId> {
+        match self.bot.load(Ordering::SeqCst) {
+            0 => None,
+            id => Some(UserId::new(id)),
+        }
+    }
+
+    /// Whether the bot answers `msg`; `dm` says whether it was sent in a
+    /// direct-message channel.
+    fn accepts(&self, msg: &Message, dm: bool) -> bool {
+        let bot = self.bot();
+        if msg.author.bot
+            || msg.author.system
+            || msg.webhook_id.is_some()
+            || Some(msg.author.id) == bot
+        {
+            return false;
+        }
+        if !matches!(msg.kind, MessageType::Regular | MessageType::InlineReply) {
+            return false;
+        }
+        dm || self.listen.contains(&msg.channel_id.get())
+            || bot.is_some_and(|b| msg.mentions_user_id(b))
+    }
+}
+
+/// serenity's event handler for one run of the channel.
+pub struct Handler {
+    shared: Arc<Shared>,
+    sink: InboundSink,
+    /// Open (true) once the current session has caught up; live messages
+    /// wait for it, so a newer message never moves a mark past an older
+    /// one that is still being fetched.
+    caught_up: watch::Sender<bool>,
+}
+
+impl Handler {
+    /// A handler delivering to `sink`.
+    pub fn new(shared: Arc<Shared>, sink: InboundSink) -> Self {
+        Self {
+            shared,
+            sink,
+            caught_up: watch::channel(false).0,
+        }
+    }
+
+    /// Deliver one accepted message and wait until the daemon stored it.
+    async fn deliver(&self, msg: &Message, dm: bool) {
+        let inbound = to_inbound(msg, self.shared.bot());
+        if inbound.text.is_empty() && inbound.attachments.is_empty() {
+            tracing::debug!(message = %msg.id, "ignoring a Discord message with neither text nor attachments");
+            return;
+        }
+        let (channel, id) = (msg.channel_id.get(), msg.id.get());
+        self.shared.cursors.begin(channel, id, dm);
+        let result = self.sink.deliver(inbound).await;
+        self.shared.cursors.finish(channel, id, result.is_ok());
+        match result {
+            Ok(ack) => tracing::debug!(message = %id, ?ack, "Discord message stored"),
+            Err(e) => {
+                tracing::warn!(message = %id, "Discord message not stored ({e}); it is fetched again on the next start")
+            }
+        }
+    }
+
+    /// Fetch and deliver what every known channel received after its mark.
+    async fn catch_up(&self, ctx: &Context) {
+        let marks = self.shared.cursors.marks();
+        let mut delivered = 0usize;
+        for (channel, Mark { last, dm }) in marks {
+            let channel_id = ChannelId::new(channel);
+            let mut after = last.max(1);
+            loop {
+                let query = GetMessages::new().after(MessageId::new(after)).limit(PAGE);
+                let mut page = match channel_id.messages(&ctx.http, query).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        tracing::warn!(channel, "cannot fetch Discord history to catch up: {e}");
+                        break;
+                    }
+                };
+                page.sort_by_key(|m| m.id);
+                let full = page.len() >= usize::from(PAGE);
+                for msg in &page {
+                    after = after.max(msg.id.get());
+                    if self.shared.accepts(msg, dm) {
+                        self.deliver(msg, dm).await;
+                        delivered += 1;
+                    }
+                }
+                if !full {
+                    break;
+                }
+            }
+        }
+        if delivered > 0 {
+            tracing::info!(
+                delivered,
+                "caught up on Discord messages the gateway did not deliver"
+            );
+        }
+    }
+
+    /// A DM channel with no mark yet: no history fetch could have found it
+    /// (bots cannot list their DM channels), so what the user wrote there
+    /// since the bot last spoke (within a day) is delivered first.
+    async fn backfill(&self, ctx: &Context, msg: &Message) {
+        let query = GetMessages::new().before(msg.id).limit(PAGE);
+        let mut page = match msg.channel_id.messages(&ctx.http, query).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::warn!(channel = %msg.channel_id, "cannot fetch a new DM channel's history: {e}");
+                return;
+            }
+        };
+        page.sort_by_key(|m| m.id);
+        let bot = self.shared.bot();
+        let start = page
+            .iter()
+            .rposition(|m| Some(m.author.id) == bot)
+            .map_or(0, |i| i + 1);
+        let horizon = msg.id.get().saturating_sub(BACKFILL_WINDOW_MS << 22);
+        for earlier in &page[start..] {
+            if earlier.id.get() >= horizon && self.shared.accepts(earlier, true) {
+                self.deliver(earlier, true).await;
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        self.caught_up.send_replace(false);
+        self.shared.bot.store(ready.user.id.get(), Ordering::SeqCst);
+        tracing::info!(bot = %ready.user.name, session = %ready.session_id, "Discord gateway session ready");
+        self.catch_up(&ctx).await;
+        self.caught_up.send_replace(true);
+    }
+
+    async fn resume(&self, _ctx: Context, _: ResumedEvent) {
+        // Discord replays the events the session missed; nothing to fetch.
+        tracing::info!("Discord gateway session resumed");
+    }
+
+    async fn message(&self, ctx: Context, msg: Message) {
+        let dm = msg.guild_id.is_none();
+        if !self.shared.accepts(&msg, dm) {
+            return;
+        }
+        let mut caught_up = self.caught_up.subscribe();
+        if caught_up.wait_for(|open| *open).await.is_err() {
+            return;
+        }
+        if dm && !self.shared.cursors.knows(msg.channel_id.get()) {
+            self.backfill(&ctx, &msg).await;
+        }
+        self.deliver(&msg, dm).await;
+    }
+}
+
+/// The common shape of a Discord message: the bot's mention is taken out
+/// of the text; attachments are kept as metadata.
+pub fn to_inbound(msg: &Message, bot: Option<UserId>) -> Inbound {
+    let mut text = msg.content.clone();
+    if let Some(bot) = bot {
+        for mention in [format!("<@{bot}>"), format!("<@!{bot}>")] {
+            text = text.replace(&mention, "");
+        }
+    }
+    let attachments = msg
+        .attachments
+        .iter()
+        .map(|a| Attachment {
+            name: Some(a.filename.clone()),
+            mime_type: a.content_type.clone(),
+            size: Some(u64::from(a.size)),
+            platform_id: Some(a.url.clone()),
+        })
+        .collect();
+    Inbound {
+        channel: ChannelKind::Discord,
+        platform_message_id: msg.id.to_string(),
+        sender: Sender {
+            id: msg.author.id.to_string(),
+            display_name: Some(
+                msg.author
+                    .global_name
+                    .clone()
+                    .unwrap_or_else(|| msg.author.name.clone()),
+            ),
+        },
+        thread: Thread {
+            id: msg.channel_id.to_string(),
+            route: None,
+        },
+        text: text.trim().to_string(),
+        attachments,
+        received_at: (msg.id.get() >> 22) + DISCORD_EPOCH_MS,
+        reply_to: msg
+            .message_reference
+            .as_ref()
+            .and_then(|r| r.message_id)
+            .map(|id| id.to_string()),
+        auto: false,
+    }
+}

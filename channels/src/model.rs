@@ -1,0 +1,142 @@
+//! The conversation model shared by every platform.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Which platform a message came from or goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelKind {
+    /// The local console (`kefu chat`).
+    Console,
+    /// Telegram Bot API.
+    Telegram,
+    /// Discord gateway and REST API.
+    Discord,
+    /// An email inbox (IMAP in, SMTP out).
+    Email,
+}
+
+impl ChannelKind {
+    /// The lowercase name used in keys, config sections and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Console => "console",
+            ChannelKind::Telegram => "telegram",
+            ChannelKind::Discord => "discord",
+            ChannelKind::Email => "email",
+        }
+    }
+}
+
+impl fmt::Display for ChannelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who wrote a message: a platform user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// The platform's stable id for the user (Telegram user id, Discord
+    /// user id, email address).
+    pub id: String,
+    /// A human-readable name, if the platform gives one.
+    pub display_name: Option<String>,
+}
+
+/// Where a reply goes: a Telegram chat (+ topic), a Discord channel or DM,
+/// an email thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    /// Platform-specific id of the place: chat id, channel id, or the
+    /// root Message-ID of an email thread.
+    pub id: String,
+    /// Extra routing a platform needs to answer in the right place
+    /// (Telegram topic id, email References chain), opaque to the daemon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+}
+
+/// A file or media item that came with a message. Only metadata is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// File name, if known.
+    pub name: Option<String>,
+    /// MIME type, if known.
+    pub mime_type: Option<String>,
+    /// Size in bytes, if known.
+    pub size: Option<u64>,
+    /// The platform's id for fetching the file later.
+    pub platform_id: Option<String>,
+}
+
+/// A message a customer sent, normalized from any platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbound {
+    /// The platform it came from.
+    pub channel: ChannelKind,
+    /// The platform's id of this message; with `channel` it identifies the
+    /// message, so a replayed delivery is recognised and ignored.
+    pub platform_message_id: String,
+    /// Who wrote it.
+    pub sender: Sender,
+    /// Where the conversation happens and the reply goes.
+    pub thread: Thread,
+    /// The text (caption for media, plain text for mail).
+    pub text: String,
+    /// Attachments, as metadata.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// When the platform says it was sent, in milliseconds since the Unix epoch.
+    pub received_at: u64,
+    /// The platform message id this one answers, if any.
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    /// Machine mail or a loop (an auto-reply, a bounce, a mailing list, our
+    /// own mail, a sender over the reply rate limit): the daemon stores it
+    /// but never answers it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto: bool,
+}
+
+impl Inbound {
+    /// The key that identifies this message across deliveries.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.channel, self.platform_message_id)
+    }
+
+    /// The conversation this message belongs to (one per platform thread).
+    pub fn conversation_id(&self) -> String {
+        format!("{}:{}", self.channel, self.thread.id)
+    }
+}
+
+/// A reply the daemon sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outbound {
+    /// The platform to send on.
+    pub channel: ChannelKind,
+    /// Where it goes.
+    pub thread: Thread,
+    /// The reply text.
+    pub text: String,
+    /// The platform message id being answered (the reply quotes it).
+    pub reply_to: Option<String>,
+    /// Attachments to send (metadata only for now).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// What the pipeline decided for this reply (intent, actions, guard
+    /// verdict). Platforms ignore it; the console prints it with `--json`.
+    #[serde(default)]
+    pub annotations: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,145 @@
+//! Assembling the daemon from its settings.
+
+use crate::config::Settings;
+use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
+use kefu_channels::{Channel, ChannelKind};
+use crate::daemon::{Channels, Daemon};
+use crate::llm::build_engine;
+use crate::pipeline::{Pipeline, PipelineSettings};
+use crate::prompts::Prompts;
+use crate::store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Load the model, open the store and wire the pipeline. The model is
+/// checked first: a wrong path fails before anything else starts.
+pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Daemon> {
+    let started = std::time::Instant::now();
+    let engine = build_engine(&settings.llm).await?;
+    tracing::info!(engine = %engine.describe(), load_ms = started.elapsed().as_millis() as u64, "model loaded");
+    let store = Store::open(&settings.store.path)?;
+    let _ = STORE.set(store.clone());
+    let prompts = Prompts::load(settings.prompts.dir.as_deref())?;
+    let pipeline = Pipeline::new(
+        engine,
+        prompts,
+        PipelineSettings {
+            shop_name: settings.shop.name.clone(),
+            max_tokens: settings.llm.max_tokens,
+            temperature: settings.llm.temperature,
+            history_turns: settings.llm.history_turns,
+        },
+    );
+    Ok(Daemon {
+        store,
+        pipeline: Arc::new(pipeline),
+        channels,
+        workers: settings.daemon.workers,
+        grace: Duration::from_secs(settings.daemon.shutdown_grace_secs),
+    })
+}
+
+/// The platform channels `kefu run` serves, from the enabled config
+/// sections. Each platform is one branch here and one module in `channels/`.
+pub fn platform_channels(settings: &Settings) -> anyhow::Result<Channels> {
+    let mut channels = Channels::new();
+    if settings.console.enabled {
+        let console = ConsoleChannel::stdio(&settings.console.session, "console", ConsoleFormat::Text);
+        channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
+    }
+    if settings.discord.enabled {
+        channels.insert(ChannelKind::Discord, discord_channel(settings)?);
+    }
+    if settings.email.enabled {
+        channels.insert(ChannelKind::Email, email_channel(settings)?);
+    }
+    if channels.is_empty() {
+        tracing::warn!("no channel is enabled: enable [telegram], [discord], [email] or [console] in the config");
+    }
+    Ok(channels)
+}
+
+/// The Discord bot from `[discord]`. Its catch-up marks (the last stored
+/// message of each Discord channel) live in the state directory.
+#[cfg(feature = "discord")]
+fn discord_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+    use kefu_channels::discord::cursor::FileCursorStore;
+    use kefu_channels::discord::{DiscordChannel, DiscordConfig};
+    let discord = &settings.discord;
+    let config = DiscordConfig {
+        token: discord.token.expose().to_string(),
+        api_url: discord.api_url.clone(),
+        channels: discord.channels.clone(),
+        cursors: Arc::new(FileCursorStore::open(settings.store.path.join("discord-cursors.json"))),
+    };
+    Ok(Arc::new(DiscordChannel::new(config)?))
+}
+
+#[cfg(not(feature = "discord"))]
+fn discord_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+    anyhow::bail!("discord.enabled is set, but this kefu was built without the `discord` feature")
+}
+
+/// The state store once [`build`] opened it. Channels are made before the
+/// store is open; those that keep cursors in its `meta` tree reach it
+/// through [`StoreCursors`] when they run (after `build`).
+static STORE: std::sync::OnceLock<Store> = std::sync::OnceLock::new();
+
+/// The daemon's store as the channels' cursor storage.
+#[cfg_attr(not(feature = "email"), allow(dead_code))]
+struct StoreCursors;
+
+impl kefu_channels::CursorStore for StoreCursors {
+    fn load(&self, key: &str) -> Option<String> {
+        kefu_channels::CursorStore::load(STORE.get()?, key)
+    }
+
+    fn save(&self, key: &str, value: &str) -> anyhow::Result<()> {
+        match STORE.get() {
+            Some(store) => kefu_channels::CursorStore::save(store, key, value),
+            None => anyhow::bail!("the state store is not open yet"),
+        }
+    }
+}
+
+/// The inbox from `[email]`: IMAP in, SMTP out; its UID cursor and thread
+/// index live in the store's `meta` tree.
+#[cfg(feature = "email")]
+fn email_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+    use crate::config::MailSecurity;
+    use kefu_channels::email::{EmailChannel, EmailConfig, Security};
+    let email = &settings.email;
+    let security = |s: MailSecurity| match s {
+        MailSecurity::Tls => Security::Tls,
+        MailSecurity::Starttls => Security::Starttls,
+        MailSecurity::None => Security::None,
+    };
+    for (key, value) in [
+        ("email.address", &email.address),
+        ("email.imap_host", &email.imap_host),
+        ("email.smtp_host", &email.smtp_host),
+    ] {
+        if value.trim().is_empty() {
+            anyhow::bail!("{key} must be set when email.enabled is true");
+        }
+    }
+    let username = if email.username.is_empty() {
+        &email.address
+    } else {
+        &email.username
+    };
+    let mut config = EmailConfig::new(&email.address, username, email.password.expose());
+    config.display_name = Some(settings.shop.name.clone());
+    config.imap_host = email.imap_host.clone();
+    config.imap_port = email.imap_port;
+    config.imap_security = security(email.imap_security);
+    config.smtp_host = email.smtp_host.clone();
+    config.smtp_port = email.smtp_port;
+    config.smtp_security = security(email.smtp_security);
+    Ok(Arc::new(EmailChannel::new(config, Arc::new(StoreCursors))))
+}
+
+#[cfg(not(feature = "email"))]
+fn email_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+    anyhow::bail!("email.enabled is set, but this kefu was built without the `email` feature")
+}

@@ -1,0 +1,210 @@
+//! `kefu bench`: measures the configured engine exactly as the daemon uses
+//! it: model load time, time to first token, decode and prompt speed, and
+//! throughput and latency with several conversations at once.
+
+use crate::config::Settings;
+use crate::llm::{build_engine, ChatRequest, Completion, Engine, PromptMessage, PromptRole};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// One concurrency level's figures.
+#[derive(Debug, Serialize)]
+pub struct ConcurrencyResult {
+    /// Conversations answered at once.
+    pub conversations: usize,
+    /// Generated tokens per second over all conversations.
+    pub aggregate_tokens_per_sec: f64,
+    /// Median reply latency, seconds.
+    pub p50_latency_secs: f64,
+    /// 95th percentile reply latency, seconds.
+    pub p95_latency_secs: f64,
+}
+
+/// Everything `kefu bench --json` prints.
+#[derive(Debug, Serialize)]
+pub struct BenchReport {
+    /// The engine and model.
+    pub engine: String,
+    /// Seconds to load the model.
+    pub load_secs: f64,
+    /// Seconds until the first token of a short chat turn.
+    pub time_to_first_token_secs: f64,
+    /// Tokens per second while decoding one conversation.
+    pub decode_tokens_per_sec: f64,
+    /// Tokens in the realistic reply prompt.
+    pub prompt_tokens: usize,
+    /// Tokens per second processing that prompt.
+    pub prompt_tokens_per_sec: f64,
+    /// Throughput and latency at 1, 4 and 8 conversations.
+    pub concurrency: Vec<ConcurrencyResult>,
+    /// Resident memory after the runs, MiB.
+    pub rss_mib: f64,
+    /// Peak resident memory, MiB.
+    pub peak_rss_mib: f64,
+}
+
+/// Tokens generated per measured reply.
+const DECODE_TOKENS: u32 = 128;
+
+/// Run the benchmark on the configured engine.
+pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
+    let started = Instant::now();
+    let engine = build_engine(&settings.llm).await?;
+    let load_secs = started.elapsed().as_secs_f64();
+
+    // Warm-up: first calls allocate caches.
+    engine.chat(short_turn()).await?;
+
+    let one = engine.chat(short_turn()).await?;
+    let decode = engine.chat(story(0)).await?;
+    let prompt = engine.chat(reply_prompt()).await?;
+
+    let mut concurrency = Vec::new();
+    for n in [1, 4, 8] {
+        concurrency.push(concurrent(&engine, n).await?);
+    }
+    let (rss_mib, peak_rss_mib) = memory_mib();
+    Ok(BenchReport {
+        engine: engine.describe(),
+        load_secs,
+        time_to_first_token_secs: one.prompt_secs,
+        decode_tokens_per_sec: per_sec(decode.completion_tokens, decode.completion_secs),
+        prompt_tokens: prompt.prompt_tokens,
+        prompt_tokens_per_sec: per_sec(prompt.prompt_tokens, prompt.prompt_secs),
+        concurrency,
+        rss_mib,
+        peak_rss_mib,
+    })
+}
+
+async fn concurrent(engine: &Arc<dyn Engine>, n: usize) -> anyhow::Result<ConcurrencyResult> {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let completion: Completion = engine.chat(story(i)).await?;
+                anyhow::Ok((completion.completion_tokens, t.elapsed().as_secs_f64()))
+            })
+        })
+        .collect();
+    let mut tokens = 0;
+    let mut latencies = Vec::new();
+    for task in tasks {
+        let (t, latency) = task.await??;
+        tokens += t;
+        latencies.push(latency);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    Ok(ConcurrencyResult {
+        conversations: n,
+        aggregate_tokens_per_sec: per_sec(tokens, wall),
+        p50_latency_secs: percentile(&latencies, 0.50),
+        p95_latency_secs: percentile(&latencies, 0.95),
+    })
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn per_sec(tokens: usize, secs: f64) -> f64 {
+    if secs > 0.0 {
+        tokens as f64 / secs
+    } else {
+        0.0
+    }
+}
+
+fn message(role: PromptRole, content: &str) -> PromptMessage {
+    PromptMessage { role, content: content.to_string() }
+}
+
+fn short_turn() -> ChatRequest {
+    ChatRequest {
+        messages: vec![message(PromptRole::User, "Hello! Are you open today?")],
+        max_tokens: 16,
+        temperature: 0.0,
+    }
+}
+
+/// A request that makes the model write at length (different per
+/// conversation, so no two share a cache entry).
+fn story(i: usize) -> ChatRequest {
+    let topics = ["a lighthouse", "a tea shop", "a lost parcel", "a bicycle", "a winter market", "a river", "a robot", "a garden"];
+    ChatRequest {
+        messages: vec![message(
+            PromptRole::User,
+            &format!("Write a long, detailed story about {}.", topics[i % topics.len()]),
+        )],
+        max_tokens: DECODE_TOKENS,
+        temperature: 0.0,
+    }
+}
+
+/// A prompt shaped like a real reply: instructions, shop facts, the
+/// customer's profile and a few turns of history.
+fn reply_prompt() -> ChatRequest {
+    let system = "You are the customer service assistant of Kefu Demo Shop. Today is 2026-11-22.\n\
+        Reply in English, in one to three short, polite sentences. Only state facts given here.\n\
+        Facts: order #W4817420 (status: delivered on 2026-11-18; items: Trail Running Shoe, size 42, \
+        blue, $89.90; tracking 718293047561). Return window: 30 days from delivery; refunds go to the \
+        original payment method (credit card ending 4417) within 5-7 business days. Exchange: same \
+        product, another available variant (size 43 blue available, $89.90).\n\
+        Customer: Li Wei, verified by email; 6 orders since 2024, mostly sports and outdoor; prefers \
+        short answers; mood: neutral.";
+    ChatRequest {
+        messages: vec![
+            message(PromptRole::System, system),
+            message(PromptRole::User, "Hi, I got my running shoes but they are too small."),
+            message(PromptRole::Assistant, "I'm sorry to hear that. Could you tell me your order number?"),
+            message(PromptRole::User, "It's W4817420. Can I swap them for a bigger size?"),
+            message(PromptRole::Assistant, "Yes, size 43 in blue is available at the same price. Shall I request the exchange?"),
+            message(PromptRole::User, "What would the difference in price be, and how long does it take?"),
+        ],
+        max_tokens: 1,
+        temperature: 0.0,
+    }
+}
+
+/// Current and peak resident memory of this process, MiB (Linux).
+fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A human-readable rendering of the report.
+pub fn render(report: &BenchReport) -> String {
+    let mut out = format!(
+        "engine            {}\nmodel load        {:.2} s\ntime to 1st token {:.3} s\ndecode            {:.1} tok/s\nprompt            {:.1} tok/s ({} tokens)\n",
+        report.engine,
+        report.load_secs,
+        report.time_to_first_token_secs,
+        report.decode_tokens_per_sec,
+        report.prompt_tokens_per_sec,
+        report.prompt_tokens
+    );
+    for c in &report.concurrency {
+        out += &format!(
+            "{} conversations   {:.1} tok/s aggregate, latency p50 {:.2} s, p95 {:.2} s\n",
+            c.conversations, c.aggregate_tokens_per_sec, c.p50_latency_secs, c.p95_latency_secs
+        );
+    }
+    out += &format!("memory            {:.0} MiB resident, {:.0} MiB peak\n", report.rss_mib, report.peak_rss_mib);
+    out
+}

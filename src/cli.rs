@@ -1,0 +1,55 @@
+//! The command line.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// kefu: a self-hosted customer-service daemon.
+#[derive(Debug, Parser)]
+#[command(name = "kefu", version, about)]
+pub struct Cli {
+    /// Config file (default: ./kefu.toml, then /etc/kefu/kefu.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// kefu's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: serve every enabled channel until SIGTERM.
+    Run,
+    /// Chat on the console through the full pipeline (one reply per input line).
+    Chat {
+        /// Print one JSON object per reply.
+        #[arg(long)]
+        json: bool,
+        /// Conversation name (a new name starts a new conversation).
+        #[arg(long, default_value = "local")]
+        session: String,
+        /// The customer's name in this session.
+        #[arg(long, default_value = "customer")]
+        user: String,
+    },
+    /// Measure the configured model: load time, first-token latency, decode
+    /// and prompt speed, concurrency scaling, memory.
+    Bench {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Configuration tools.
+    Config {
+        /// What to do with the configuration.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `kefu config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Check the configuration and print it as kefu sees it (secrets masked).
+    Check,
+}

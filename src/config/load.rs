@@ -1,0 +1,210 @@
+//! Reading and checking the configuration.
+
+use super::{EngineKind, Settings};
+use config::{Config, Environment, File, FileFormat};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A configuration problem, always naming the key or file at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A key is set that kefu does not know (a typo, most likely).
+    #[error("unknown key `{key}` in {origin}{hint}")]
+    UnknownKey {
+        /// The dotted key.
+        key: String,
+        /// Where it came from (file path or environment).
+        origin: String,
+        /// The known keys of that section.
+        hint: String,
+    },
+    /// A key has a value of the wrong type or an invalid value.
+    #[error("invalid value for `{key}`: {message}")]
+    Invalid {
+        /// The dotted key.
+        key: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// A key that the enabled features need is empty.
+    #[error("missing value for `{key}`: {why}")]
+    Missing {
+        /// The dotted key.
+        key: String,
+        /// Why it is needed and how to set it.
+        why: String,
+    },
+    /// The file cannot be read or parsed.
+    #[error("cannot read config file {path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        message: String,
+    },
+}
+
+/// The config file to use: the one given, else `./kefu.toml`, else
+/// `/etc/kefu/kefu.toml`, else none (defaults and environment only).
+pub fn find_config_file(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+    if let Some(path) = explicit {
+        if !path.is_file() {
+            return Err(ConfigError::File {
+                path: path.to_path_buf(),
+                message: "no such file".into(),
+            });
+        }
+        return Ok(Some(path.to_path_buf()));
+    }
+    Ok(["kefu.toml", "/etc/kefu/kefu.toml"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file()))
+}
+
+/// Load the settings from `file` (if any) and the `KEFU__…` environment.
+pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+    let mut builder = Config::builder();
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        // Parse with toml first: its errors carry line and column.
+        if let Err(e) = text.parse::<toml::Table>() {
+            return Err(ConfigError::File {
+                path: path.to_path_buf(),
+                message: one_line(&e.to_string()),
+            });
+        }
+        builder = builder.add_source(File::from_str(&text, FileFormat::Toml));
+    }
+    let env = Environment::with_prefix("KEFU")
+        .prefix_separator("__")
+        .separator("__")
+        .try_parsing(true)
+        .list_separator(",")
+        .with_list_parse_key("discord.channels");
+    let config = builder
+        .add_source(env)
+        .build()
+        .map_err(|e| ConfigError::File {
+            path: file.map(Path::to_path_buf).unwrap_or_default(),
+            message: one_line(&e.to_string()),
+        })?;
+    let origin = file.map_or_else(|| "the environment".to_string(), |p| p.display().to_string());
+    check_known_keys(&config, &origin)?;
+    let settings: Settings = config.try_deserialize().map_err(type_error)?;
+    validate(&settings)?;
+    Ok(settings)
+}
+
+/// Reject keys that do not exist, naming the section's real keys.
+fn check_known_keys(config: &Config, origin: &str) -> Result<(), ConfigError> {
+    let known = serde_json::to_value(Settings::default()).expect("settings serialize");
+    let given: BTreeMap<String, config::Value> = config
+        .clone()
+        .try_deserialize()
+        .map_err(type_error)?;
+    for (section, value) in given {
+        let Some(known_section) = known.get(&section).and_then(|v| v.as_object()) else {
+            let sections: Vec<_> = known.as_object().into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+            return Err(ConfigError::UnknownKey {
+                key: section,
+                origin: origin.into(),
+                hint: format!(" (sections: {})", sections.join(", ")),
+            });
+        };
+        let table = value.into_table().map_err(|_| ConfigError::Invalid {
+            key: section.clone(),
+            message: "expected a table like [section]".into(),
+        })?;
+        for key in table.keys() {
+            if !known_section.contains_key(key) {
+                let keys: Vec<_> = known_section.keys().map(String::as_str).collect();
+                return Err(ConfigError::UnknownKey {
+                    key: format!("{section}.{key}"),
+                    origin: origin.into(),
+                    hint: format!(" (keys of [{section}]: {})", keys.join(", ")),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn type_error(e: config::ConfigError) -> ConfigError {
+    match e {
+        config::ConfigError::Type { ref key, ref unexpected, expected, .. } => ConfigError::Invalid {
+            key: key.clone().unwrap_or_else(|| "?".into()),
+            message: format!("found {unexpected}, expected {expected}"),
+        },
+        config::ConfigError::At { ref key, ref error, .. } => ConfigError::Invalid {
+            key: key.clone().unwrap_or_else(|| "?".into()),
+            message: one_line(&error.to_string()),
+        },
+        other => {
+            let text = one_line(&other.to_string());
+            // serde's messages end with "for key `a.b`"; lift the key out.
+            let key = text
+                .rsplit_once("for key `")
+                .and_then(|(_, rest)| rest.split('`').next())
+                .unwrap_or("?")
+                .to_string();
+            ConfigError::Invalid { key, message: text }
+        }
+    }
+}
+
+/// Values each enabled feature needs, and ranges.
+fn validate(s: &Settings) -> Result<(), ConfigError> {
+    let missing = |key: &str, why: &str| {
+        Err(ConfigError::Missing { key: key.into(), why: why.into() })
+    };
+    let invalid = |key: &str, message: &str| {
+        Err(ConfigError::Invalid { key: key.into(), message: message.into() })
+    };
+    if s.llm.max_tokens == 0 {
+        return invalid("llm.max_tokens", "must be at least 1");
+    }
+    if !(0.0..=2.0).contains(&s.llm.temperature) {
+        return invalid("llm.temperature", "must be between 0 and 2");
+    }
+    if s.llm.max_concurrent == 0 {
+        return invalid("llm.max_concurrent", "must be at least 1");
+    }
+    if s.daemon.workers == 0 {
+        return invalid("daemon.workers", "must be at least 1");
+    }
+    match s.llm.engine {
+        EngineKind::Mistralrs if s.llm.model.as_os_str().is_empty() => {
+            return missing("llm.model", "the mistralrs engine needs a GGUF file path");
+        }
+        EngineKind::Openai if s.llm.base_url.trim().is_empty() => {
+            return missing("llm.base_url", "the openai engine needs the server's URL");
+        }
+        _ => {}
+    }
+    if s.telegram.enabled && s.telegram.token.is_empty() {
+        return missing("telegram.token", "telegram is enabled; set KEFU__TELEGRAM__TOKEN");
+    }
+    if s.discord.enabled && s.discord.token.is_empty() {
+        return missing("discord.token", "discord is enabled; set KEFU__DISCORD__TOKEN");
+    }
+    if s.email.enabled {
+        for (key, value) in [
+            ("email.address", &s.email.address),
+            ("email.imap_host", &s.email.imap_host),
+            ("email.smtp_host", &s.email.smtp_host),
+        ] {
+            if value.trim().is_empty() {
+                return missing(key, "email is enabled");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,257 @@
+//! kefu's configuration: `kefu.toml` layered with `KEFU__SECTION__KEY`
+//! environment variables. Every key has a sane default; see
+//! `systemd/kefu.example.toml` for the documented file.
+
+mod load;
+mod secret;
+
+pub use load::{find_config_file, load, ConfigError};
+pub use secret::Secret;
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where state lives.
+    pub store: StoreSettings,
+    /// The language model.
+    pub llm: LlmSettings,
+    /// The shop whose customers we serve.
+    pub shop: ShopSettings,
+    /// Prompt templates.
+    pub prompts: PromptSettings,
+    /// Daemon behaviour (workers, shutdown).
+    pub daemon: DaemonSettings,
+    /// The console channel (always used by `kefu chat`; optional in `kefu run`).
+    pub console: ConsoleSettings,
+    /// Telegram Bot API.
+    pub telegram: TelegramSettings,
+    /// Discord bot.
+    pub discord: DiscordSettings,
+    /// An email inbox.
+    pub email: EmailSettings,
+}
+
+/// `[store]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// The sled directory (systemd: `/var/lib/kefu`).
+    pub path: PathBuf,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self { path: "state".into() }
+    }
+}
+
+/// Which inference engine phrases replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// mistral.rs embedded in the daemon, loading a GGUF file.
+    #[default]
+    Mistralrs,
+    /// An OpenAI-compatible HTTP server (mistral.rs server, vLLM, llama.cpp).
+    Openai,
+}
+
+/// `[llm]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmSettings {
+    /// `mistralrs` (embedded) or `openai` (HTTP).
+    pub engine: EngineKind,
+    /// Path of the GGUF model file for the embedded engine.
+    pub model: PathBuf,
+    /// Most tokens one reply may have.
+    pub max_tokens: u32,
+    /// Sampling temperature; 0 is greedy.
+    pub temperature: f64,
+    /// How many earlier turns of a conversation the prompt carries.
+    pub history_turns: usize,
+    /// Most sequences the engine decodes at once.
+    pub max_concurrent: usize,
+    /// OpenAI engine: the server's base URL, e.g. `http://gpu-box:8000/v1`.
+    pub base_url: String,
+    /// OpenAI engine: the API key (set `KEFU__LLM__API_KEY`).
+    pub api_key: Secret,
+    /// OpenAI engine: the served model's name.
+    pub model_name: String,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            engine: EngineKind::Mistralrs,
+            model: "models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+            max_tokens: 256,
+            temperature: 0.3,
+            history_turns: 6,
+            max_concurrent: 8,
+            base_url: String::new(),
+            api_key: Secret::default(),
+            model_name: String::new(),
+        }
+    }
+}
+
+/// `[shop]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShopSettings {
+    /// The shop's name, as the bot introduces it.
+    pub name: String,
+    /// The shop data directory, imported on first start when the store is empty.
+    pub data: PathBuf,
+}
+
+impl Default for ShopSettings {
+    fn default() -> Self {
+        Self { name: "Kefu Demo Shop".into(), data: "data".into() }
+    }
+}
+
+/// `[prompts]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PromptSettings {
+    /// A directory of templates that replace the built-in ones by file name.
+    pub dir: Option<PathBuf>,
+}
+
+/// `[daemon]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DaemonSettings {
+    /// Seconds in-flight replies get to finish on SIGTERM before they are
+    /// abandoned (they resume on the next start).
+    pub shutdown_grace_secs: u64,
+    /// Conversations answered at the same time.
+    pub workers: usize,
+}
+
+impl Default for DaemonSettings {
+    fn default() -> Self {
+        Self { shutdown_grace_secs: 10, workers: 8 }
+    }
+}
+
+/// `[console]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// Read customer lines from stdin in `kefu run` too.
+    pub enabled: bool,
+    /// The console's conversation name.
+    pub session: String,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self { enabled: false, session: "console".into() }
+    }
+}
+
+/// `[telegram]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelegramSettings {
+    /// Answer on Telegram.
+    pub enabled: bool,
+    /// The bot token (set `KEFU__TELEGRAM__TOKEN`).
+    pub token: Secret,
+    /// The Bot API base URL.
+    pub api_url: String,
+}
+
+impl Default for TelegramSettings {
+    fn default() -> Self {
+        Self { enabled: false, token: Secret::default(), api_url: "https://api.telegram.org".into() }
+    }
+}
+
+/// `[discord]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// Answer on Discord.
+    pub enabled: bool,
+    /// The bot token (set `KEFU__DISCORD__TOKEN`).
+    pub token: Secret,
+    /// The REST base URL; the gateway URL comes from `GET /api/v10/gateway`.
+    pub api_url: String,
+    /// Guild channel ids answered without a mention.
+    pub channels: Vec<String>,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            token: Secret::default(),
+            api_url: "https://discord.com".into(),
+            channels: Vec::new(),
+        }
+    }
+}
+
+/// How a mail connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurity {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    #[default]
+    Tls,
+    /// Plain connection upgraded with STARTTLS.
+    Starttls,
+    /// No encryption (only for a server on the same host).
+    None,
+}
+
+/// `[email]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailSettings {
+    /// Answer an email inbox.
+    pub enabled: bool,
+    /// The shop's address replies come from.
+    pub address: String,
+    /// Login for IMAP and SMTP.
+    pub username: String,
+    /// Password (set `KEFU__EMAIL__PASSWORD`).
+    pub password: Secret,
+    /// IMAP server.
+    pub imap_host: String,
+    /// IMAP port.
+    pub imap_port: u16,
+    /// IMAP security.
+    pub imap_security: MailSecurity,
+    /// SMTP server.
+    pub smtp_host: String,
+    /// SMTP port.
+    pub smtp_port: u16,
+    /// SMTP security.
+    pub smtp_security: MailSecurity,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            address: String::new(),
+            username: String::new(),
+            password: Secret::default(),
+            imap_host: String::new(),
+            imap_port: 993,
+            imap_security: MailSecurity::Tls,
+            smtp_host: String::new(),
+            smtp_port: 465,
+            smtp_security: MailSecurity::Tls,
+        }
+    }
+}

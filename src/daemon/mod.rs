@@ -1,0 +1,190 @@
+//! The daemon: channels feed intake, intake stores and dispatches, workers
+//! answer, the outbox sends. Shutdown stops intake first, lets in-flight
+//! replies finish within a grace period, and flushes.
+
+mod dispatch;
+mod notify;
+mod outbox;
+
+use crate::pipeline::Pipeline;
+use crate::store::{Accepted, Store};
+use dispatch::Dispatcher;
+use kefu_channels::{Ack, Channel, ChannelKind, Delivery, InboundSink, SinkClosed};
+use outbox::OutboxSender;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// The running channels, by platform.
+pub type Channels = HashMap<ChannelKind, Arc<dyn Channel>>;
+
+/// When the daemon stops on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopWhen {
+    /// Only on SIGTERM/SIGINT (`kefu run`).
+    Signal,
+    /// Also once every channel's input has ended and every reply is sent
+    /// (`kefu chat` at end of input).
+    InputDrained,
+}
+
+/// Everything the daemon runs with.
+pub struct Daemon {
+    /// The state.
+    pub store: Store,
+    /// The reply pipeline.
+    pub pipeline: Arc<Pipeline>,
+    /// The platforms to serve.
+    pub channels: Channels,
+    /// Conversations answered at once.
+    pub workers: usize,
+    /// Time in-flight replies get on shutdown.
+    pub grace: Duration,
+}
+
+impl Daemon {
+    /// Serve until a signal (or, with [`StopWhen::InputDrained`], the end of
+    /// input), then shut down cleanly.
+    pub async fn run(self, stop_when: StopWhen) -> anyhow::Result<()> {
+        let stop = CancellationToken::new();
+        spawn_signal_handler(stop.clone())?;
+        let outbox = OutboxSender::start(self.store.clone(), &self.channels);
+        let dispatcher = Arc::new(Dispatcher::new(
+            self.store.clone(),
+            self.pipeline.clone(),
+            self.channels.clone(),
+            outbox.clone(),
+            self.workers,
+        ));
+        self.resume(&dispatcher, &outbox)?;
+
+        let (sink, deliveries) = InboundSink::new(64);
+        let intake = tokio::spawn(intake(self.store.clone(), deliveries, dispatcher.clone()));
+        let running = Arc::new(AtomicUsize::new(self.channels.len()));
+        let mut channel_tasks = Vec::new();
+        for channel in self.channels.values() {
+            channel_tasks.push(tokio::spawn(supervise(channel.clone(), sink.clone(), running.clone(), stop.clone())));
+        }
+        drop(sink);
+        notify::ready();
+        notify::spawn_watchdog(stop.clone());
+        tracing::info!(channels = ?self.channels.keys().collect::<Vec<_>>(), "kefu is ready");
+
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tokio::time::sleep(Duration::from_millis(25)) => {
+                    let drained = running.load(Ordering::SeqCst) == 0
+                        && dispatcher.in_flight() == 0
+                        && outbox.queued() == 0;
+                    if stop_when == StopWhen::InputDrained && drained {
+                        break;
+                    }
+                }
+            }
+        }
+
+        tracing::info!("shutting down: intake stopped");
+        notify::stopping();
+        stop.cancel();
+        for task in &channel_tasks {
+            task.abort();
+        }
+        intake.abort();
+        dispatcher.shutdown(self.grace).await;
+        outbox.shutdown(self.grace).await;
+        self.store.flush().await?;
+        tracing::info!("state flushed; bye");
+        Ok(())
+    }
+
+    /// Pick up what an earlier run left: unanswered inbounds and unsent
+    /// replies of the channels running now.
+    fn resume(&self, dispatcher: &Dispatcher, outbox: &OutboxSender) -> anyhow::Result<()> {
+        let unsent = self.store.unsent()?;
+        let pending = self.store.pending()?;
+        let (mut resent, mut resumed) = (0, 0);
+        for record in unsent {
+            if self.channels.contains_key(&record.outbound.channel) {
+                outbox.enqueue(record.outbound.channel, record.inbound_key);
+                resent += 1;
+            }
+        }
+        for item in pending {
+            if self.channels.contains_key(&item.record.inbound.channel) {
+                dispatcher.dispatch(item);
+                resumed += 1;
+            }
+        }
+        if resent + resumed > 0 {
+            tracing::info!(resent, resumed, "resuming work left by the previous run");
+        }
+        Ok(())
+    }
+}
+
+/// Store each delivered inbound, acknowledge it, and queue it for an answer.
+async fn intake(store: Store, mut deliveries: mpsc::Receiver<Delivery>, dispatcher: Arc<Dispatcher>) {
+    while let Some(Delivery { inbound, ack }) = deliveries.recv().await {
+        let key = inbound.key();
+        let answer = match store.accept(&inbound).await {
+            Ok(Accepted::New(seq)) => {
+                tracing::info!(message = %key, "inbound stored");
+                crate::failpoint::hit("after_accept");
+                let record = crate::store::InboxRecord { seq, inbound, stored_at: kefu_channels::now_millis() };
+                dispatcher.dispatch(crate::store::PendingItem { seq, record });
+                Ok(Ack::Stored)
+            }
+            Ok(Accepted::Duplicate) => {
+                tracing::info!(message = %key, "replayed inbound ignored");
+                Ok(Ack::Duplicate)
+            }
+            Err(e) => {
+                tracing::error!(message = %key, "cannot store inbound: {e}");
+                Err(SinkClosed(e.to_string()))
+            }
+        };
+        let _ = ack.send(answer);
+    }
+}
+
+/// Run one channel; restart it with backoff when it fails, so one broken
+/// platform never stops the others.
+async fn supervise(channel: Arc<dyn Channel>, sink: InboundSink, running: Arc<AtomicUsize>, stop: CancellationToken) {
+    let kind = channel.kind();
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match channel.run(sink.clone()).await {
+            Ok(()) => {
+                tracing::info!(channel = %kind, "input ended");
+                break;
+            }
+            Err(e) => {
+                tracing::error!(channel = %kind, "channel failed, restarting in {backoff:?}: {e:#}");
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+    running.fetch_sub(1, Ordering::SeqCst);
+}
+
+fn spawn_signal_handler(stop: CancellationToken) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+        stop.cancel();
+    });
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! Crash injection for durability tests.
+//!
+//! With `KEFU_FAILPOINT=NAME` in the environment the process aborts (as
+//! abruptly as `kill -9`: no destructors, no flush) when it reaches the
+//! point called NAME. Points: `after_accept` (inbound stored, not yet
+//! answered), `before_commit` (reply generated, not yet stored),
+//! `before_send` (reply stored, not yet sent), `after_send` (sent, not yet
+//! marked sent).
+
+use std::sync::OnceLock;
+
+/// Abort here if this point is armed.
+pub fn hit(name: &str) {
+    static ARMED: OnceLock<Option<String>> = OnceLock::new();
+    let armed = ARMED.get_or_init(|| std::env::var("KEFU_FAILPOINT").ok());
+    if armed.as_deref() == Some(name) {
+        eprintln!("kefu: failpoint {name} reached, aborting");
+        std::process::abort();
+    }
+}

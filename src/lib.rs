@@ -1,0 +1,18 @@
+//! kefu (客服): a self-hosted customer-service daemon.
+//!
+//! Messages arrive from platforms (see the `kefu-channels` crate), are
+//! stored before anything else happens ([`store`]), answered by the reply
+//! [`pipeline`] (understand → decide → phrase → guard) with a local LLM
+//! ([`llm`]), stored again and sent by the [`daemon`]'s outbox.
+
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod failpoint;
+pub mod llm;
+pub mod logging;
+pub mod pipeline;
+pub mod prompts;
+pub mod store;

@@ -1,0 +1,20 @@
+//! Log setup: plain lines on stderr that journald reads well.
+
+use tracing_subscriber::EnvFilter;
+
+/// Start logging. `RUST_LOG` overrides `default_filter`. Under journald
+/// (`JOURNAL_STREAM` set) lines carry no timestamp of their own.
+pub fn init(default_filter: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false);
+    if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,76 @@
+//! The `kefu` binary.
+
+use clap::Parser;
+use kefu::cli::{Cli, Command, ConfigAction};
+use kefu::config::{self, ConfigError, Settings};
+use kefu::daemon::{Channels, StopWhen};
+use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
+use kefu_channels::{Channel, ChannelKind};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Exit status for configuration errors.
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let quiet = matches!(cli.command, Command::Chat { .. } | Command::Config { .. } | Command::Bench { .. });
+    kefu::logging::init(if quiet { "warn" } else { "info,mistralrs_core=warn,mistralrs_quant=warn" });
+    let settings = match load_settings(&cli) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("kefu: config error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("kefu: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kefu: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_settings(cli: &Cli) -> Result<Settings, ConfigError> {
+    let file = config::find_config_file(cli.config.as_deref())?;
+    config::load(file.as_deref())
+}
+
+async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Config { action: ConfigAction::Check } => {
+            print!("{}", toml::to_string_pretty(&settings)?);
+            Ok(())
+        }
+        Command::Bench { json } => {
+            let report = kefu::bench::run(&settings).await?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", kefu::bench::render(&report));
+            }
+            Ok(())
+        }
+        Command::Run => {
+            let channels = kefu::app::platform_channels(&settings)?;
+            let daemon = kefu::app::build(&settings, channels).await?;
+            daemon.run(StopWhen::Signal).await
+        }
+        Command::Chat { json, session, user } => {
+            let format = if json { ConsoleFormat::Json } else { ConsoleFormat::Text };
+            let mut channels = Channels::new();
+            let console = ConsoleChannel::stdio(&session, &user, format);
+            channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
+            let daemon = kefu::app::build(&settings, channels).await?;
+            daemon.run(StopWhen::InputDrained).await
+        }
+    }
+}

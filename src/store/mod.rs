@@ -1,0 +1,133 @@
+//! Durable state in sled.
+//!
+//! Trees: `inbox` (every inbound, keyed by channel + platform message id, so
+//! replays are recognised), `pending` (inbounds not yet answered, in arrival
+//! order), `outbox` (one reply per inbound, keyed by the inbound's key),
+//! `conversations`, `customers` (sender identities), `meta` (schema version).
+//! Every write a promise depends on is flushed before it is acknowledged.
+
+mod conversations;
+mod cursor;
+mod inbox;
+pub use inbox::Accepted;
+mod outbox;
+mod records;
+
+pub use records::{
+    Conversation, Identity, InboxRecord, OutboxRecord, OutboxState, PendingItem, Role, Turn,
+};
+
+use std::path::{Path, PathBuf};
+
+/// The layout version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The state directory cannot be opened (in use, unreadable).
+    #[error("cannot open state directory {path}: {reason}")]
+    Open {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The directory was written by a kefu with another layout.
+    #[error(
+        "state directory {path} has schema version {found}, this kefu needs {expected}; \
+         use a kefu release that matches it, or move the directory away to start fresh"
+    )]
+    Schema {
+        /// The directory.
+        path: PathBuf,
+        /// The version found on disk.
+        found: String,
+        /// The version this build needs.
+        expected: u32,
+    },
+    /// sled failed.
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    /// A record could not be (de)serialized.
+    #[error("corrupt record in tree `{tree}`: {reason}")]
+    Corrupt {
+        /// The tree.
+        tree: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Shorthand for store results.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The daemon's state. Cheap to clone; all clones share one database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    inbox: sled::Tree,
+    pending: sled::Tree,
+    outbox: sled::Tree,
+    conversations: sled::Tree,
+    customers: sled::Tree,
+    meta: sled::Tree,
+}
+
+impl Store {
+    /// Open (or create) the store at `path` and check its schema version.
+    pub fn open(path: &Path) -> Result<Self> {
+        let db = sled::Config::new().path(path).open().map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            reason: match e {
+                sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    "it is in use by another kefu process".into()
+                }
+                other => other.to_string(),
+            },
+        })?;
+        let meta = db.open_tree("meta")?;
+        match meta.get("schema_version")? {
+            None => {
+                meta.insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())?;
+                db.flush()?;
+            }
+            Some(found) if found.as_ref() != SCHEMA_VERSION.to_string().as_bytes() => {
+                return Err(StoreError::Schema {
+                    path: path.to_path_buf(),
+                    found: String::from_utf8_lossy(&found).into_owned(),
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            Some(_) => {}
+        }
+        Ok(Self {
+            inbox: db.open_tree("inbox")?,
+            pending: db.open_tree("pending")?,
+            outbox: db.open_tree("outbox")?,
+            conversations: db.open_tree("conversations")?,
+            customers: db.open_tree("customers")?,
+            meta,
+            db,
+        })
+    }
+
+    /// Write everything to disk.
+    pub async fn flush(&self) -> Result<()> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// The `meta` tree, for components that keep small settings (cursors).
+    pub fn meta(&self) -> &sled::Tree {
+        &self.meta
+    }
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("records serialize")
+}
+
+fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { tree, reason: e.to_string() })
+}

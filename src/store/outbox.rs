@@ -1,0 +1,117 @@
+//! Replies: stored with the turn that produced them, then sent, then marked.
+
+use super::inbox::unwrap_tx;
+use super::{decode, encode, Conversation, OutboxRecord, OutboxState, Result, Role, Store, Turn};
+use kefu_channels::{now_millis, Inbound, Outbound};
+use sled::transaction::ConflictableTransactionError;
+use sled::Transactional;
+
+impl Store {
+    /// Record the answer to a pending inbound in one atomic step: the
+    /// customer's turn and the reply join the conversation, the reply enters
+    /// the outbox (none when the daemon decided to stay silent), the inbound
+    /// leaves the queue, and `state` replaces the conversation's brain state.
+    /// Flushed before it returns.
+    pub async fn commit_reply(
+        &self,
+        seq: u64,
+        inbound: &Inbound,
+        reply: Option<&Outbound>,
+        state: serde_json::Value,
+    ) -> Result<()> {
+        let key = inbound.key();
+        let conv_id = inbound.conversation_id();
+        let now = now_millis();
+        let outcome = (&self.pending, &self.outbox, &self.conversations).transaction(
+            |(pending, outbox, conversations)| {
+                if pending.remove(&seq.to_be_bytes())?.is_none() {
+                    // Already answered (a second worker raced us): keep the first.
+                    return Ok(());
+                }
+                let mut conv = match conversations.get(&conv_id)? {
+                    Some(bytes) => decode::<Conversation>("conversations", &bytes)
+                        .map_err(ConflictableTransactionError::Abort)?,
+                    None => Conversation {
+                        id: conv_id.clone(),
+                        channel: inbound.channel,
+                        thread: inbound.thread.clone(),
+                        turns: Vec::new(),
+                        state: serde_json::Value::Null,
+                    },
+                };
+                conv.thread = inbound.thread.clone();
+                conv.state = state.clone();
+                conv.turns.push(Turn {
+                    role: Role::Customer,
+                    text: inbound.text.clone(),
+                    at: inbound.received_at,
+                    message_key: key.clone(),
+                });
+                if let Some(reply) = reply {
+                    conv.turns.push(Turn {
+                        role: Role::Bot,
+                        text: reply.text.clone(),
+                        at: now,
+                        message_key: key.clone(),
+                    });
+                    let record = OutboxRecord {
+                        inbound_key: key.clone(),
+                        outbound: reply.clone(),
+                        state: OutboxState::Unsent,
+                        attempts: 0,
+                    };
+                    outbox.insert(key.as_bytes(), encode(&record))?;
+                }
+                conversations.insert(conv_id.as_bytes(), encode(&conv))?;
+                Ok(())
+            },
+        );
+        unwrap_tx(outcome)?;
+        self.flush().await
+    }
+
+    /// Replies not yet confirmed sent, in key order.
+    pub fn unsent(&self) -> Result<Vec<OutboxRecord>> {
+        let mut out = Vec::new();
+        for entry in self.outbox.iter() {
+            let (_, bytes) = entry?;
+            let record: OutboxRecord = decode("outbox", &bytes)?;
+            if record.state == OutboxState::Unsent {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The reply to one inbound, if any.
+    pub fn reply_to(&self, inbound_key: &str) -> Result<Option<OutboxRecord>> {
+        self.outbox.get(inbound_key)?.map(|b| decode("outbox", &b)).transpose()
+    }
+
+    /// Count one more send attempt (flushed, so a crash loop is visible).
+    pub async fn note_attempt(&self, inbound_key: &str) -> Result<()> {
+        self.update_outbox(inbound_key, |r| r.attempts += 1).await
+    }
+
+    /// The platform accepted the reply.
+    pub async fn mark_sent(&self, inbound_key: &str, platform_id: &str) -> Result<()> {
+        let state = OutboxState::Sent { platform_id: platform_id.to_string(), at: now_millis() };
+        self.update_outbox(inbound_key, move |r| r.state = state.clone()).await
+    }
+
+    /// The platform refused the reply for good.
+    pub async fn mark_failed(&self, inbound_key: &str, error: &str) -> Result<()> {
+        let state = OutboxState::Failed { error: error.to_string() };
+        self.update_outbox(inbound_key, move |r| r.state = state.clone()).await
+    }
+
+    async fn update_outbox(&self, key: &str, change: impl Fn(&mut OutboxRecord)) -> Result<()> {
+        let Some(bytes) = self.outbox.get(key)? else {
+            return Ok(());
+        };
+        let mut record: OutboxRecord = decode("outbox", &bytes)?;
+        change(&mut record);
+        self.outbox.insert(key, encode(&record))?;
+        self.flush().await
+    }
+}

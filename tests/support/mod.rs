@@ -1,0 +1,100 @@
+//! Helpers shared by the integration tests: run the real `kefu` binary on a
+//! fresh state directory with the real model.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The default model, fetched by `scripts/fetch-model`.
+pub fn model_path() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-model first",
+        path.display()
+    );
+    path
+}
+
+/// A state directory and config for one test.
+pub struct Sandbox {
+    /// Holds the state directory; removed on drop.
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// A fresh, empty sandbox.
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// The sled directory.
+    pub fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    /// `kefu ARGS` with the model, state and a short reply limit configured
+    /// through the environment (the way systemd's EnvironmentFile does).
+    pub fn kefu(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kefu"));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_remove("RUST_LOG")
+            .env_remove("NOTIFY_SOCKET")
+            .env("KEFU__LLM__MODEL", model_path())
+            .env("KEFU__STORE__PATH", self.state())
+            .env("KEFU__LLM__MAX_TOKENS", "24")
+            .env("KEFU__LLM__TEMPERATURE", "0");
+        cmd
+    }
+
+    /// Run `kefu chat ARGS` with `input` on stdin; wait for it to exit.
+    pub fn chat(&self, args: &[&str], input: &str, env: &[(&str, &str)]) -> Output {
+        let mut all = vec!["chat"];
+        all.extend_from_slice(args);
+        let mut cmd = self.kefu(&all);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kefu");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().expect("kefu output")
+    }
+
+    /// Open the store the daemon left (the daemon must have exited).
+    pub fn store(&self) -> kefu::store::Store {
+        kefu::store::Store::open(&self.state()).expect("open store")
+    }
+}
+
+/// Non-empty stdout lines parsed as JSON objects.
+pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// Panic with the process's stderr when it failed.
+pub fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "kefu failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
