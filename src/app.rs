@@ -1,13 +1,13 @@
 //! Assembling the daemon from its settings.
 
 use crate::config::Settings;
-use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
-use kefu_channels::{Channel, ChannelKind};
 use crate::daemon::{Channels, Daemon};
 use crate::llm::build_engine;
 use crate::pipeline::{Pipeline, PipelineSettings};
 use crate::prompts::Prompts;
 use crate::store::Store;
+use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
+use kefu_channels::{Channel, ChannelKind};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,7 +44,8 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
 pub fn platform_channels(settings: &Settings) -> anyhow::Result<Channels> {
     let mut channels = Channels::new();
     if settings.console.enabled {
-        let console = ConsoleChannel::stdio(&settings.console.session, "console", ConsoleFormat::Text);
+        let console =
+            ConsoleChannel::stdio(&settings.console.session, "console", ConsoleFormat::Text);
         channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
     }
     if settings.discord.enabled {
@@ -70,7 +71,9 @@ fn discord_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
         token: discord.token.expose().to_string(),
         api_url: discord.api_url.clone(),
         channels: discord.channels.clone(),
-        cursors: Arc::new(FileCursorStore::open(settings.store.path.join("discord-cursors.json"))),
+        cursors: Arc::new(FileCursorStore::open(
+            settings.store.path.join("discord-cursors.json"),
+        )),
     };
     Ok(Arc::new(DiscordChannel::new(config)?))
 }

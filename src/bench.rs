@@ -124,7 +124,10 @@ fn per_sec(tokens: usize, secs: f64) -> f64 {
 }
 
 fn message(role: PromptRole, content: &str) -> PromptMessage {
-    PromptMessage { role, content: content.to_string() }
+    PromptMessage {
+        role,
+        content: content.to_string(),
+    }
 }
 
 fn short_turn() -> ChatRequest {
@@ -132,20 +135,34 @@ fn short_turn() -> ChatRequest {
         messages: vec![message(PromptRole::User, "Hello! Are you open today?")],
         max_tokens: 16,
         temperature: 0.0,
+        json_schema: None,
     }
 }
 
 /// A request that makes the model write at length (different per
 /// conversation, so no two share a cache entry).
 fn story(i: usize) -> ChatRequest {
-    let topics = ["a lighthouse", "a tea shop", "a lost parcel", "a bicycle", "a winter market", "a river", "a robot", "a garden"];
+    let topics = [
+        "a lighthouse",
+        "a tea shop",
+        "a lost parcel",
+        "a bicycle",
+        "a winter market",
+        "a river",
+        "a robot",
+        "a garden",
+    ];
     ChatRequest {
         messages: vec![message(
             PromptRole::User,
-            &format!("Write a long, detailed story about {}.", topics[i % topics.len()]),
+            &format!(
+                "Write a long, detailed story about {}.",
+                topics[i % topics.len()]
+            ),
         )],
         max_tokens: DECODE_TOKENS,
         temperature: 0.0,
+        json_schema: None,
     }
 }
 
@@ -171,6 +188,7 @@ fn reply_prompt() -> ChatRequest {
         ],
         max_tokens: 1,
         temperature: 0.0,
+        json_schema: None,
     }
 }
 
@@ -205,6 +223,9 @@ pub fn render(report: &BenchReport) -> String {
             c.conversations, c.aggregate_tokens_per_sec, c.p50_latency_secs, c.p95_latency_secs
         );
     }
-    out += &format!("memory            {:.0} MiB resident, {:.0} MiB peak\n", report.rss_mib, report.peak_rss_mib);
+    out += &format!(
+        "memory            {:.0} MiB resident, {:.0} MiB peak\n",
+        report.rss_mib, report.peak_rss_mib
+    );
     out
 }

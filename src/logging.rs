@@ -5,7 +5,8 @@ use tracing_subscriber::EnvFilter;
 /// Start logging. `RUST_LOG` overrides `default_filter`. Under journald
 /// (`JOURNAL_STREAM` set) lines carry no timestamp of their own.
 pub fn init(default_filter: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

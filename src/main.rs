@@ -14,8 +14,15 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let quiet = matches!(cli.command, Command::Chat { .. } | Command::Config { .. } | Command::Bench { .. });
-    kefu::logging::init(if quiet { "warn" } else { "info,mistralrs_core=warn,mistralrs_quant=warn" });
+    let quiet = matches!(
+        cli.command,
+        Command::Chat { .. } | Command::Config { .. } | Command::Bench { .. }
+    );
+    kefu::logging::init(if quiet {
+        "warn"
+    } else {
+        "info,mistralrs_core=warn,mistralrs_quant=warn"
+    });
     let settings = match load_settings(&cli) {
         Ok(settings) => settings,
         Err(e) => {
@@ -46,7 +53,9 @@ fn load_settings(cli: &Cli) -> Result<Settings, ConfigError> {
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Config { action: ConfigAction::Check } => {
+        Command::Config {
+            action: ConfigAction::Check,
+        } => {
             print!("{}", toml::to_string_pretty(&settings)?);
             Ok(())
         }
@@ -64,8 +73,16 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             let daemon = kefu::app::build(&settings, channels).await?;
             daemon.run(StopWhen::Signal).await
         }
-        Command::Chat { json, session, user } => {
-            let format = if json { ConsoleFormat::Json } else { ConsoleFormat::Text };
+        Command::Chat {
+            json,
+            session,
+            user,
+        } => {
+            let format = if json {
+                ConsoleFormat::Json
+            } else {
+                ConsoleFormat::Text
+            };
             let mut channels = Channels::new();
             let console = ConsoleChannel::stdio(&session, &user, format);
             channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);

@@ -37,7 +37,12 @@ impl Prompts {
     }
 
     /// Render template `purpose` in `language` with `context`.
-    pub fn render(&self, purpose: &str, language: Language, context: impl Serialize) -> anyhow::Result<String> {
+    pub fn render(
+        &self,
+        purpose: &str,
+        language: Language,
+        context: impl Serialize,
+    ) -> anyhow::Result<String> {
         let name = format!("{purpose}.{}.j2", language.code());
         let template = self.env.get_template(&name)?;
         Ok(template.render(context)?.trim().to_string())

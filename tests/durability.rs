@@ -14,8 +14,15 @@ use support::{assert_success, json_lines, Sandbox};
 /// records it as sent.
 fn crash_then_restart(failpoint: &str) {
     let sandbox = Sandbox::new();
-    let crashed = sandbox.chat(&["--json", "--session", "crash"], "Where is my parcel?\n", &[("KEFU_FAILPOINT", failpoint)]);
-    assert!(!crashed.status.success(), "the failpoint {failpoint} should have killed kefu");
+    let crashed = sandbox.chat(
+        &["--json", "--session", "crash"],
+        "Where is my parcel?\n",
+        &[("KEFU_FAILPOINT", failpoint)],
+    );
+    assert!(
+        !crashed.status.success(),
+        "the failpoint {failpoint} should have killed kefu"
+    );
     let mut replies = json_lines(&crashed);
 
     let resumed = sandbox.chat(&["--json", "--session", "crash"], "", &[]);
@@ -29,14 +36,38 @@ fn crash_then_restart(failpoint: &str) {
     // was marked sent: the one case a reply goes out again (at least once
     // beats never). Every other point yields exactly one.
     let expected = if failpoint == "after_send" { 2 } else { 1 };
-    assert_eq!(replies.len(), expected, "{failpoint}: replies over all runs: {replies:?}");
+    assert_eq!(
+        replies.len(),
+        expected,
+        "{failpoint}: replies over all runs: {replies:?}"
+    );
     let store = sandbox.store();
-    assert!(store.pending().unwrap().is_empty(), "{failpoint}: nothing left pending");
-    assert!(store.unsent().unwrap().is_empty(), "{failpoint}: nothing left unsent");
-    let conversation = store.conversation("console:crash").unwrap().expect("conversation");
-    assert_eq!(conversation.turns.len(), 2, "{failpoint}: one question, one answer");
-    let reply = store.reply_to(&conversation.turns[0].message_key).unwrap().expect("outbox entry");
-    assert!(matches!(reply.state, OutboxState::Sent { .. }), "{failpoint}: {:?}", reply.state);
+    assert!(
+        store.pending().unwrap().is_empty(),
+        "{failpoint}: nothing left pending"
+    );
+    assert!(
+        store.unsent().unwrap().is_empty(),
+        "{failpoint}: nothing left unsent"
+    );
+    let conversation = store
+        .conversation("console:crash")
+        .unwrap()
+        .expect("conversation");
+    assert_eq!(
+        conversation.turns.len(),
+        2,
+        "{failpoint}: one question, one answer"
+    );
+    let reply = store
+        .reply_to(&conversation.turns[0].message_key)
+        .unwrap()
+        .expect("outbox entry");
+    assert!(
+        matches!(reply.state, OutboxState::Sent { .. }),
+        "{failpoint}: {:?}",
+        reply.state
+    );
 }
 
 #[test]
@@ -73,7 +104,9 @@ fn kill_9_while_answering_then_restart_answers_once() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"Can I change my delivery address?\n").unwrap();
+    stdin
+        .write_all(b"Can I change my delivery address?\n")
+        .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let mut stored = false;
     for line in stderr.lines() {
@@ -90,7 +123,11 @@ fn kill_9_while_answering_then_restart_answers_once() {
     let resumed = sandbox.chat(&["--json", "--session", "k9"], "", &[]);
     assert_success(&resumed);
     replies.extend(json_lines(&resumed));
-    assert_eq!(replies.len(), 1, "exactly one reply over both runs: {replies:?}");
+    assert_eq!(
+        replies.len(),
+        1,
+        "exactly one reply over both runs: {replies:?}"
+    );
     let conversation = sandbox.store().conversation("console:k9").unwrap().unwrap();
     assert_eq!(conversation.turns.len(), 2);
 }
@@ -99,8 +136,14 @@ fn inbound(id: &str) -> Inbound {
     Inbound {
         channel: ChannelKind::Telegram,
         platform_message_id: id.into(),
-        sender: Sender { id: "42".into(), display_name: None },
-        thread: Thread { id: "42".into(), route: None },
+        sender: Sender {
+            id: "42".into(),
+            display_name: None,
+        },
+        thread: Thread {
+            id: "42".into(),
+            route: None,
+        },
         text: "hello".into(),
         attachments: vec![],
         received_at: 1,
@@ -113,15 +156,39 @@ fn inbound(id: &str) -> Inbound {
 async fn a_replayed_platform_message_id_is_ignored_even_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    assert!(matches!(store.accept(&inbound("7")).await.unwrap(), Accepted::New(_)));
-    assert_eq!(store.accept(&inbound("7")).await.unwrap(), Accepted::Duplicate);
-    assert!(matches!(store.accept(&inbound("8")).await.unwrap(), Accepted::New(_)));
+    assert!(matches!(
+        store.accept(&inbound("7")).await.unwrap(),
+        Accepted::New(_)
+    ));
+    assert_eq!(
+        store.accept(&inbound("7")).await.unwrap(),
+        Accepted::Duplicate
+    );
+    assert!(matches!(
+        store.accept(&inbound("8")).await.unwrap(),
+        Accepted::New(_)
+    ));
     drop(store);
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(store.accept(&inbound("7")).await.unwrap(), Accepted::Duplicate);
-    let pending: Vec<_> = store.pending().unwrap().into_iter().map(|p| p.record.inbound.platform_message_id).collect();
-    assert_eq!(pending, ["7", "8"], "each message queued once, in arrival order");
-    let identity = store.identity("telegram:42").unwrap().expect("sender identity recorded");
+    assert_eq!(
+        store.accept(&inbound("7")).await.unwrap(),
+        Accepted::Duplicate
+    );
+    let pending: Vec<_> = store
+        .pending()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.record.inbound.platform_message_id)
+        .collect();
+    assert_eq!(
+        pending,
+        ["7", "8"],
+        "each message queued once, in arrival order"
+    );
+    let identity = store
+        .identity("telegram:42")
+        .unwrap()
+        .expect("sender identity recorded");
     assert_eq!(identity.id, "42");
 }
 
@@ -130,7 +197,9 @@ async fn an_answered_message_replayed_later_is_not_answered_again() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let message = inbound("9");
-    let Accepted::New(seq) = store.accept(&message).await.unwrap() else { panic!("new") };
+    let Accepted::New(seq) = store.accept(&message).await.unwrap() else {
+        panic!("new")
+    };
     let reply = kefu_channels::Outbound {
         channel: message.channel,
         thread: message.thread.clone(),
@@ -139,12 +208,26 @@ async fn an_answered_message_replayed_later_is_not_answered_again() {
         attachments: vec![],
         annotations: Default::default(),
     };
-    store.commit_reply(seq, &message, Some(&reply), serde_json::Value::Null).await.unwrap();
+    store
+        .commit_reply(seq, &message, Some(&reply), serde_json::Value::Null)
+        .await
+        .unwrap();
     store.mark_sent(&message.key(), "100").await.unwrap();
     assert_eq!(store.accept(&message).await.unwrap(), Accepted::Duplicate);
     assert!(store.pending().unwrap().is_empty());
     assert!(store.unsent().unwrap().is_empty());
     // Committing the same pending item twice keeps the first answer only.
-    store.commit_reply(seq, &message, Some(&reply), serde_json::Value::Null).await.unwrap();
-    assert_eq!(store.conversation(&message.conversation_id()).unwrap().unwrap().turns.len(), 2);
+    store
+        .commit_reply(seq, &message, Some(&reply), serde_json::Value::Null)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .conversation(&message.conversation_id())
+            .unwrap()
+            .unwrap()
+            .turns
+            .len(),
+        2
+    );
 }

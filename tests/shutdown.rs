@@ -25,15 +25,28 @@ fn sigterm_mid_reply(sandbox: &Sandbox, grace: &str) -> std::process::Output {
     let mut line = String::new();
     while !line.contains("inbound stored") {
         line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "kefu exited before storing");
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "kefu exited before storing"
+        );
     }
-    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let mut rest = String::new();
     let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "SIGTERM must exit 0, got {}: {rest}", output.status);
-    assert!(rest.contains("state flushed"), "shutdown should flush: {rest}");
+    assert!(
+        output.status.success(),
+        "SIGTERM must exit 0, got {}: {rest}",
+        output.status
+    );
+    assert!(
+        rest.contains("state flushed"),
+        "shutdown should flush: {rest}"
+    );
     drop(stdin);
     output
 }
@@ -47,14 +60,21 @@ fn sigterm_with_grace_finishes_the_reply_in_flight() {
     assert_success(&after);
     replies.extend(json_lines(&after));
     assert_eq!(replies.len(), 1, "{replies:?}");
-    assert_eq!(json_lines(&first).len(), 1, "the reply in flight finished before exit");
+    assert_eq!(
+        json_lines(&first).len(),
+        1,
+        "the reply in flight finished before exit"
+    );
 }
 
 #[test]
 fn sigterm_without_grace_abandons_the_reply_and_the_next_start_sends_it() {
     let sandbox = Sandbox::new();
     let first = sigterm_mid_reply(&sandbox, "0");
-    assert!(json_lines(&first).is_empty(), "no time to finish: nothing sent");
+    assert!(
+        json_lines(&first).is_empty(),
+        "no time to finish: nothing sent"
+    );
     {
         let store = sandbox.store();
         assert_eq!(store.pending().unwrap().len(), 1, "the question is kept");
@@ -62,6 +82,10 @@ fn sigterm_without_grace_abandons_the_reply_and_the_next_start_sends_it() {
     let after = sandbox.chat(&["--json", "--session", "term"], "", &[]);
     assert_success(&after);
     assert_eq!(json_lines(&after).len(), 1, "answered on the next start");
-    let conversation = sandbox.store().conversation("console:term").unwrap().unwrap();
+    let conversation = sandbox
+        .store()
+        .conversation("console:term")
+        .unwrap()
+        .unwrap();
     assert_eq!(conversation.turns.len(), 2);
 }

@@ -11,7 +11,9 @@ use support::Sandbox;
 #[test]
 fn the_unit_file_verifies() {
     let sandbox = Sandbox::new();
-    let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/systemd/kefu.service")).unwrap();
+    let unit =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/systemd/kefu.service"))
+            .unwrap();
     assert!(unit.contains("Type=notify") && unit.contains("WatchdogSec="));
     let unit = unit.replace("/usr/local/bin/kefu", env!("CARGO_BIN_EXE_kefu"));
     let path = sandbox.dir.path().join("kefu.service");
@@ -20,9 +22,16 @@ fn the_unit_file_verifies() {
         .args(["verify", path.to_str().unwrap()])
         .output()
         .expect("systemd-analyze is needed (Debian package systemd)");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("kefu.service:"), "warnings about the unit: {stderr}");
+    assert!(
+        !stderr.contains("kefu.service:"),
+        "warnings about the unit: {stderr}"
+    );
 }
 
 #[test]
@@ -30,7 +39,9 @@ fn run_notifies_ready_watchdog_and_stopping() {
     let sandbox = Sandbox::new();
     let socket_path = sandbox.dir.path().join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
-    socket.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
     let started = Instant::now();
     let mut child = sandbox
         .kefu(&["run"])
@@ -49,11 +60,20 @@ fn run_notifies_ready_watchdog_and_stopping() {
         received.push(message.clone());
         message
     };
-    assert!(recv(&mut received, &mut buf).contains("READY=1"), "{received:?}");
+    assert!(
+        recv(&mut received, &mut buf).contains("READY=1"),
+        "{received:?}"
+    );
     let ready_after = started.elapsed();
-    assert!(recv(&mut received, &mut buf).contains("WATCHDOG=1"), "{received:?}");
+    assert!(
+        recv(&mut received, &mut buf).contains("WATCHDOG=1"),
+        "{received:?}"
+    );
     eprintln!("start to READY: {ready_after:?}");
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     loop {
         if recv(&mut received, &mut buf).contains("STOPPING=1") {
             break;

@@ -41,11 +41,23 @@ impl ConsoleChannel {
     /// A console over stdin/stdout.
     pub fn stdio(session: &str, user: &str, format: ConsoleFormat) -> Self {
         let input = tokio::io::BufReader::new(tokio::io::stdin());
-        Self::new(session, user, format, Box::new(input), Box::new(tokio::io::stdout()))
+        Self::new(
+            session,
+            user,
+            format,
+            Box::new(input),
+            Box::new(tokio::io::stdout()),
+        )
     }
 
     /// A console over any reader and writer (used by tests and embedders).
-    pub fn new(session: &str, user: &str, format: ConsoleFormat, input: Input, output: Output) -> Self {
+    pub fn new(
+        session: &str,
+        user: &str,
+        format: ConsoleFormat,
+        input: Input,
+        output: Output,
+    ) -> Self {
         Self {
             session: session.to_string(),
             user: user.to_string(),
@@ -65,8 +77,14 @@ impl ConsoleChannel {
             // Unique across runs of the same session: a restart must not
             // look like a replay of an earlier line.
             platform_message_id: format!("{}-{}-{}", self.session, at, n),
-            sender: Sender { id: self.user.clone(), display_name: Some(self.user.clone()) },
-            thread: Thread { id: self.session.clone(), route: None },
+            sender: Sender {
+                id: self.user.clone(),
+                display_name: Some(self.user.clone()),
+            },
+            thread: Thread {
+                id: self.session.clone(),
+                route: None,
+            },
             text,
             attachments: Vec::new(),
             received_at: at,

@@ -92,7 +92,10 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
             path: file.map(Path::to_path_buf).unwrap_or_default(),
             message: one_line(&e.to_string()),
         })?;
-    let origin = file.map_or_else(|| "the environment".to_string(), |p| p.display().to_string());
+    let origin = file.map_or_else(
+        || "the environment".to_string(),
+        |p| p.display().to_string(),
+    );
     check_known_keys(&config, &origin)?;
     let settings: Settings = config.try_deserialize().map_err(type_error)?;
     validate(&settings)?;
@@ -102,13 +105,16 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
 /// Reject keys that do not exist, naming the section's real keys.
 fn check_known_keys(config: &Config, origin: &str) -> Result<(), ConfigError> {
     let known = serde_json::to_value(Settings::default()).expect("settings serialize");
-    let given: BTreeMap<String, config::Value> = config
-        .clone()
-        .try_deserialize()
-        .map_err(type_error)?;
+    let given: BTreeMap<String, config::Value> =
+        config.clone().try_deserialize().map_err(type_error)?;
     for (section, value) in given {
         let Some(known_section) = known.get(&section).and_then(|v| v.as_object()) else {
-            let sections: Vec<_> = known.as_object().into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+            let sections: Vec<_> = known
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.as_str())
+                .collect();
             return Err(ConfigError::UnknownKey {
                 key: section,
                 origin: origin.into(),
@@ -135,11 +141,18 @@ fn check_known_keys(config: &Config, origin: &str) -> Result<(), ConfigError> {
 
 fn type_error(e: config::ConfigError) -> ConfigError {
     match e {
-        config::ConfigError::Type { ref key, ref unexpected, expected, .. } => ConfigError::Invalid {
+        config::ConfigError::Type {
+            ref key,
+            ref unexpected,
+            expected,
+            ..
+        } => ConfigError::Invalid {
             key: key.clone().unwrap_or_else(|| "?".into()),
             message: format!("found {unexpected}, expected {expected}"),
         },
-        config::ConfigError::At { ref key, ref error, .. } => ConfigError::Invalid {
+        config::ConfigError::At {
+            ref key, ref error, ..
+        } => ConfigError::Invalid {
             key: key.clone().unwrap_or_else(|| "?".into()),
             message: one_line(&error.to_string()),
         },
@@ -159,10 +172,16 @@ fn type_error(e: config::ConfigError) -> ConfigError {
 /// Values each enabled feature needs, and ranges.
 fn validate(s: &Settings) -> Result<(), ConfigError> {
     let missing = |key: &str, why: &str| {
-        Err(ConfigError::Missing { key: key.into(), why: why.into() })
+        Err(ConfigError::Missing {
+            key: key.into(),
+            why: why.into(),
+        })
     };
     let invalid = |key: &str, message: &str| {
-        Err(ConfigError::Invalid { key: key.into(), message: message.into() })
+        Err(ConfigError::Invalid {
+            key: key.into(),
+            message: message.into(),
+        })
     };
     if s.llm.max_tokens == 0 {
         return invalid("llm.max_tokens", "must be at least 1");
@@ -186,10 +205,16 @@ fn validate(s: &Settings) -> Result<(), ConfigError> {
         _ => {}
     }
     if s.telegram.enabled && s.telegram.token.is_empty() {
-        return missing("telegram.token", "telegram is enabled; set KEFU__TELEGRAM__TOKEN");
+        return missing(
+            "telegram.token",
+            "telegram is enabled; set KEFU__TELEGRAM__TOKEN",
+        );
     }
     if s.discord.enabled && s.discord.token.is_empty() {
-        return missing("discord.token", "discord is enabled; set KEFU__DISCORD__TOKEN");
+        return missing(
+            "discord.token",
+            "discord is enabled; set KEFU__DISCORD__TOKEN",
+        );
     }
     if s.email.enabled {
         for (key, value) in [

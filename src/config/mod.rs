@@ -45,7 +45,9 @@ pub struct StoreSettings {
 
 impl Default for StoreSettings {
     fn default() -> Self {
-        Self { path: "state".into() }
+        Self {
+            path: "state".into(),
+        }
     }
 }
 
@@ -112,7 +114,10 @@ pub struct ShopSettings {
 
 impl Default for ShopSettings {
     fn default() -> Self {
-        Self { name: "Kefu Demo Shop".into(), data: "data".into() }
+        Self {
+            name: "Kefu Demo Shop".into(),
+            data: "data".into(),
+        }
     }
 }
 
@@ -137,7 +142,10 @@ pub struct DaemonSettings {
 
 impl Default for DaemonSettings {
     fn default() -> Self {
-        Self { shutdown_grace_secs: 10, workers: 8 }
+        Self {
+            shutdown_grace_secs: 10,
+            workers: 8,
+        }
     }
 }
 
@@ -153,7 +161,10 @@ pub struct ConsoleSettings {
 
 impl Default for ConsoleSettings {
     fn default() -> Self {
-        Self { enabled: false, session: "console".into() }
+        Self {
+            enabled: false,
+            session: "console".into(),
+        }
     }
 }
 
@@ -171,7 +182,11 @@ pub struct TelegramSettings {
 
 impl Default for TelegramSettings {
     fn default() -> Self {
-        Self { enabled: false, token: Secret::default(), api_url: "https://api.telegram.org".into() }
+        Self {
+            enabled: false,
+            token: Secret::default(),
+            api_url: "https://api.telegram.org".into(),
+        }
     }
 }
 

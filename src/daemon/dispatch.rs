@@ -32,7 +32,13 @@ struct Shared {
 
 impl Dispatcher {
     /// A dispatcher running at most `workers` conversations at once.
-    pub fn new(store: Store, pipeline: Arc<Pipeline>, channels: Channels, outbox: Arc<OutboxSender>, workers: usize) -> Self {
+    pub fn new(
+        store: Store,
+        pipeline: Arc<Pipeline>,
+        channels: Channels,
+        outbox: Arc<OutboxSender>,
+        workers: usize,
+    ) -> Self {
         let shared = Shared {
             store,
             pipeline,
@@ -41,7 +47,10 @@ impl Dispatcher {
             permits: Semaphore::new(workers),
             in_flight: AtomicUsize::new(0),
         };
-        Self { shared: Arc::new(shared), chains: Mutex::new(HashMap::new()) }
+        Self {
+            shared: Arc::new(shared),
+            chains: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Queue one pending inbound for an answer.
@@ -80,7 +89,9 @@ impl Dispatcher {
         }
         let abandoned = self.in_flight();
         if abandoned > 0 {
-            tracing::warn!("abandoning {abandoned} in-flight replies; they resume on the next start");
+            tracing::warn!(
+                "abandoning {abandoned} in-flight replies; they resume on the next start"
+            );
         }
         let chains = std::mem::take(&mut *self.chains.lock().unwrap_or_else(|e| e.into_inner()));
         for task in chains.into_values() {

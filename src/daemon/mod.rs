@@ -66,7 +66,12 @@ impl Daemon {
         let running = Arc::new(AtomicUsize::new(self.channels.len()));
         let mut channel_tasks = Vec::new();
         for channel in self.channels.values() {
-            channel_tasks.push(tokio::spawn(supervise(channel.clone(), sink.clone(), running.clone(), stop.clone())));
+            channel_tasks.push(tokio::spawn(supervise(
+                channel.clone(),
+                sink.clone(),
+                running.clone(),
+                stop.clone(),
+            )));
         }
         drop(sink);
         notify::ready();
@@ -127,14 +132,22 @@ impl Daemon {
 }
 
 /// Store each delivered inbound, acknowledge it, and queue it for an answer.
-async fn intake(store: Store, mut deliveries: mpsc::Receiver<Delivery>, dispatcher: Arc<Dispatcher>) {
+async fn intake(
+    store: Store,
+    mut deliveries: mpsc::Receiver<Delivery>,
+    dispatcher: Arc<Dispatcher>,
+) {
     while let Some(Delivery { inbound, ack }) = deliveries.recv().await {
         let key = inbound.key();
         let answer = match store.accept(&inbound).await {
             Ok(Accepted::New(seq)) => {
                 tracing::info!(message = %key, "inbound stored");
                 crate::failpoint::hit("after_accept");
-                let record = crate::store::InboxRecord { seq, inbound, stored_at: kefu_channels::now_millis() };
+                let record = crate::store::InboxRecord {
+                    seq,
+                    inbound,
+                    stored_at: kefu_channels::now_millis(),
+                };
                 dispatcher.dispatch(crate::store::PendingItem { seq, record });
                 Ok(Ack::Stored)
             }
@@ -153,7 +166,12 @@ async fn intake(store: Store, mut deliveries: mpsc::Receiver<Delivery>, dispatch
 
 /// Run one channel; restart it with backoff when it fails, so one broken
 /// platform never stops the others.
-async fn supervise(channel: Arc<dyn Channel>, sink: InboundSink, running: Arc<AtomicUsize>, stop: CancellationToken) {
+async fn supervise(
+    channel: Arc<dyn Channel>,
+    sink: InboundSink,
+    running: Arc<AtomicUsize>,
+    stop: CancellationToken,
+) {
     let kind = channel.kind();
     let mut backoff = Duration::from_secs(1);
     loop {

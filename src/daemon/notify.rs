@@ -17,10 +17,7 @@ pub fn stopping() {
 /// Ping the watchdog at half its interval until `stop` fires, when systemd
 /// asked for one (`WatchdogSec=`).
 pub fn spawn_watchdog(stop: CancellationToken) {
-    let mut usec = 0u64;
-    if !sd_notify::watchdog_enabled(false, &mut usec) || usec == 0 {
-        return;
-    }
+    let Some(usec) = watchdog_usec() else { return };
     let period = Duration::from_micros(usec / 2);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
@@ -31,6 +28,22 @@ pub fn spawn_watchdog(stop: CancellationToken) {
             }
         }
     });
+}
+
+/// The watchdog interval systemd asked for, read as libsystemd's
+/// `sd_watchdog_enabled` does: `WATCHDOG_USEC`, unless `WATCHDOG_PID` names
+/// another process (sd-notify's own check also rejects a missing PID).
+fn watchdog_usec() -> Option<u64> {
+    let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
+    if let Some(pid) = std::env::var("WATCHDOG_PID")
+        .ok()
+        .and_then(|p| p.parse::<u32>().ok())
+    {
+        if pid != std::process::id() {
+            return None;
+        }
+    }
+    (usec > 0).then_some(usec)
 }
 
 fn send(states: &[NotifyState]) {

@@ -34,10 +34,20 @@ impl OutboxSender {
         for (kind, channel) in channels {
             let (tx, rx) = mpsc::unbounded_channel();
             queues.insert(*kind, tx);
-            let worker = Delivery { store: store.clone(), channel: channel.clone(), queued: queued.clone(), stop: stop.clone() };
+            let worker = Delivery {
+                store: store.clone(),
+                channel: channel.clone(),
+                queued: queued.clone(),
+                stop: stop.clone(),
+            };
             tasks.push(tokio::spawn(worker.run(rx)));
         }
-        Arc::new(Self { queues, queued, stop, tasks: std::sync::Mutex::new(tasks) })
+        Arc::new(Self {
+            queues,
+            queued,
+            stop,
+            tasks: std::sync::Mutex::new(tasks),
+        })
     }
 
     /// Queue the reply to inbound `key` for sending on `channel`.

@@ -17,7 +17,10 @@ impl MistralEngine {
     /// `max_concurrent` bounds how many sequences are decoded together.
     pub async fn load(path: &Path, max_concurrent: usize) -> Result<Self, LlmError> {
         check_gguf(path)?;
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let file = path
             .file_name()
             .ok_or_else(|| LlmError::ModelMissing(path.to_path_buf()))?
@@ -41,14 +44,18 @@ impl MistralEngine {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-        Ok(Self { model, path: path.to_path_buf() })
+        Ok(Self {
+            model,
+            path: path.to_path_buf(),
+        })
     }
 }
 
 /// The file must exist and start with the GGUF magic, checked before the
 /// (slow) engine start so a wrong path fails at once and clearly.
 fn check_gguf(path: &Path) -> Result<(), LlmError> {
-    let mut file = std::fs::File::open(path).map_err(|_| LlmError::ModelMissing(path.to_path_buf()))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|_| LlmError::ModelMissing(path.to_path_buf()))?;
     if !file.metadata().map(|m| m.is_file()).unwrap_or(false) {
         return Err(LlmError::ModelMissing(path.to_path_buf()));
     }
@@ -77,7 +84,9 @@ impl Engine for MistralEngine {
         }
         builder = builder.set_sampler_max_len(request.max_tokens.max(1) as usize);
         if request.temperature > 0.0 {
-            builder = builder.set_sampler_temperature(request.temperature).set_sampler_topp(0.9);
+            builder = builder
+                .set_sampler_temperature(request.temperature)
+                .set_sampler_topp(0.9);
         }
         let response = self
             .model

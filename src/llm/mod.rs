@@ -5,8 +5,10 @@
 //! batches them).
 
 mod mistral;
+mod openai;
 
 pub use mistral::MistralEngine;
+pub use openai::OpenAiEngine;
 
 use crate::config::{EngineKind, LlmSettings};
 use async_trait::async_trait;
@@ -44,6 +46,9 @@ pub struct ChatRequest {
     pub max_tokens: u32,
     /// Sampling temperature; 0 is greedy.
     pub temperature: f64,
+    /// When set, the output must be JSON matching this JSON Schema
+    /// (constrained decoding; used by the NLU to classify unsure messages).
+    pub json_schema: Option<serde_json::Value>,
 }
 
 /// What an engine produced, with its timings.
@@ -81,6 +86,9 @@ pub enum LlmError {
     /// A request failed.
     #[error("inference failed: {0}")]
     Inference(String),
+    /// The engine's settings are unusable.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Something that turns a prompt into text.
@@ -97,9 +105,17 @@ pub trait Engine: Send + Sync {
 /// model is missing or unusable.
 pub async fn build_engine(settings: &LlmSettings) -> anyhow::Result<Arc<dyn Engine>> {
     match settings.engine {
-        EngineKind::Mistralrs => Ok(Arc::new(MistralEngine::load(&settings.model, settings.max_concurrent).await?)),
-        EngineKind::Openai => anyhow::bail!(
-            "llm.engine = \"openai\" is not available in this build yet; use \"mistralrs\""
-        ),
+        EngineKind::Mistralrs => Ok(Arc::new(
+            MistralEngine::load(&settings.model, settings.max_concurrent).await?,
+        )),
+        EngineKind::Openai => {
+            let key = settings.api_key.expose();
+            let key = (!key.is_empty()).then(|| key.to_string());
+            Ok(Arc::new(OpenAiEngine::new(
+                &settings.base_url,
+                key,
+                &settings.model_name,
+            )?))
+        }
     }
 }

@@ -79,7 +79,9 @@ mod tests {
     #[test]
     fn rejects_empty_and_overlong_drafts() {
         assert_eq!(check(""), Some("empty reply".into()));
-        assert!(check(&"a".repeat(MAX_REPLY_CHARS + 1)).unwrap().contains("too long"));
+        assert!(check(&"a".repeat(MAX_REPLY_CHARS + 1))
+            .unwrap()
+            .contains("too long"));
         assert_eq!(check("Hello!"), None);
         assert_eq!(clean("  Assistant: Hi there "), "Hi there");
     }

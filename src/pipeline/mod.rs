@@ -6,6 +6,7 @@
 //! the others without touching the daemon.
 
 mod decide;
+pub mod grounding;
 mod guard;
 mod phrase;
 mod understand;
@@ -53,11 +54,19 @@ pub struct Pipeline {
 impl Pipeline {
     /// A pipeline over an engine and templates.
     pub fn new(engine: Arc<dyn Engine>, prompts: Prompts, settings: PipelineSettings) -> Self {
-        Self { engine, prompts, settings }
+        Self {
+            engine,
+            prompts,
+            settings,
+        }
     }
 
     /// Answer one inbound, given its conversation so far.
-    pub async fn answer(&self, inbound: &Inbound, conversation: Option<&Conversation>) -> anyhow::Result<Outcome> {
+    pub async fn answer(
+        &self,
+        inbound: &Inbound,
+        conversation: Option<&Conversation>,
+    ) -> anyhow::Result<Outcome> {
         let understanding = understand::understand(&inbound.text);
         let decision = decide::decide(&understanding, conversation);
         let draft = phrase::phrase(self, &decision, &understanding, inbound, conversation).await;
@@ -72,7 +81,9 @@ impl Pipeline {
             Err(e) => json!({ "history_turns": draft.history_turns, "error": e.to_string() }),
         };
         let (text, verdict) = guard::guard(self, &understanding, draft.completion)?;
-        let state = conversation.map(|c| c.state.clone()).unwrap_or(serde_json::Value::Null);
+        let state = conversation
+            .map(|c| c.state.clone())
+            .unwrap_or(serde_json::Value::Null);
         let mut annotations = serde_json::Map::new();
         annotations.insert("conversation".into(), inbound.conversation_id().into());
         annotations.insert("language".into(), understanding.language.code().into());
@@ -87,7 +98,10 @@ impl Pipeline {
             attachments: Vec::new(),
             annotations,
         };
-        Ok(Outcome { reply: Some(reply), state })
+        Ok(Outcome {
+            reply: Some(reply),
+            state,
+        })
     }
 
     /// The engine, for benchmarks and diagnostics.

@@ -33,27 +33,46 @@ pub(super) async fn phrase(
         Ok(system) => system,
         Err(e) => {
             let completion = Err(LlmError::Inference(format!("system prompt: {e}")));
-            return Draft { completion, history_turns: 0 };
+            return Draft {
+                completion,
+                history_turns: 0,
+            };
         }
     };
     let mut history_turns = 0;
-    let mut messages = vec![PromptMessage { role: PromptRole::System, content: system }];
+    let mut messages = vec![PromptMessage {
+        role: PromptRole::System,
+        content: system,
+    }];
     if let Some(conversation) = conversation {
-        let start = conversation.turns.len().saturating_sub(settings.history_turns);
+        let start = conversation
+            .turns
+            .len()
+            .saturating_sub(settings.history_turns);
         for turn in &conversation.turns[start..] {
             let role = match turn.role {
                 Role::Customer => PromptRole::User,
                 Role::Bot => PromptRole::Assistant,
             };
-            messages.push(PromptMessage { role, content: turn.text.clone() });
+            messages.push(PromptMessage {
+                role,
+                content: turn.text.clone(),
+            });
             history_turns += 1;
         }
     }
-    messages.push(PromptMessage { role: PromptRole::User, content: inbound.text.clone() });
+    messages.push(PromptMessage {
+        role: PromptRole::User,
+        content: inbound.text.clone(),
+    });
     let request = ChatRequest {
         messages,
         max_tokens: settings.max_tokens,
         temperature: settings.temperature,
+        json_schema: None,
     };
-    Draft { completion: pipeline.engine.chat(request).await, history_turns }
+    Draft {
+        completion: pipeline.engine.chat(request).await,
+        history_turns,
+    }
 }

@@ -32,7 +32,9 @@ pub struct Understanding {
 
 /// Understand one message.
 pub fn understand(text: &str) -> Understanding {
-    Understanding { language: detect_language(text) }
+    Understanding {
+        language: detect_language(text),
+    }
 }
 
 /// Chinese when a meaningful share of the letters are CJK ideographs.
@@ -59,7 +61,10 @@ mod tests {
     #[test]
     fn detects_chinese_and_english() {
         assert_eq!(detect_language("我的订单W2611340在哪里？"), Language::Zh);
-        assert_eq!(detect_language("where is my order #W2611340?"), Language::En);
+        assert_eq!(
+            detect_language("where is my order #W2611340?"),
+            Language::En
+        );
         assert_eq!(detect_language("你好"), Language::Zh);
         assert_eq!(detect_language("hello 好"), Language::En);
     }

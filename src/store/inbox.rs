@@ -24,7 +24,11 @@ impl Store {
         }
         let seq = self.db.generate_id()?;
         let now = now_millis();
-        let record = InboxRecord { seq, inbound: inbound.clone(), stored_at: now };
+        let record = InboxRecord {
+            seq,
+            inbound: inbound.clone(),
+            stored_at: now,
+        };
         let identity_key = format!("{}:{}", inbound.channel, inbound.sender.id);
         let outcome = (&self.inbox, &self.pending, &self.customers).transaction(
             |(inbox, pending, customers)| {
@@ -60,33 +64,48 @@ impl Store {
         let mut items = Vec::new();
         for entry in self.pending.iter() {
             let (seq, key) = entry?;
-            let seq = u64::from_be_bytes(seq.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                tree: "pending",
-                reason: "key is not a sequence number".into(),
-            })?);
+            let seq =
+                u64::from_be_bytes(seq.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                    tree: "pending",
+                    reason: "key is not a sequence number".into(),
+                })?);
             let Some(bytes) = self.inbox.get(&key)? else {
                 return Err(StoreError::Corrupt {
                     tree: "pending",
-                    reason: format!("points at missing inbox entry {}", String::from_utf8_lossy(&key)),
+                    reason: format!(
+                        "points at missing inbox entry {}",
+                        String::from_utf8_lossy(&key)
+                    ),
                 });
             };
-            items.push(PendingItem { seq, record: decode("inbox", &bytes)? });
+            items.push(PendingItem {
+                seq,
+                record: decode("inbox", &bytes)?,
+            });
         }
         Ok(items)
     }
 
     /// One stored inbound by its key.
     pub fn inbound(&self, key: &str) -> Result<Option<InboxRecord>> {
-        self.inbox.get(key)?.map(|b| decode("inbox", &b)).transpose()
+        self.inbox
+            .get(key)?
+            .map(|b| decode("inbox", &b))
+            .transpose()
     }
 
     /// A sender identity by `channel:user id`.
     pub fn identity(&self, key: &str) -> Result<Option<Identity>> {
-        self.customers.get(key)?.map(|b| decode("customers", &b)).transpose()
+        self.customers
+            .get(key)?
+            .map(|b| decode("customers", &b))
+            .transpose()
     }
 }
 
-pub(super) fn unwrap_tx<T>(outcome: std::result::Result<T, TransactionError<StoreError>>) -> Result<T> {
+pub(super) fn unwrap_tx<T>(
+    outcome: std::result::Result<T, TransactionError<StoreError>>,
+) -> Result<T> {
     match outcome {
         Ok(value) => Ok(value),
         Err(TransactionError::Abort(e)) => Err(e),

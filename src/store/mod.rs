@@ -77,15 +77,18 @@ pub struct Store {
 impl Store {
     /// Open (or create) the store at `path` and check its schema version.
     pub fn open(path: &Path) -> Result<Self> {
-        let db = sled::Config::new().path(path).open().map_err(|e| StoreError::Open {
-            path: path.to_path_buf(),
-            reason: match e {
-                sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                    "it is in use by another kefu process".into()
-                }
-                other => other.to_string(),
-            },
-        })?;
+        let db = sled::Config::new()
+            .path(path)
+            .open()
+            .map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                reason: match e {
+                    sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                        "it is in use by another kefu process".into()
+                    }
+                    other => other.to_string(),
+                },
+            })?;
         let meta = db.open_tree("meta")?;
         match meta.get("schema_version")? {
             None => {
@@ -129,5 +132,8 @@ fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { tree, reason: e.to_string() })
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        tree,
+        reason: e.to_string(),
+    })
 }

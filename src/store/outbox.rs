@@ -85,7 +85,10 @@ impl Store {
 
     /// The reply to one inbound, if any.
     pub fn reply_to(&self, inbound_key: &str) -> Result<Option<OutboxRecord>> {
-        self.outbox.get(inbound_key)?.map(|b| decode("outbox", &b)).transpose()
+        self.outbox
+            .get(inbound_key)?
+            .map(|b| decode("outbox", &b))
+            .transpose()
     }
 
     /// Count one more send attempt (flushed, so a crash loop is visible).
@@ -95,14 +98,21 @@ impl Store {
 
     /// The platform accepted the reply.
     pub async fn mark_sent(&self, inbound_key: &str, platform_id: &str) -> Result<()> {
-        let state = OutboxState::Sent { platform_id: platform_id.to_string(), at: now_millis() };
-        self.update_outbox(inbound_key, move |r| r.state = state.clone()).await
+        let state = OutboxState::Sent {
+            platform_id: platform_id.to_string(),
+            at: now_millis(),
+        };
+        self.update_outbox(inbound_key, move |r| r.state = state.clone())
+            .await
     }
 
     /// The platform refused the reply for good.
     pub async fn mark_failed(&self, inbound_key: &str, error: &str) -> Result<()> {
-        let state = OutboxState::Failed { error: error.to_string() };
-        self.update_outbox(inbound_key, move |r| r.state = state.clone()).await
+        let state = OutboxState::Failed {
+            error: error.to_string(),
+        };
+        self.update_outbox(inbound_key, move |r| r.state = state.clone())
+            .await
     }
 
     async fn update_outbox(&self, key: &str, change: impl Fn(&mut OutboxRecord)) -> Result<()> {

@@ -1,0 +1,96 @@
+//! Reading a postal address out of a customer's message.
+//!
+//! Customers write addresses on one line, comma-separated, ending in
+//! "STATE ZIP" (US shape, as the shop data uses): "12 Oak St, Apt 4,
+//! Austin, TX 78701". Anything that does not end that way is not taken for
+//! an address, so a question is never mistaken for one.
+
+use serde::{Deserialize, Serialize};
+
+/// A shipping address, in the shop's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostalAddress {
+    /// Street and number.
+    pub address1: String,
+    /// Apartment, suite (may be empty).
+    pub address2: String,
+    /// City.
+    pub city: String,
+    /// State code.
+    pub state: String,
+    /// Five-digit zip code.
+    pub zip: String,
+    /// Country (default USA).
+    pub country: String,
+}
+
+/// The address in `text`, if it holds one.
+pub fn parse_address(text: &str) -> Option<PostalAddress> {
+    // Take the part after a colon or "to" lead-in when present:
+    // "please ship it to: 12 Oak St, …".
+    let text = text.trim().trim_end_matches(['.', '。', '!', '！']);
+    let body = text.rsplit_once([':', '：']).map(|(_, b)| b).unwrap_or(text);
+    let mut parts: Vec<String> = body
+        .split([',', '，'])
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut country = "USA".to_string();
+    if parts.last().is_some_and(|p| matches!(p.to_uppercase().as_str(), "USA" | "US" | "UNITED STATES")) {
+        country = "USA".into();
+        parts.pop();
+    }
+    let last = parts.pop()?;
+    let (state, zip) = state_zip(&last)?;
+    let city = parts.pop()?;
+    if parts.is_empty() || parts.len() > 2 {
+        return None;
+    }
+    let mut address1 = parts[0].clone();
+    // Drop a lead-in such as "new address is 12 Oak St" or "ship to 12 Oak St".
+    if let Some(pos) = address1.find(|c: char| c.is_ascii_digit()) {
+        address1 = address1[pos..].to_string();
+    } else {
+        return None;
+    }
+    let address2 = parts.get(1).cloned().unwrap_or_default();
+    Some(PostalAddress { address1, address2, city, state, zip, country })
+}
+
+/// "TX 78701" → ("TX", "78701").
+fn state_zip(part: &str) -> Option<(String, String)> {
+    let mut words = part.split_whitespace();
+    let state = words.next()?;
+    let zip = words.next()?;
+    if words.next().is_some() || state.len() != 2 || !state.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    if zip.len() != 5 || !zip.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((state.to_uppercase(), zip.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_one_line_addresses() {
+        let a = parse_address("Please ship it to: 12 Oak St, Apt 4, Austin, TX 78701").unwrap();
+        assert_eq!(a.address1, "12 Oak St");
+        assert_eq!(a.address2, "Apt 4");
+        assert_eq!((a.city.as_str(), a.state.as_str(), a.zip.as_str()), ("Austin", "TX", "78701"));
+        let b = parse_address("my new address is 445 Maple Drive, Denver, co 80014, USA.").unwrap();
+        assert_eq!((b.address1.as_str(), b.address2.as_str(), b.state.as_str()), ("445 Maple Drive", "", "CO"));
+        let c = parse_address("新地址：88 Lake Road，Suite 5，Seattle，WA 98101").unwrap();
+        assert_eq!(c.city, "Seattle");
+    }
+
+    #[test]
+    fn ignores_what_is_not_an_address() {
+        assert_eq!(parse_address("where is my order W2611340?"), None);
+        assert_eq!(parse_address("I live in Austin, TX"), None);
+        assert_eq!(parse_address("zip 78701"), None);
+    }
+}

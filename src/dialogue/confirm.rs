@@ -1,0 +1,83 @@
+//! Reading a customer's answer to "shall I go ahead?".
+//!
+//! Only an explicit yes executes a consequential action; anything else
+//! either cancels it (an explicit no, a change of mind) or leaves it
+//! waiting (the customer asked something else).
+
+/// What the customer said to a pending confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// An explicit yes: go ahead.
+    Yes,
+    /// An explicit no or a change of mind: drop the action.
+    No,
+    /// Neither: the action keeps waiting.
+    Unclear,
+}
+
+const YES_EN: &[&str] = &[
+    "yes", "y", "yep", "yeah", "yea", "yup", "sure", "ok", "okay", "confirm", "confirmed", "correct",
+    "go ahead", "do it", "please do", "proceed", "that's right", "thats right", "right",
+];
+const NO_EN: &[&str] = &[
+    "no", "n", "nope", "nah", "don't", "dont", "do not", "stop", "cancel that", "never mind", "nevermind",
+    "changed my mind", "not now", "wait", "hold on", "forget it",
+];
+/// Chinese words strong enough to count wherever they appear.
+const YES_ZH: &[&str] = &["是的", "对的", "确认", "确定", "好的", "好啊", "可以的", "没问题", "同意", "行的"];
+const NO_ZH: &[&str] = &["不要", "不用", "不是", "算了", "取消吧", "先不", "等等", "改主意", "不确认", "不确定", "别"];
+/// Short Chinese answers that count only as the whole message: "好" is
+/// also part of "你好", "是" of "这是什么".
+const YES_ZH_ALONE: &[&str] = &["是", "对", "好", "行", "嗯", "可以", "要"];
+const NO_ZH_ALONE: &[&str] = &["不", "否", "不行", "不可以"];
+
+/// Classify `text` as an answer to a confirmation question.
+pub fn answer(text: &str) -> Answer {
+    let lower = text.trim().to_lowercase();
+    let cleaned: String = lower
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '\'' || c.is_whitespace() { c } else { ' ' })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let phrase = words.join(" ");
+    // A "no" anywhere wins over a "yes": "yes, no wait" must not execute.
+    let has_en = |list: &[&str]| {
+        list.iter().any(|p| {
+            if p.contains(' ') {
+                format!(" {phrase} ").contains(&format!(" {p} "))
+            } else {
+                words.contains(p)
+            }
+        })
+    };
+    // Chinese has no spaces: a negation prefix ("不确认", "不要") must be
+    // seen before the bare yes words it contains.
+    let bare: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    let zh_no = NO_ZH.iter().any(|w| lower.contains(w)) || NO_ZH_ALONE.contains(&bare.as_str());
+    let zh_yes = YES_ZH.iter().any(|w| lower.contains(w)) || YES_ZH_ALONE.contains(&bare.as_str());
+    if has_en(NO_EN) || zh_no {
+        Answer::No
+    } else if has_en(YES_EN) || zh_yes {
+        Answer::Yes
+    } else {
+        Answer::Unclear
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_answers() {
+        for yes in ["yes", "Yes please", "OK, go ahead.", "confirm", "是", "确认", "好的", "是的，确认"] {
+            assert_eq!(answer(yes), Answer::Yes, "{yes}");
+        }
+        for no in ["no", "No thanks", "actually I changed my mind", "不", "算了", "不确认", "yes... no wait"] {
+            assert_eq!(answer(no), Answer::No, "{no}");
+        }
+        for unclear in ["what is the refund amount?", "how long does it take", "退款多少钱？", "你好", "这是什么"] {
+            assert_eq!(answer(unclear), Answer::Unclear, "{unclear}");
+        }
+    }
+}
