@@ -39,6 +39,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Intent accuracy and entity F1 of the NLU on labeled messages
+    /// (`{"text", "intent", "entities"}` per line).
+    Eval {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// The labeled messages (JSON lines).
+        file: PathBuf,
+    },
+    /// The shop's data.
+    Shop {
+        /// What to do.
+        #[command(subcommand)]
+        action: ShopAction,
+    },
+    /// Conversations handed off to a person.
+    Handoff {
+        /// What to do.
+        #[command(subcommand)]
+        action: HandoffAction,
+    },
     /// Configuration tools.
     Config {
         /// What to do with the configuration.
@@ -52,4 +73,31 @@ pub enum Command {
 pub enum ConfigAction {
     /// Check the configuration and print it as kefu sees it (secrets masked).
     Check,
+}
+
+/// `kefu shop …`
+#[derive(Debug, Subcommand)]
+pub enum ShopAction {
+    /// Load `users.json`, `orders.json` and `products.json` from DIR.
+    Import {
+        /// The shop directory.
+        dir: PathBuf,
+    },
+    /// Print one order as stored now (JSON).
+    Order {
+        /// The order id, e.g. `#W2611340`.
+        id: String,
+    },
+}
+
+/// `kefu handoff …`
+#[derive(Debug, Subcommand)]
+pub enum HandoffAction {
+    /// List conversations waiting for a person.
+    List,
+    /// Give a conversation back to the bot.
+    Release {
+        /// The conversation id (from `kefu handoff list`).
+        conversation: String,
+    },
 }

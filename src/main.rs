@@ -1,7 +1,7 @@
 //! The `kefu` binary.
 
 use clap::Parser;
-use kefu::cli::{Cli, Command, ConfigAction};
+use kefu::cli::{Cli, Command, ConfigAction, HandoffAction, ShopAction};
 use kefu::config::{self, ConfigError, Settings};
 use kefu::daemon::{Channels, StopWhen};
 use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
@@ -16,7 +16,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet = matches!(
         cli.command,
-        Command::Chat { .. } | Command::Config { .. } | Command::Bench { .. }
+        Command::Chat { .. }
+            | Command::Config { .. }
+            | Command::Bench { .. }
+            | Command::Eval { .. }
+            | Command::Shop { .. }
+            | Command::Handoff { .. }
     );
     kefu::logging::init(if quiet {
         "warn"
@@ -66,6 +71,62 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             } else {
                 print!("{}", kefu::bench::render(&report));
             }
+            Ok(())
+        }
+        Command::Eval { json, file } => {
+            let nlu = kefu::nlu::Nlu::new(
+                kefu::nlu::Lexicon::new(&[]).with_data_dir(&settings.shop.data),
+            );
+            let report = kefu::nlu::eval::eval_file(&nlu, &file)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", kefu::nlu::eval::render(&report));
+            }
+            Ok(())
+        }
+        Command::Shop { action } => {
+            let store = kefu::store::Store::open(&settings.store.path)?;
+            let shop = kefu::shop::Shop::new(&store);
+            match action {
+                ShopAction::Import { dir } => {
+                    let counts = kefu::shop::import_dir(&shop, &dir)?;
+                    println!(
+                        "imported {} users, {} orders, {} products from {}",
+                        counts.users,
+                        counts.orders,
+                        counts.products,
+                        dir.display()
+                    );
+                }
+                ShopAction::Order { id } => {
+                    let id = kefu::nlu::order_ids(&id).into_iter().next().unwrap_or(id);
+                    let order = shop.order(&id)?.ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "no order {id} in the shop at {}",
+                            settings.store.path.display()
+                        )
+                    })?;
+                    println!("{}", serde_json::to_string_pretty(&order)?);
+                }
+            }
+            store.flush().await?;
+            Ok(())
+        }
+        Command::Handoff { action } => {
+            let store = kefu::store::Store::open(&settings.store.path)?;
+            match action {
+                HandoffAction::List => {
+                    for (conversation, reason) in kefu::dialogue::handed_off(&store)? {
+                        println!("{conversation}\t{reason}");
+                    }
+                }
+                HandoffAction::Release { conversation } => {
+                    kefu::dialogue::release(&store, &conversation)?;
+                    println!("released {conversation}: the bot answers there again");
+                }
+            }
+            store.flush().await?;
             Ok(())
         }
         Command::Run => {

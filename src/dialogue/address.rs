@@ -29,14 +29,20 @@ pub fn parse_address(text: &str) -> Option<PostalAddress> {
     // Take the part after a colon or "to" lead-in when present:
     // "please ship it to: 12 Oak St, …".
     let text = text.trim().trim_end_matches(['.', '。', '!', '！']);
-    let body = text.rsplit_once([':', '：']).map(|(_, b)| b).unwrap_or(text);
+    let body = text
+        .rsplit_once([':', '：'])
+        .map(|(_, b)| b)
+        .unwrap_or(text);
     let mut parts: Vec<String> = body
         .split([',', '，'])
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
         .collect();
     let mut country = "USA".to_string();
-    if parts.last().is_some_and(|p| matches!(p.to_uppercase().as_str(), "USA" | "US" | "UNITED STATES")) {
+    if parts
+        .last()
+        .is_some_and(|p| matches!(p.to_uppercase().as_str(), "USA" | "US" | "UNITED STATES"))
+    {
         country = "USA".into();
         parts.pop();
     }
@@ -54,7 +60,14 @@ pub fn parse_address(text: &str) -> Option<PostalAddress> {
         return None;
     }
     let address2 = parts.get(1).cloned().unwrap_or_default();
-    Some(PostalAddress { address1, address2, city, state, zip, country })
+    Some(PostalAddress {
+        address1,
+        address2,
+        city,
+        state,
+        zip,
+        country,
+    })
 }
 
 /// "TX 78701" → ("TX", "78701").
@@ -62,7 +75,8 @@ fn state_zip(part: &str) -> Option<(String, String)> {
     let mut words = part.split_whitespace();
     let state = words.next()?;
     let zip = words.next()?;
-    if words.next().is_some() || state.len() != 2 || !state.chars().all(|c| c.is_ascii_alphabetic()) {
+    if words.next().is_some() || state.len() != 2 || !state.chars().all(|c| c.is_ascii_alphabetic())
+    {
         return None;
     }
     if zip.len() != 5 || !zip.chars().all(|c| c.is_ascii_digit()) {
@@ -80,9 +94,15 @@ mod tests {
         let a = parse_address("Please ship it to: 12 Oak St, Apt 4, Austin, TX 78701").unwrap();
         assert_eq!(a.address1, "12 Oak St");
         assert_eq!(a.address2, "Apt 4");
-        assert_eq!((a.city.as_str(), a.state.as_str(), a.zip.as_str()), ("Austin", "TX", "78701"));
+        assert_eq!(
+            (a.city.as_str(), a.state.as_str(), a.zip.as_str()),
+            ("Austin", "TX", "78701")
+        );
         let b = parse_address("my new address is 445 Maple Drive, Denver, co 80014, USA.").unwrap();
-        assert_eq!((b.address1.as_str(), b.address2.as_str(), b.state.as_str()), ("445 Maple Drive", "", "CO"));
+        assert_eq!(
+            (b.address1.as_str(), b.address2.as_str(), b.state.as_str()),
+            ("445 Maple Drive", "", "CO")
+        );
         let c = parse_address("新地址：88 Lake Road，Suite 5，Seattle，WA 98101").unwrap();
         assert_eq!(c.city, "Seattle");
     }

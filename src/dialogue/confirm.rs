@@ -16,16 +16,70 @@ pub enum Answer {
 }
 
 const YES_EN: &[&str] = &[
-    "yes", "y", "yep", "yeah", "yea", "yup", "sure", "ok", "okay", "confirm", "confirmed", "correct",
-    "go ahead", "do it", "please do", "proceed", "that's right", "thats right", "right",
+    "yes",
+    "y",
+    "yep",
+    "yeah",
+    "yea",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "confirm",
+    "confirmed",
+    "correct",
+    "go ahead",
+    "do it",
+    "please do",
+    "proceed",
+    "that's right",
+    "thats right",
+    "right",
 ];
 const NO_EN: &[&str] = &[
-    "no", "n", "nope", "nah", "don't", "dont", "do not", "stop", "cancel that", "never mind", "nevermind",
-    "changed my mind", "not now", "wait", "hold on", "forget it",
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "don't",
+    "dont",
+    "do not",
+    "stop",
+    "cancel that",
+    "never mind",
+    "nevermind",
+    "changed my mind",
+    "not now",
+    "wait",
+    "hold on",
+    "forget it",
 ];
 /// Chinese words strong enough to count wherever they appear.
-const YES_ZH: &[&str] = &["是的", "对的", "确认", "确定", "好的", "好啊", "可以的", "没问题", "同意", "行的"];
-const NO_ZH: &[&str] = &["不要", "不用", "不是", "算了", "取消吧", "先不", "等等", "改主意", "不确认", "不确定", "别"];
+const YES_ZH: &[&str] = &[
+    "是的",
+    "对的",
+    "确认",
+    "确定",
+    "好的",
+    "好啊",
+    "可以的",
+    "没问题",
+    "同意",
+    "行的",
+];
+const NO_ZH: &[&str] = &[
+    "不要",
+    "不用",
+    "不是",
+    "算了",
+    "取消吧",
+    "先不",
+    "等等",
+    "改主意",
+    "不确认",
+    "不确定",
+    "别",
+];
 /// Short Chinese answers that count only as the whole message: "好" is
 /// also part of "你好", "是" of "这是什么".
 const YES_ZH_ALONE: &[&str] = &["是", "对", "好", "行", "嗯", "可以", "要"];
@@ -36,7 +90,13 @@ pub fn answer(text: &str) -> Answer {
     let lower = text.trim().to_lowercase();
     let cleaned: String = lower
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '\'' || c.is_whitespace() { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '\'' || c.is_whitespace() {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     let words: Vec<&str> = cleaned.split_whitespace().collect();
     let phrase = words.join(" ");
@@ -70,13 +130,36 @@ mod tests {
 
     #[test]
     fn explicit_answers() {
-        for yes in ["yes", "Yes please", "OK, go ahead.", "confirm", "是", "确认", "好的", "是的，确认"] {
+        for yes in [
+            "yes",
+            "Yes please",
+            "OK, go ahead.",
+            "confirm",
+            "是",
+            "确认",
+            "好的",
+            "是的，确认",
+        ] {
             assert_eq!(answer(yes), Answer::Yes, "{yes}");
         }
-        for no in ["no", "No thanks", "actually I changed my mind", "不", "算了", "不确认", "yes... no wait"] {
+        for no in [
+            "no",
+            "No thanks",
+            "actually I changed my mind",
+            "不",
+            "算了",
+            "不确认",
+            "yes... no wait",
+        ] {
             assert_eq!(answer(no), Answer::No, "{no}");
         }
-        for unclear in ["what is the refund amount?", "how long does it take", "退款多少钱？", "你好", "这是什么"] {
+        for unclear in [
+            "what is the refund amount?",
+            "how long does it take",
+            "退款多少钱？",
+            "你好",
+            "这是什么",
+        ] {
             assert_eq!(answer(unclear), Answer::Unclear, "{unclear}");
         }
     }

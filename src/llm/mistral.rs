@@ -2,7 +2,9 @@
 
 use super::{ChatRequest, Completion, Engine, LlmError, PromptRole};
 use async_trait::async_trait;
-use mistralrs::{GgufModelBuilder, Model, RequestBuilder, TextMessageRole, TokenSource};
+use mistralrs::{
+    Constraint, GgufModelBuilder, Model, RequestBuilder, TextMessageRole, TokenSource,
+};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -83,6 +85,13 @@ impl Engine for MistralEngine {
             builder = builder.add_message(role, &message.content);
         }
         builder = builder.set_sampler_max_len(request.max_tokens.max(1) as usize);
+        if let Some(schema) = &request.json_schema {
+            // llguidance would otherwise allow free whitespace, which a small
+            // model fills until it runs out of tokens.
+            let mut schema = schema.clone();
+            schema["x-guidance"] = serde_json::json!({ "whitespace_flexible": false });
+            builder = builder.set_constraint(Constraint::JsonSchema(schema));
+        }
         if request.temperature > 0.0 {
             builder = builder
                 .set_sampler_temperature(request.temperature)

@@ -1,6 +1,6 @@
 //! Reading conversations.
 
-use super::{decode, Conversation, Result, Store};
+use super::{decode, encode, Conversation, Result, Store};
 
 impl Store {
     /// One conversation by id (`channel:thread`).
@@ -18,5 +18,16 @@ impl Store {
             .values()
             .map(|v| decode("conversations", &v?))
             .collect()
+    }
+
+    /// Replace a conversation's brain state (operator commands such as
+    /// `kefu handoff release`); flushed.
+    pub fn set_conversation_state(&self, id: &str, state: serde_json::Value) -> Result<()> {
+        if let Some(mut conversation) = self.conversation(id)? {
+            conversation.state = state;
+            self.conversations.insert(id, encode(&conversation))?;
+            self.conversations.flush()?;
+        }
+        Ok(())
     }
 }

@@ -3,7 +3,8 @@
 //! Trees: `inbox` (every inbound, keyed by channel + platform message id, so
 //! replays are recognised), `pending` (inbounds not yet answered, in arrival
 //! order), `outbox` (one reply per inbound, keyed by the inbound's key),
-//! `conversations`, `customers` (sender identities), `meta` (schema version).
+//! `conversations`, `customers` (sender identities, profiles), `shop` (users,
+//! orders, products), `meta` (schema version).
 //! Every write a promise depends on is flushed before it is acknowledged.
 
 mod conversations;
@@ -11,6 +12,7 @@ mod cursor;
 mod inbox;
 pub use inbox::Accepted;
 mod outbox;
+pub use outbox::ShopWrite;
 mod records;
 
 pub use records::{
@@ -46,6 +48,10 @@ pub enum StoreError {
         /// The version this build needs.
         expected: u32,
     },
+    /// A shop record changed between reading and committing it (another
+    /// conversation acted on the same order); the turn is retried.
+    #[error("shop record {0} changed concurrently")]
+    Conflict(String),
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
@@ -71,6 +77,7 @@ pub struct Store {
     outbox: sled::Tree,
     conversations: sled::Tree,
     customers: sled::Tree,
+    shop: sled::Tree,
     meta: sled::Tree,
 }
 
@@ -110,6 +117,7 @@ impl Store {
             outbox: db.open_tree("outbox")?,
             conversations: db.open_tree("conversations")?,
             customers: db.open_tree("customers")?,
+            shop: db.open_tree("shop")?,
             meta,
             db,
         })
@@ -119,6 +127,16 @@ impl Store {
     pub async fn flush(&self) -> Result<()> {
         self.db.flush_async().await?;
         Ok(())
+    }
+
+    /// The `shop` tree: users, orders and products (see [`crate::shop`]).
+    pub fn shop_tree(&self) -> &sled::Tree {
+        &self.shop
+    }
+
+    /// The `customers` tree: profiles (see [`crate::shop::profile`]).
+    pub fn customers_tree(&self) -> &sled::Tree {
+        &self.customers
     }
 
     /// The `meta` tree, for components that keep small settings (cursors).

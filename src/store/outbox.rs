@@ -1,10 +1,24 @@
 //! Replies: stored with the turn that produced them, then sent, then marked.
 
 use super::inbox::unwrap_tx;
-use super::{decode, encode, Conversation, OutboxRecord, OutboxState, Result, Role, Store, Turn};
+use super::{
+    decode, encode, Conversation, OutboxRecord, OutboxState, Result, Role, Store, StoreError, Turn,
+};
 use kefu_channels::{now_millis, Inbound, Outbound};
 use sled::transaction::ConflictableTransactionError;
 use sled::Transactional;
+
+/// One shop record an action changed: written only if the record still
+/// holds `expected` (what the action read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopWrite {
+    /// Key in the `shop` tree (`order/#W…`, `user/…`).
+    pub key: String,
+    /// The record before the action (`None`: it did not exist).
+    pub expected: Option<Vec<u8>>,
+    /// The record after the action.
+    pub value: Vec<u8>,
+}
 
 impl Store {
     /// Record the answer to a pending inbound in one atomic step: the
@@ -19,14 +33,39 @@ impl Store {
         reply: Option<&Outbound>,
         state: serde_json::Value,
     ) -> Result<()> {
+        self.commit_turn(seq, inbound, reply, state, &[]).await
+    }
+
+    /// [`Store::commit_reply`], plus the shop changes the turn confirmed
+    /// (a cancelled order, a new address), all in one transaction: an action
+    /// is never done without the reply that reports it, nor reported without
+    /// being done. Each write checks that its record is still as the action
+    /// read it, else nothing is written and [`StoreError::Conflict`] returned.
+    pub async fn commit_turn(
+        &self,
+        seq: u64,
+        inbound: &Inbound,
+        reply: Option<&Outbound>,
+        state: serde_json::Value,
+        writes: &[ShopWrite],
+    ) -> Result<()> {
         let key = inbound.key();
         let conv_id = inbound.conversation_id();
         let now = now_millis();
-        let outcome = (&self.pending, &self.outbox, &self.conversations).transaction(
-            |(pending, outbox, conversations)| {
+        let outcome = (&self.pending, &self.outbox, &self.conversations, &self.shop).transaction(
+            |(pending, outbox, conversations, shop)| {
                 if pending.remove(&seq.to_be_bytes())?.is_none() {
                     // Already answered (a second worker raced us): keep the first.
                     return Ok(());
+                }
+                for write in writes {
+                    let current = shop.get(write.key.as_bytes())?;
+                    if current.as_deref() != write.expected.as_deref() {
+                        return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                            write.key.clone(),
+                        )));
+                    }
+                    shop.insert(write.key.as_bytes(), write.value.as_slice())?;
                 }
                 let mut conv = match conversations.get(&conv_id)? {
                     Some(bytes) => decode::<Conversation>("conversations", &bytes)

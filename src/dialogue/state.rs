@@ -1,0 +1,113 @@
+//! Per-conversation dialogue state, kept in the conversation record (so it
+//! is committed in the same transaction as the turn), and the hand-off
+//! commands.
+
+use super::PostalAddress;
+use crate::shop::Action;
+use crate::store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// What the bot remembers about one conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DialogueState {
+    /// The verified customer's user id: the conversation belongs to them.
+    pub customer: Option<String>,
+    /// Failed verification attempts.
+    pub verify_failures: u32,
+    /// The request in progress (an intent label).
+    pub task: Option<String>,
+    /// What the customer has told so far, in any order, over any turns.
+    pub slots: Slots,
+    /// An action listed to the customer and waiting for an explicit yes.
+    pub pending: Option<Action>,
+    /// Why the conversation was handed to a person (the bot stays silent).
+    pub handoff: Option<String>,
+    /// Negative messages in a row.
+    pub negative_streak: u32,
+    /// The customer's language (`en`, `zh`).
+    pub language: Option<String>,
+}
+
+/// Details gathered for the request in progress.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Slots {
+    /// `#W…`
+    pub order_id: Option<String>,
+    /// Claimed email (for verification).
+    pub email: Option<String>,
+    /// Claimed full name.
+    pub name: Option<String>,
+    /// Claimed zip.
+    pub zip: Option<String>,
+    /// Cancellation reason (`no longer needed` / `ordered by mistake`).
+    pub reason: Option<String>,
+    /// Products mentioned.
+    pub products: Vec<String>,
+    /// Option values mentioned (newest last).
+    pub options: Vec<String>,
+    /// Payment method named (`gift card`, `paypal`, `credit card`).
+    pub payment_method: Option<String>,
+    /// A postal address given.
+    pub address: Option<PostalAddress>,
+}
+
+impl DialogueState {
+    /// Read the state from a conversation's JSON (empty when new or unreadable).
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        serde_json::from_value(value.clone()).unwrap_or_default()
+    }
+
+    /// As JSON for the conversation record.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("state serializes")
+    }
+
+    /// Forget the finished request, keep who the customer is.
+    pub fn finish_task(&mut self) {
+        self.task = None;
+        self.pending = None;
+        let (email, name, zip) = (
+            self.slots.email.take(),
+            self.slots.name.take(),
+            self.slots.zip.take(),
+        );
+        self.slots = Slots {
+            email,
+            name,
+            zip,
+            ..Slots::default()
+        };
+    }
+}
+
+/// Conversations handed off, with the reason.
+pub fn handed_off(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(store
+        .conversations()?
+        .into_iter()
+        .filter_map(|c| {
+            DialogueState::from_json(&c.state)
+                .handoff
+                .map(|reason| (c.id, reason))
+        })
+        .collect())
+}
+
+/// Give a handed-off conversation back to the bot.
+pub fn release(store: &Store, conversation: &str) -> anyhow::Result<()> {
+    let Some(record) = store.conversation(conversation)? else {
+        anyhow::bail!(
+            "no conversation {conversation:?}; `kefu handoff list` shows the handed-off ones"
+        );
+    };
+    let mut state = DialogueState::from_json(&record.state);
+    if state.handoff.is_none() {
+        anyhow::bail!("conversation {conversation:?} is not handed off");
+    }
+    state.handoff = None;
+    state.negative_streak = 0;
+    store.set_conversation_state(conversation, state.to_json())?;
+    Ok(())
+}
