@@ -2,9 +2,13 @@
 
 use crate::config::Settings;
 use crate::daemon::{Channels, Daemon};
+use crate::dialogue::Brain;
+use crate::knowledge::Knowledge;
 use crate::llm::build_engine;
+use crate::nlu::{Lexicon, Nlu};
 use crate::pipeline::{Pipeline, PipelineSettings};
 use crate::prompts::Prompts;
+use crate::shop::{import_dir, Shop};
 use crate::store::Store;
 use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
 use kefu_channels::{Channel, ChannelKind};
@@ -20,6 +24,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
     let store = Store::open(&settings.store.path)?;
     let _ = STORE.set(store.clone());
     let prompts = Prompts::load(settings.prompts.dir.as_deref())?;
+    let (nlu, brain) = brain(settings, &store)?;
     let pipeline = Pipeline::new(
         engine,
         prompts,
@@ -28,7 +33,10 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
             max_tokens: settings.llm.max_tokens,
             temperature: settings.llm.temperature,
             history_turns: settings.llm.history_turns,
+            nlu_llm: settings.llm.nlu_fallback,
         },
+        nlu,
+        brain,
     );
     Ok(Daemon {
         store,
@@ -37,6 +45,26 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         workers: settings.daemon.workers,
         grace: Duration::from_secs(settings.daemon.shutdown_grace_secs),
     })
+}
+
+/// The shop (imported from `shop.data` on first start), its knowledge graph
+/// and the NLU's word lists.
+fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
+    let shop = Shop::new(store);
+    let data = &settings.shop.data;
+    if shop.is_empty() && data.join("products.json").is_file() {
+        let counts = import_dir(&shop, data)?;
+        tracing::info!(users = counts.users, orders = counts.orders, products = counts.products, dir = %data.display(), "shop imported on first start");
+    }
+    let products = shop.products()?;
+    let nlu = Nlu::new(Lexicon::new(&products).with_data_dir(data));
+    let knowledge = Arc::new(Knowledge::build(products, data));
+    let brain = Brain {
+        shop,
+        knowledge,
+        profiles: store.customers_tree().clone(),
+    };
+    Ok((nlu, brain))
 }
 
 /// The platform channels `kefu run` serves, from the enabled config

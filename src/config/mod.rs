@@ -84,6 +84,9 @@ pub struct LlmSettings {
     pub api_key: Secret,
     /// OpenAI engine: the served model's name.
     pub model_name: String,
+    /// Let the LLM classify messages the NLU's rules are unsure of
+    /// (constrained to a JSON schema).
+    pub nlu_fallback: bool,
 }
 
 impl Default for LlmSettings {
@@ -98,6 +101,7 @@ impl Default for LlmSettings {
             base_url: String::new(),
             api_key: Secret::default(),
             model_name: String::new(),
+            nlu_fallback: true,
         }
     }
 }

@@ -5,6 +5,7 @@ use super::outbox::OutboxSender;
 use super::Channels;
 use crate::failpoint;
 use crate::pipeline::Pipeline;
+use crate::store::StoreError;
 use crate::store::{PendingItem, Store};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,16 +135,35 @@ impl Shared {
             return;
         }
         let started = std::time::Instant::now();
-        let outcome = async {
+        let attempt = || async {
             let conversation = self.store.conversation(&inbound.conversation_id())?;
             let outcome = self.pipeline.answer(inbound, conversation.as_ref()).await?;
             failpoint::hit("before_commit");
             self.store
-                .commit_reply(item.seq, inbound, outcome.reply.as_ref(), outcome.state)
+                .commit_turn(
+                    item.seq,
+                    inbound,
+                    outcome.reply.as_ref(),
+                    outcome.state,
+                    &outcome.writes,
+                )
                 .await?;
             anyhow::Ok(outcome.reply.is_some())
-        }
-        .await;
+        };
+        // Another conversation may change the same order between our read
+        // and our commit; the turn is then decided again on fresh records.
+        let mut tries = 0;
+        let outcome = loop {
+            tries += 1;
+            match attempt().await {
+                Err(e)
+                    if tries < 3 && matches!(e.downcast_ref(), Some(StoreError::Conflict(_))) =>
+                {
+                    tracing::warn!(message = %key, "{e}; deciding again");
+                }
+                other => break other,
+            }
+        };
         match outcome {
             Ok(true) => {
                 tracing::info!(message = %key, elapsed_ms = started.elapsed().as_millis() as u64, "reply stored");

@@ -3,7 +3,12 @@
 
 mod address;
 pub mod confirm;
+mod flows;
+mod orders;
 mod state;
+mod step;
 
 pub use address::{parse_address, PostalAddress};
+pub use flows::{handoff, is_task, Brain};
 pub use state::{handed_off, release, DialogueState, Slots};
+pub use step::{ActionRecord, Step};

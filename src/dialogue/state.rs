@@ -64,19 +64,17 @@ impl DialogueState {
         serde_json::to_value(self).expect("state serializes")
     }
 
-    /// Forget the finished request, keep who the customer is.
+    /// Forget the finished request's details; keep who the customer is and
+    /// the order being discussed ("where is W…?" then "cancel it").
     pub fn finish_task(&mut self) {
         self.task = None;
         self.pending = None;
-        let (email, name, zip) = (
-            self.slots.email.take(),
-            self.slots.name.take(),
-            self.slots.zip.take(),
-        );
+        let slots = std::mem::take(&mut self.slots);
         self.slots = Slots {
-            email,
-            name,
-            zip,
+            email: slots.email,
+            name: slots.name,
+            zip: slots.zip,
+            order_id: slots.order_id,
             ..Slots::default()
         };
     }

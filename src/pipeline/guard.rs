@@ -1,10 +1,10 @@
-//! The guard: the LLM's draft goes out only if it is usable; otherwise the
-//! template's plain answer does.
+//! The guard: the LLM's draft goes out only if it is usable and grounded;
+//! otherwise the step's plain answer (the template rendering) does.
 
-use super::{Pipeline, Understanding};
+use super::grounding::Grounding;
+use super::{detect_language, Language};
 use crate::llm::{Completion, LlmError};
 use serde::Serialize;
-use serde_json::json;
 
 /// Longest reply sent, in characters; longer drafts are rambling.
 pub const MAX_REPLY_CHARS: usize = 1500;
@@ -22,17 +22,28 @@ pub enum GuardVerdict {
     },
 }
 
+/// What a draft is checked against.
+pub struct GuardInput<'a> {
+    /// The step's plain answer (also the fallback).
+    pub plain: &'a str,
+    /// Facts the reply may state (the plain answer is one of them).
+    pub grounding: &'a Grounding,
+    /// Strings the reply must contain.
+    pub must_mention: &'a [String],
+    /// The customer's language.
+    pub language: Language,
+}
+
 /// Check a draft; return the text to send and the verdict.
-pub(super) fn guard(
-    pipeline: &Pipeline,
-    understanding: &Understanding,
+pub fn guard(
+    input: &GuardInput<'_>,
     draft: Result<Completion, LlmError>,
-) -> anyhow::Result<(String, GuardVerdict)> {
+) -> (String, GuardVerdict) {
     let reason = match draft {
         Ok(completion) => {
             let text = clean(&completion.text);
-            match check(&text) {
-                None => return Ok((text, GuardVerdict::Llm)),
+            match check(input, &text) {
+                None => return (text, GuardVerdict::Llm),
                 Some(reason) => reason,
             }
         }
@@ -41,22 +52,38 @@ pub(super) fn guard(
             format!("engine error: {e}")
         }
     };
-    let text = pipeline.prompts.render(
-        "fallback",
-        understanding.language,
-        json!({ "shop": pipeline.settings.shop_name }),
-    )?;
-    Ok((text, GuardVerdict::Fallback { reason }))
+    (input.plain.to_string(), GuardVerdict::Fallback { reason })
 }
 
 /// Why a cleaned draft may not be sent, if it may not.
-fn check(text: &str) -> Option<String> {
+pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
     if text.is_empty() {
         return Some("empty reply".into());
     }
     let chars = text.chars().count();
     if chars > MAX_REPLY_CHARS {
         return Some(format!("reply too long ({chars} characters)"));
+    }
+    // A draft cut off by the token limit ends mid-sentence.
+    if !text.ends_with([
+        '.', '!', '?', '。', '！', '？', ')', '）', '"', '”', '~', ':', '：',
+    ]) && !text.ends_with(|c: char| c.is_ascii_digit())
+    {
+        return Some("reply cut off".into());
+    }
+    if detect_language(text) != input.language {
+        return Some(format!("reply not in {}", input.language.code()));
+    }
+    if let Some(violation) = input.grounding.check(text) {
+        return Some(violation.to_string());
+    }
+    let lower = text.to_lowercase();
+    if let Some(missing) = input
+        .must_mention
+        .iter()
+        .find(|m| !lower.contains(&m.to_lowercase()))
+    {
+        return Some(format!("reply leaves out {missing:?}"));
     }
     None
 }
@@ -76,13 +103,66 @@ fn clean(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn input<'a>(
+        grounding: &'a Grounding,
+        must: &'a [String],
+        language: Language,
+    ) -> GuardInput<'a> {
+        GuardInput {
+            plain: "Order #W2611340 is delivered.",
+            grounding,
+            must_mention: must,
+            language,
+        }
+    }
+
     #[test]
-    fn rejects_empty_and_overlong_drafts() {
-        assert_eq!(check(""), Some("empty reply".into()));
-        assert!(check(&"a".repeat(MAX_REPLY_CHARS + 1))
+    fn rejects_empty_overlong_wrong_language_and_incomplete_drafts() {
+        let g = Grounding::from_texts(["Order #W2611340 is delivered. Total $47.84."]);
+        let must = vec!["#W2611340".to_string()];
+        let en = input(&g, &must, Language::En);
+        assert_eq!(check(&en, ""), Some("empty reply".into()));
+        assert!(check(&en, &"a".repeat(MAX_REPLY_CHARS + 1))
             .unwrap()
             .contains("too long"));
-        assert_eq!(check("Hello!"), None);
+        assert_eq!(
+            check(&en, "您的订单 #W2611340 已送达。"),
+            Some("reply not in en".into())
+        );
+        assert_eq!(
+            check(&en, "Order #W2611340 was delivered and then we"),
+            Some("reply cut off".into())
+        );
+        assert!(check(&en, "Your order was delivered.")
+            .unwrap()
+            .contains("leaves out"));
+        assert_eq!(
+            check(&en, "Good news: order #W2611340 was delivered!"),
+            None
+        );
         assert_eq!(clean("  Assistant: Hi there "), "Hi there");
+    }
+
+    #[test]
+    fn invented_facts_fall_back_to_the_plain_answer() {
+        let g = Grounding::from_texts(["Order #W2611340 is delivered. Total $47.84."]);
+        let must = vec!["#W2611340".to_string()];
+        let en = input(&g, &must, Language::En);
+        for invented in [
+            "Order #W2611340 is delivered; also order #W1234567 shipped.",
+            "Order #W2611340 cost $99.99.",
+            "Order #W2611340 has been cancelled.",
+        ] {
+            let completion = Completion {
+                text: invented.into(),
+                ..Completion::default()
+            };
+            let (text, verdict) = guard(&en, Ok(completion));
+            assert_eq!(text, "Order #W2611340 is delivered.", "{invented}");
+            assert!(
+                matches!(verdict, GuardVerdict::Fallback { .. }),
+                "{invented}"
+            );
+        }
     }
 }

@@ -5,19 +5,21 @@
 //! stage is its own module so the shop brain replaces `decide` and enriches
 //! the others without touching the daemon.
 
-mod decide;
 pub mod grounding;
 mod guard;
 mod phrase;
 mod understand;
 
-pub use decide::Decision;
-pub use guard::{GuardVerdict, MAX_REPLY_CHARS};
-pub use understand::{detect_language, Language, Understanding};
+pub use guard::{GuardInput, GuardVerdict, MAX_REPLY_CHARS};
+pub use understand::{detect_language, Language};
 
+use crate::dialogue::{Brain, DialogueState, Step};
 use crate::llm::Engine;
+use crate::nlu::Nlu;
 use crate::prompts::Prompts;
-use crate::store::Conversation;
+use crate::shop::profile;
+use crate::store::{Conversation, ShopWrite};
+use grounding::Grounding;
 use kefu_channels::{Inbound, Outbound};
 use serde_json::json;
 use std::sync::Arc;
@@ -33,6 +35,8 @@ pub struct PipelineSettings {
     pub temperature: f64,
     /// Earlier turns carried in the prompt.
     pub history_turns: usize,
+    /// Let the LLM classify messages the NLU rules are unsure of.
+    pub nlu_llm: bool,
 }
 
 /// What the pipeline decided for one inbound.
@@ -42,6 +46,8 @@ pub struct Outcome {
     pub reply: Option<Outbound>,
     /// The conversation's brain state after this turn.
     pub state: serde_json::Value,
+    /// Shop records the turn changed, committed with it.
+    pub writes: Vec<ShopWrite>,
 }
 
 /// The reply pipeline, shared by all workers.
@@ -49,27 +55,82 @@ pub struct Pipeline {
     engine: Arc<dyn Engine>,
     prompts: Prompts,
     settings: PipelineSettings,
+    nlu: Nlu,
+    brain: Brain,
 }
 
 impl Pipeline {
-    /// A pipeline over an engine and templates.
-    pub fn new(engine: Arc<dyn Engine>, prompts: Prompts, settings: PipelineSettings) -> Self {
+    /// A pipeline over an engine, templates, the NLU and the shop brain.
+    pub fn new(
+        engine: Arc<dyn Engine>,
+        prompts: Prompts,
+        settings: PipelineSettings,
+        nlu: Nlu,
+        brain: Brain,
+    ) -> Self {
         Self {
             engine,
             prompts,
             settings,
+            nlu,
+            brain,
         }
     }
 
-    /// Answer one inbound, given its conversation so far.
+    /// Answer one inbound, given its conversation so far:
+    /// understand → decide → phrase → guard.
     pub async fn answer(
         &self,
         inbound: &Inbound,
         conversation: Option<&Conversation>,
     ) -> anyhow::Result<Outcome> {
-        let understanding = understand::understand(&inbound.text);
-        let decision = decide::decide(&understanding, conversation);
-        let draft = phrase::phrase(self, &decision, &understanding, inbound, conversation).await;
+        let engine = self.settings.nlu_llm.then_some(self.engine.as_ref());
+        let understanding = self.nlu.understand_with(&inbound.text, engine).await;
+        let mut state = conversation
+            .map(|c| DialogueState::from_json(&c.state))
+            .unwrap_or_default();
+        tracing::debug!(state = %state.to_json(), "dialogue state before the turn");
+        let step = self
+            .brain
+            .decide(&mut state, &understanding, &inbound.text)?;
+        if step.kind.is_empty() {
+            // Handed off: a person answers here; the bot stays silent.
+            return Ok(Outcome {
+                reply: None,
+                state: state.to_json(),
+                writes: Vec::new(),
+            });
+        }
+        let plain = self.plain_answer(&step, understanding.language)?;
+        let profile = state
+            .customer
+            .as_deref()
+            .and_then(|c| profile::load(&self.brain.profiles, c))
+            .map(|p| p.summary());
+        let draft = phrase::phrase(
+            self,
+            &plain,
+            profile.as_deref(),
+            &understanding,
+            inbound,
+            conversation,
+        )
+        .await;
+        let facts = serde_json::Value::Object(step.facts.clone()).to_string();
+        let grounding =
+            Grounding::from_texts([plain.as_str(), facts.as_str(), inbound.text.as_str()]);
+        let mut must_mention = step.must_mention.clone();
+        must_mention.extend(
+            key_terms(step.kind, understanding.language)
+                .iter()
+                .map(|t| t.to_string()),
+        );
+        let input = GuardInput {
+            plain: &plain,
+            grounding: &grounding,
+            must_mention: &must_mention,
+            language: understanding.language,
+        };
         let llm = match &draft.completion {
             Ok(c) => json!({
                 "history_turns": draft.history_turns,
@@ -77,17 +138,26 @@ impl Pipeline {
                 "completion_tokens": c.completion_tokens,
                 "prompt_secs": c.prompt_secs,
                 "completion_secs": c.completion_secs,
+                "draft": c.text,
             }),
             Err(e) => json!({ "history_turns": draft.history_turns, "error": e.to_string() }),
         };
-        let (text, verdict) = guard::guard(self, &understanding, draft.completion)?;
-        let state = conversation
-            .map(|c| c.state.clone())
-            .unwrap_or(serde_json::Value::Null);
+        let (text, verdict) = guard::guard(&input, draft.completion);
+        if let GuardVerdict::Fallback { reason } = &verdict {
+            tracing::debug!(step = step.kind, %reason, "guard replaced the draft");
+        }
         let mut annotations = serde_json::Map::new();
         annotations.insert("conversation".into(), inbound.conversation_id().into());
         annotations.insert("language".into(), understanding.language.code().into());
-        annotations.insert("decision".into(), decision.label().into());
+        annotations.insert("intent".into(), understanding.intent.label().into());
+        annotations.insert("entities".into(), json!(understanding.entities));
+        annotations.insert("sentiment".into(), understanding.sentiment.label().into());
+        annotations.insert("step".into(), step.kind.into());
+        annotations.insert("state".into(), state_summary(&state));
+        annotations.insert(
+            "actions".into(),
+            json!(step.action.iter().collect::<Vec<_>>()),
+        );
         annotations.insert("guard".into(), json!(verdict));
         annotations.insert("llm".into(), llm);
         let reply = Outbound {
@@ -100,12 +170,53 @@ impl Pipeline {
         };
         Ok(Outcome {
             reply: Some(reply),
-            state,
+            state: state.to_json(),
+            writes: step.writes,
         })
+    }
+
+    /// The step's template rendered with its facts: the fallback, and what
+    /// the LLM is asked to reword.
+    fn plain_answer(&self, step: &Step, language: Language) -> anyhow::Result<String> {
+        let mut context = step.facts.clone();
+        context.insert("shop".into(), self.settings.shop_name.clone().into());
+        self.prompts
+            .render(&format!("reply/{}", step.kind), language, context)
     }
 
     /// The engine, for benchmarks and diagnostics.
     pub fn engine(&self) -> &Arc<dyn Engine> {
         &self.engine
     }
+}
+
+/// Words a reply of this kind must contain to do its job: a question for
+/// an email must mention the email, a confirmation must ask for a yes.
+/// (Drafts that drift off the point fall back to the plain answer.)
+fn key_terms(kind: &str, language: Language) -> &'static [&'static str] {
+    match (kind, language) {
+        ("ask_identity", Language::En) => &["email", "zip"],
+        ("ask_identity", Language::Zh) => &["邮箱", "邮编"],
+        ("identity_failed", Language::En) => &["email"],
+        ("identity_failed", Language::Zh) => &["邮箱"],
+        ("ask_reason", Language::En) => &["no longer needed", "mistake"],
+        ("ask_reason", Language::Zh) => &["不再需要", "下错"],
+        ("ask_address", Language::En) => &["address"],
+        ("ask_address", Language::Zh) => &["地址"],
+        ("confirm", Language::En) => &["yes"],
+        ("confirm", Language::Zh) => &["是"],
+        ("handoff", Language::En) => &["colleague"],
+        ("handoff", Language::Zh) => &["人工"],
+        _ => &[],
+    }
+}
+
+/// The state as `--json` shows it: who is verified, what is in progress.
+fn state_summary(state: &DialogueState) -> serde_json::Value {
+    json!({
+        "verified": state.customer.is_some(),
+        "task": state.task,
+        "awaiting_confirmation": state.pending.as_ref().map(|a| a.label()),
+        "handed_off": state.handoff.is_some(),
+    })
 }

@@ -1,7 +1,8 @@
-//! Phrasing: the LLM writes the reply from the system prompt and history.
+//! Phrasing: the LLM rewords the step's plain answer, with the history.
 
-use super::{Decision, Pipeline, Understanding};
+use super::Pipeline;
 use crate::llm::{ChatRequest, Completion, LlmError, PromptMessage, PromptRole};
+use crate::nlu::Understanding;
 use crate::store::{Conversation, Role};
 use kefu_channels::Inbound;
 use serde_json::json;
@@ -18,18 +19,18 @@ pub(super) struct Draft {
 /// Ask the engine for a reply.
 pub(super) async fn phrase(
     pipeline: &Pipeline,
-    _decision: &Decision,
+    plain: &str,
+    profile: Option<&str>,
     understanding: &Understanding,
     inbound: &Inbound,
     conversation: Option<&Conversation>,
 ) -> Draft {
     let settings = &pipeline.settings;
-    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let system = match pipeline.prompts.render(
-        "system",
-        understanding.language,
-        json!({ "shop": settings.shop_name, "today": today }),
-    ) {
+    let context = json!({ "shop": settings.shop_name, "answer": plain, "profile": profile });
+    let system = match pipeline
+        .prompts
+        .render("system", understanding.language, context)
+    {
         Ok(system) => system,
         Err(e) => {
             let completion = Err(LlmError::Inference(format!("system prompt: {e}")));

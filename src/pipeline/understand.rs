@@ -1,5 +1,4 @@
-//! Understanding a message. For now: its language; the NLU (intent,
-//! entities, sentiment) plugs in here.
+//! The language of a message (the rest of understanding is [`crate::nlu`]).
 
 use serde::Serialize;
 
@@ -20,20 +19,6 @@ impl Language {
             Language::En => "en",
             Language::Zh => "zh",
         }
-    }
-}
-
-/// What the pipeline knows about a message.
-#[derive(Debug, Clone)]
-pub struct Understanding {
-    /// The customer's language.
-    pub language: Language,
-}
-
-/// Understand one message.
-pub fn understand(text: &str) -> Understanding {
-    Understanding {
-        language: detect_language(text),
     }
 }
 

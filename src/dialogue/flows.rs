@@ -1,0 +1,354 @@
+//! Routing a message: hand-off, pending confirmation, verification, and
+//! the information flows (greeting, FAQ, products, recommendations). Order
+//! requests continue in [`super::orders`].
+
+use super::confirm::{self, Answer};
+use super::step::{ActionRecord, Step};
+use super::{parse_address, DialogueState};
+use crate::knowledge::Knowledge;
+use crate::nlu::{Intent, Sentiment, Understanding};
+use crate::shop::{actions, profile, Shop};
+use crate::store::StoreError;
+use std::sync::Arc;
+
+/// Verification attempts before a person takes over (policy P2.4).
+pub const MAX_VERIFY_FAILURES: u32 = 2;
+
+/// The dialogue's view of the shop and its knowledge.
+#[derive(Clone)]
+pub struct Brain {
+    /// The shop's records.
+    pub shop: Shop,
+    /// The knowledge graph.
+    pub knowledge: Arc<Knowledge>,
+    /// Profiles (`customers` tree).
+    pub profiles: sled::Tree,
+}
+
+/// Intents that act on a customer's account.
+pub fn is_task(intent: Intent) -> bool {
+    matches!(
+        intent,
+        Intent::OrderStatus
+            | Intent::CancelOrder
+            | Intent::ModifyOrder
+            | Intent::ReturnOrder
+            | Intent::ExchangeOrder
+            | Intent::ChangeAddress
+    )
+}
+
+impl Brain {
+    /// Decide the next step for a message; `state` is updated in place.
+    pub fn decide(
+        &self,
+        state: &mut DialogueState,
+        u: &Understanding,
+        text: &str,
+    ) -> Result<Step, StoreError> {
+        if state.handoff.is_some() {
+            return Ok(Step::silent());
+        }
+        state.language = Some(u.language.code().to_string());
+        remember(state, u, text);
+        state.negative_streak = if u.sentiment == Sentiment::Negative {
+            state.negative_streak + 1
+        } else {
+            0
+        };
+        if let Some(customer) = &state.customer {
+            let mut profile = profile::load(&self.profiles, customer).unwrap_or_default();
+            profile.learn(
+                u.language.code(),
+                u.sentiment.label(),
+                u.entities.all("option"),
+            );
+            profile::save(&self.profiles, customer, &profile);
+        }
+        if u.intent == Intent::HumanAgent {
+            return Ok(handoff(state, "the customer asked for a person"));
+        }
+        if state.negative_streak >= 2 {
+            return Ok(handoff(state, "the customer was unhappy twice in a row"));
+        }
+        if let Some(action) = state.pending.clone() {
+            match confirm::answer(text) {
+                Answer::Yes => return self.execute(state, action),
+                Answer::No => {
+                    state.finish_task();
+                    let record = ActionRecord {
+                        action: action.label().into(),
+                        state: "declined",
+                        result: None,
+                        refusal: None,
+                    };
+                    let mut step = Step::new("declined");
+                    step.action = Some(record);
+                    return Ok(step);
+                }
+                Answer::Unclear
+                    if is_task(u.intent) && Some(u.intent.label()) != state.task.as_deref() =>
+                {
+                    // A new request replaces the unconfirmed one.
+                    state.pending = None;
+                }
+                Answer::Unclear => {
+                    // Only an explicit yes executes; ask again.
+                    state.pending = None;
+                }
+            }
+        }
+        if is_task(u.intent) {
+            if state.task.as_deref() != Some(u.intent.label()) {
+                state.task = Some(u.intent.label().to_string());
+            }
+        }
+        if let Some(task) = state.task.clone().and_then(|t| Intent::from_label(&t)) {
+            let simple = matches!(
+                u.intent,
+                Intent::ProductInfo | Intent::Recommendation | Intent::Goodbye
+            ) && u.confidence >= 0.5;
+            if !simple {
+                return self.order_flow(state, task, u);
+            }
+        }
+        self.info_flow(state, u, text)
+    }
+
+    /// Greeting, goodbye, product questions, recommendations, FAQ, or
+    /// hand-off for what kefu cannot do.
+    fn info_flow(
+        &self,
+        state: &mut DialogueState,
+        u: &Understanding,
+        text: &str,
+    ) -> Result<Step, StoreError> {
+        match u.intent {
+            Intent::Greeting => return Ok(Step::new("greeting")),
+            Intent::Goodbye => return Ok(Step::new("goodbye")),
+            Intent::Recommendation => return Ok(self.recommend(state, u)),
+            _ => {}
+        }
+        if u.intent == Intent::ProductInfo {
+            if let Some(name) = u.entities.first("product") {
+                if let Some(product) = self.knowledge.product_by_name(name) {
+                    let facts = self.knowledge.product_facts(product);
+                    let similar: Vec<String> = self
+                        .knowledge
+                        .similar(product, 2)
+                        .iter()
+                        .map(|p| p.name.clone())
+                        .collect();
+                    return Ok(Step::new("product")
+                        .with("product", facts)
+                        .with("similar", similar)
+                        .mention(name));
+                }
+            }
+        }
+        if let Some(entry) = self.knowledge.faq(text) {
+            let (q, a) = match u.language {
+                crate::pipeline::Language::Zh => (&entry.question_zh, &entry.answer_zh),
+                crate::pipeline::Language::En => (&entry.question_en, &entry.answer_en),
+            };
+            return Ok(Step::new("faq")
+                .with("question", q)
+                .with("answer", a)
+                .with("faq_id", &entry.id));
+        }
+        if u.intent == Intent::Complaint {
+            return Ok(Step::new("complaint"));
+        }
+        if u.intent == Intent::ProductInfo {
+            return Ok(Step::new("product_unknown"));
+        }
+        // Identification without a request: verify now, then ask what to do.
+        if state.customer.is_none() && (state.slots.email.is_some() || state.slots.name.is_some()) {
+            return Ok(match self.verify(state)? {
+                Some(step) => step,
+                None => Step::new("verified").with("name", self.customer_name(state)?),
+            });
+        }
+        let words = text.split_whitespace().count()
+            + text.chars().filter(|c| crate::nlu::is_cjk(*c)).count() / 2;
+        if words >= 4 && u.entities.0.is_empty() && matches!(u.intent, Intent::Other) {
+            return Ok(handoff(state, "a request kefu cannot handle"));
+        }
+        Ok(Step::new("clarify"))
+    }
+
+    fn recommend(&self, state: &DialogueState, u: &Understanding) -> Step {
+        let mut seeds: Vec<String> = u.entities.all("product").to_vec();
+        if seeds.is_empty() {
+            if let Some(profile) = state
+                .customer
+                .as_deref()
+                .and_then(|c| profile::load(&self.profiles, c))
+            {
+                seeds = profile.bought.clone();
+            }
+        }
+        let picks: Vec<_> = self
+            .knowledge
+            .recommend(&seeds, 3)
+            .into_iter()
+            .map(|p| self.knowledge.product_facts(p))
+            .collect();
+        Step::new("recommend").with("products", picks)
+    }
+
+    /// Verify the customer from the claimed email or name + zip. `None`:
+    /// verified now or before; `Some(step)`: what to say instead.
+    pub(super) fn verify(&self, state: &mut DialogueState) -> Result<Option<Step>, StoreError> {
+        if state.customer.is_some() {
+            return Ok(None);
+        }
+        let mut attempted = false;
+        if let Some(email) = state.slots.email.take() {
+            attempted = true;
+            if let Some(id) = self.shop.user_id_by_email(&email)? {
+                state.customer = Some(id);
+                return Ok(None);
+            }
+        }
+        if let (Some(name), Some(zip)) = (state.slots.name.clone(), state.slots.zip.clone()) {
+            attempted = true;
+            state.slots.name = None;
+            state.slots.zip = None;
+            let mut parts = name.split_whitespace();
+            if let (Some(first), Some(last)) = (parts.next(), parts.next_back()) {
+                let found = self.shop.user_ids_by_name_zip(first, last, &zip)?;
+                if found.len() == 1 {
+                    state.customer = found.into_iter().next();
+                    return Ok(None);
+                }
+            }
+        }
+        if !attempted {
+            return Ok(Some(Step::new("ask_identity")));
+        }
+        state.verify_failures += 1;
+        if state.verify_failures >= MAX_VERIFY_FAILURES {
+            return Ok(Some(handoff(state, "verification failed twice")));
+        }
+        Ok(Some(Step::new("identity_failed")))
+    }
+
+    /// The verified customer's first name.
+    pub(super) fn customer_name(&self, state: &DialogueState) -> Result<String, StoreError> {
+        let user = match &state.customer {
+            Some(id) => self.shop.user(id)?,
+            None => None,
+        };
+        Ok(user.map(|u| u.name.first_name).unwrap_or_default())
+    }
+
+    /// Run a confirmed action: re-planned against the records as they are
+    /// now, so a change since the proposal is caught.
+    fn execute(
+        &self,
+        state: &mut DialogueState,
+        action: crate::shop::Action,
+    ) -> Result<Step, StoreError> {
+        let customer = state.customer.clone().unwrap_or_default();
+        let planned = actions::plan(&self.shop, &customer, &action)?;
+        state.finish_task();
+        Ok(match planned {
+            Ok(planned) => {
+                let mut step = Step::new("done").with("result", &planned.result);
+                if let Some(id) = &planned.result.order_id {
+                    step = step.mention(id.clone());
+                }
+                step.action = Some(ActionRecord {
+                    action: action.label().into(),
+                    state: "done",
+                    result: Some(planned.result),
+                    refusal: None,
+                });
+                step.writes = planned.writes;
+                step
+            }
+            Err(refusal) => super::orders::refused(&action, refusal),
+        })
+    }
+}
+
+/// Hand the conversation to a person.
+pub fn handoff(state: &mut DialogueState, reason: &str) -> Step {
+    state.handoff = Some(reason.to_string());
+    state.pending = None;
+    Step::new("handoff").with("reason", reason)
+}
+
+/// Put what this message says into the slots.
+fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
+    let slots = &mut state.slots;
+    if let Some(id) = u.entities.first("order_id") {
+        slots.order_id = Some(id.to_string());
+    }
+    if let Some(email) = u.entities.first("email") {
+        slots.email = Some(email.to_string());
+    }
+    if let Some(name) = u.entities.first("name") {
+        slots.name = Some(name.to_string());
+    }
+    if let Some(zip) = u.entities.all("zip").last() {
+        slots.zip = Some(zip.clone());
+    }
+    for product in u.entities.all("product") {
+        if !slots.products.contains(product) {
+            slots.products.push(product.clone());
+        }
+    }
+    for option in u.entities.all("option") {
+        slots.options.retain(|o| o != option);
+        slots.options.push(option.clone());
+    }
+    if let Some(method) = u.entities.all("payment_method").last() {
+        slots.payment_method = Some(method.clone());
+    }
+    if let Some(address) = parse_address(text) {
+        slots.address = Some(address);
+    }
+    if let Some(reason) = cancel_reason(text) {
+        slots.reason = Some(reason.to_string());
+    }
+}
+
+/// The policy's cancellation reasons, from the customer's words.
+fn cancel_reason(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    let mistake = [
+        "mistake",
+        "by accident",
+        "accidentally",
+        "wrong thing",
+        "下错",
+        "买错",
+        "误",
+        "不小心",
+        "拍错",
+    ];
+    let not_needed = [
+        "no longer need",
+        "don't need",
+        "dont need",
+        "not need",
+        "changed my mind",
+        "no longer want",
+        "don't want",
+        "dont want",
+        "不需要",
+        "不要了",
+        "用不上",
+        "不想要",
+        "不用了",
+    ];
+    if mistake.iter().any(|w| lower.contains(w)) {
+        Some("ordered by mistake")
+    } else if not_needed.iter().any(|w| lower.contains(w)) {
+        Some("no longer needed")
+    } else {
+        None
+    }
+}
