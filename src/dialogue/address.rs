@@ -52,13 +52,17 @@ pub fn parse_address(text: &str) -> Option<PostalAddress> {
     if parts.is_empty() || parts.len() > 2 {
         return None;
     }
-    let mut address1 = parts[0].clone();
-    // Drop a lead-in such as "new address is 12 Oak St" or "ship to 12 Oak St".
-    if let Some(pos) = address1.find(|c: char| c.is_ascii_digit()) {
-        address1 = address1[pos..].to_string();
-    } else {
-        return None;
-    }
+    // Drop a lead-in such as "new address is 12 Oak St" or "ship to 12 Oak
+    // St": the street starts at the last word that is a house number.
+    let words: Vec<&str> = parts[0].split_whitespace().collect();
+    let start = words
+        .iter()
+        .rposition(|w| {
+            w.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .filter(|i| i + 1 < words.len())?;
+    let address1 = words[start..].join(" ");
     let address2 = parts.get(1).cloned().unwrap_or_default();
     Some(PostalAddress {
         address1,
@@ -103,6 +107,11 @@ mod tests {
             (b.address1.as_str(), b.address2.as_str(), b.state.as_str()),
             ("445 Maple Drive", "", "CO")
         );
+        let d = parse_address(
+            "a@b.com 9081 please update my default address to 88 Elm St, Apt 2, Portland, OR 97209",
+        )
+        .unwrap();
+        assert_eq!(d.address1, "88 Elm St");
         let c = parse_address("新地址：88 Lake Road，Suite 5，Seattle，WA 98101").unwrap();
         assert_eq!(c.city, "Seattle");
     }

@@ -99,9 +99,7 @@ impl Brain {
             }
         }
         if is_task(u.intent) {
-            if state.task.as_deref() != Some(u.intent.label()) {
-                state.task = Some(u.intent.label().to_string());
-            }
+            state.task = Some(u.intent.label().to_string());
         }
         if let Some(task) = state.task.clone().and_then(|t| Intent::from_label(&t)) {
             let simple = matches!(
@@ -276,7 +274,7 @@ impl Brain {
 /// Hand the conversation to a person.
 pub fn handoff(state: &mut DialogueState, reason: &str) -> Step {
     state.handoff = Some(reason.to_string());
-    state.pending = None;
+    state.finish_task();
     Step::new("handoff").with("reason", reason)
 }
 
@@ -292,7 +290,15 @@ fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
     if let Some(name) = u.entities.first("name") {
         slots.name = Some(name.to_string());
     }
-    if let Some(zip) = u.entities.all("zip").last() {
+    let address = parse_address(text);
+    // The zip that identifies the customer is not the one of a new address.
+    let new_zip = address.as_ref().map(|a| a.zip.as_str());
+    if let Some(zip) = u
+        .entities
+        .all("zip")
+        .iter()
+        .find(|z| Some(z.as_str()) != new_zip)
+    {
         slots.zip = Some(zip.clone());
     }
     for product in u.entities.all("product") {
@@ -307,7 +313,7 @@ fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
     if let Some(method) = u.entities.all("payment_method").last() {
         slots.payment_method = Some(method.clone());
     }
-    if let Some(address) = parse_address(text) {
+    if let Some(address) = address {
         slots.address = Some(address);
     }
     if let Some(reason) = cancel_reason(text) {

@@ -106,6 +106,7 @@ pub fn release(store: &Store, conversation: &str) -> anyhow::Result<()> {
     }
     state.handoff = None;
     state.negative_streak = 0;
+    state.verify_failures = 0;
     store.set_conversation_state(conversation, state.to_json())?;
     Ok(())
 }

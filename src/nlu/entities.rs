@@ -131,8 +131,11 @@ fn zips(lower: &str) -> Vec<String> {
             }
             let digits: String = chars[start..i].iter().collect();
             let before: String = chars[start.saturating_sub(12)..start].iter().collect();
+            // A '.' ends a sentence ("zip 85049.") unless a digit follows.
+            let decimal =
+                chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
             let next_ok = i == chars.len()
-                || !(chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '@');
+                || !(chars[i].is_ascii_alphanumeric() || decimal || chars[i] == '@');
             let cue =
                 before.contains("zip") || before.contains("邮编") || before.contains("postcode");
             let street_number = chars.get(i) == Some(&' ')
@@ -173,7 +176,7 @@ fn name(text: &str) -> Option<String> {
     // "Li Wei, 98101": a capitalized pair right before a zip.
     let first = text.split([',', '，']).next()?;
     let words: Vec<&str> = first.split_whitespace().collect();
-    if words.len() == 2 && text.len() > first.len() && zips(&lower).len() == 1 {
+    if words.len() == 2 && text.len() > first.len() && !zips(&lower).is_empty() {
         return capitalized_words(first);
     }
     None
@@ -250,4 +253,30 @@ fn amounts(lower: &str) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_ids_emails_and_zips() {
+        assert_eq!(
+            order_ids("订单号W2611340和#w1234567, not W12345678"),
+            ["#W2611340", "#W1234567"]
+        );
+        assert_eq!(
+            zips("liam thomas, zip 85049. ship to 12 oak st, austin, tx 78701"),
+            ["85049", "78701"]
+        );
+        assert_eq!(
+            zips("it cost $12345.50 and 123456 items"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            emails("我的邮箱是a.b@example.com，谢谢"),
+            ["a.b@example.com"]
+        );
+        assert_eq!(amounts("refund $108.50 or 20 dollars"), ["108.50", "20"]);
+    }
 }

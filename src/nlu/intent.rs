@@ -179,7 +179,7 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("change the size", 1.5),
             ("change the color", 1.5),
             ("change the colour", 1.5),
-            ("instead of", 1.2),
+            ("instead", 1.5),
             ("before it ships", 2.0),
             ("before it ship", 2.0),
             ("to a different address", 2.0),
@@ -629,6 +629,14 @@ pub fn score(lower: &str, signals: Signals) -> Vec<(Intent, f32)> {
         .fold(0.0, f32::max);
     if has_product && question && !has_order_id && top_task < 2.5 {
         add(&mut scores, Intent::ProductInfo, 1.5);
+    }
+    // "where is order W…", "W… 到哪了": a question about a named order.
+    if has_order_id
+        && ["where", "到哪", "在哪", "when"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        add(&mut scores, Intent::OrderStatus, 2.0);
     }
     // A status question about a return or exchange already requested.
     let status_question = ["status", "状态", "what happens next", "进度"]

@@ -25,7 +25,13 @@ impl Language {
 /// Chinese when a meaningful share of the letters are CJK ideographs.
 pub fn detect_language(text: &str) -> Language {
     let cjk = text.chars().filter(|c| is_cjk(*c)).count();
-    let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    // Emails, order ids and other tokens with digits or '@' are not words
+    // of any language ("我的邮箱是 liam.thomas@example.com" is Chinese).
+    let latin: usize = text
+        .split(|c: char| c.is_whitespace() || is_cjk(c))
+        .filter(|w| !w.contains('@') && !w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| w.chars().filter(|c| c.is_ascii_alphabetic()).count())
+        .sum();
     // An order id like W2611340 adds Latin letters to a Chinese sentence;
     // two ideographs already outweigh a word or two of Latin.
     if cjk >= 2 && cjk * 3 >= latin || (cjk > 0 && latin == 0) {
