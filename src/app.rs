@@ -76,6 +76,9 @@ pub fn platform_channels(settings: &Settings) -> anyhow::Result<Channels> {
             ConsoleChannel::stdio(&settings.console.session, "console", ConsoleFormat::Text);
         channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
     }
+    if settings.telegram.enabled {
+        channels.insert(ChannelKind::Telegram, telegram_channel(settings)?);
+    }
     if settings.discord.enabled {
         channels.insert(ChannelKind::Discord, discord_channel(settings)?);
     }
@@ -86,6 +89,22 @@ pub fn platform_channels(settings: &Settings) -> anyhow::Result<Channels> {
         tracing::warn!("no channel is enabled: enable [telegram], [discord], [email] or [console] in the config");
     }
     Ok(channels)
+}
+
+/// The Telegram bot from `[telegram]`.
+#[cfg(feature = "telegram")]
+fn telegram_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+    use kefu_channels::telegram::{TelegramChannel, TelegramConfig};
+    let config = TelegramConfig {
+        token: settings.telegram.token.expose().to_string(),
+        api_url: settings.telegram.api_url.clone(),
+    };
+    Ok(Arc::new(TelegramChannel::new(config)?))
+}
+
+#[cfg(not(feature = "telegram"))]
+fn telegram_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+    anyhow::bail!("telegram.enabled is set, but this kefu was built without the `telegram` feature")
 }
 
 /// The Discord bot from `[discord]`. Its catch-up marks (the last stored

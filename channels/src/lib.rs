@@ -16,6 +16,8 @@ pub mod console;
 pub mod discord;
 #[cfg(feature = "email")]
 pub mod email;
+#[cfg(feature = "telegram")]
+pub mod telegram;
 
 pub use channel::{Ack, Channel, Delivery, InboundSink, SendError, SinkClosed};
 pub use cursor::{CursorStore, MemoryCursorStore};

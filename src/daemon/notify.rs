@@ -51,6 +51,11 @@ fn send(states: &[NotifyState]) {
         return;
     }
     if let Err(e) = sd_notify::notify(false, states) {
-        tracing::warn!("cannot notify systemd: {e}");
+        // Said once: the watchdog pings often, and a log that fills up
+        // faster than it is read would stall the daemon.
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!("cannot notify systemd: {e}");
+        }
     }
 }
