@@ -34,7 +34,7 @@ pub struct FaqIndex {
 }
 
 /// Below this BM25 score an entry does not answer the question.
-const MIN_SCORE: f64 = 4.0;
+const MIN_SCORE: f64 = 3.5;
 
 const STOP: &[&str] = &[
     "the", "a", "an", "is", "are", "do", "does", "i", "my", "you", "your", "to", "of", "and", "in",
@@ -87,7 +87,7 @@ impl FaqIndex {
             return None;
         }
         let avg = self.lengths.iter().sum::<f64>() / n;
-        let query = terms(question);
+        let query = terms(&expand(question));
         let (k1, b) = (1.2, 0.75);
         let mut best: Option<(usize, f64)> = None;
         for (i, doc) in self.docs.iter().enumerate() {
@@ -105,6 +105,36 @@ impl FaqIndex {
         best.filter(|(_, s)| *s >= MIN_SCORE)
             .map(|(i, _)| &self.entries[i])
     }
+}
+
+/// Words customers use for what the FAQ calls otherwise, added to a query.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("parcel", "shipping"),
+    ("package", "shipping"),
+    ("postage", "shipping cost"),
+    ("abroad", "international ship"),
+    ("overseas", "international ship"),
+    ("take paypal", "accept payment methods"),
+    ("pay with", "payment methods"),
+    ("hours", "customer service available"),
+    ("support team", "customer service"),
+    ("online", "available"),
+    ("receipt", "invoice"),
+    ("怎么算", "多少"),
+    ("国外", "国际"),
+    ("几点", "时间"),
+];
+
+fn expand(question: &str) -> String {
+    let lower = question.to_lowercase();
+    let mut out = lower.clone();
+    for (word, extra) in SYNONYMS {
+        if lower.contains(word) {
+            out.push(' ');
+            out.push_str(extra);
+        }
+    }
+    out
 }
 
 /// Search terms: lowercase Latin words (light stemming: plural `s`),
