@@ -94,7 +94,9 @@ impl Default for LlmSettings {
         Self {
             engine: EngineKind::Mistralrs,
             model: "models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
-            max_tokens: 256,
+            // A reply is one to three sentences; more only costs the
+            // customer waiting time (and small models ramble).
+            max_tokens: 128,
             temperature: 0.3,
             history_turns: 6,
             max_concurrent: 8,

@@ -65,10 +65,7 @@ pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
         return Some(format!("reply too long ({chars} characters)"));
     }
     // A draft cut off by the token limit ends mid-sentence.
-    if !text.ends_with([
-        '.', '!', '?', '。', '！', '？', ')', '）', '"', '”', '~', ':', '：',
-    ]) && !text.ends_with(|c: char| c.is_ascii_digit())
-    {
+    if !ends_finished(text) && !text.ends_with(|c: char| c.is_ascii_digit()) {
         return Some("reply cut off".into());
     }
     if detect_language(text) != input.language {
@@ -88,7 +85,9 @@ pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
     None
 }
 
-/// Trim whitespace and a leading role label some small models emit.
+/// Trim whitespace and a leading role label some small models emit, and
+/// drop an unfinished last sentence (the token limit cut it off) when a
+/// finished one comes before it.
 fn clean(text: &str) -> String {
     let mut text = text.trim();
     for label in ["assistant:", "Assistant:", "客服：", "客服:"] {
@@ -96,7 +95,24 @@ fn clean(text: &str) -> String {
             text = rest.trim_start();
         }
     }
+    if !ends_finished(text) {
+        // The last sentence end, not counting decimal points ("$47.84").
+        let bytes = text.as_bytes();
+        let end = text.char_indices().rev().find(|(at, c)| {
+            matches!(c, '!' | '?' | '。' | '！' | '？')
+                || (*c == '.' && !bytes.get(at + 1).is_some_and(|b| b.is_ascii_digit()))
+        });
+        if let Some((at, c)) = end {
+            text = &text[..at + c.len_utf8()];
+        }
+    }
     text.to_string()
+}
+
+fn ends_finished(text: &str) -> bool {
+    text.ends_with([
+        '.', '!', '?', '。', '！', '？', ')', '）', '"', '”', '~', ':', '：',
+    ])
 }
 
 #[cfg(test)]
@@ -141,6 +157,10 @@ mod tests {
             None
         );
         assert_eq!(clean("  Assistant: Hi there "), "Hi there");
+        assert_eq!(
+            clean("Order #W2611340 was delivered. It cost $47.84 and then we"),
+            "Order #W2611340 was delivered."
+        );
     }
 
     #[test]
