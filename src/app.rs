@@ -34,6 +34,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
             temperature: settings.llm.temperature,
             history_turns: settings.llm.history_turns,
             nlu_llm: settings.llm.nlu_fallback,
+            email_verifies_sender: settings.email.verify_sender,
         },
         nlu,
         brain,

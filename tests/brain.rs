@@ -397,3 +397,34 @@ fn chinese_cancel_and_refusals() {
     assert!(!text(&r[1]).contains("已送达"), "{}", text(&r[1]));
     assert_eq!(order(&sandbox, "#W6231698")["status"], "processed");
 }
+
+#[test]
+fn a_verified_sender_is_known_in_later_conversations_only_to_itself() {
+    let sandbox = shop();
+    let run = |session: &str, user: &str, line: &str| {
+        let out = sandbox.chat(
+            &["--json", "--session", session, "--user", user],
+            &format!("{line}\n"),
+            &[],
+        );
+        assert_success(&out);
+        json_lines(&out)
+    };
+    let r = run(
+        "first",
+        "ann",
+        &format!("where is my order #W8488728? {LIAM}"),
+    );
+    assert_eq!(r[0]["step"], "order_status", "{r:?}");
+    // The same sender, a new conversation: already verified.
+    let r = run("second", "ann", "and where is #W6397299?");
+    assert_eq!(r[0]["step"], "order_status", "{r:?}");
+    // Another sender is asked to verify.
+    let r = run("third", "bob", "where is #W6397299?");
+    assert_eq!(r[0]["step"], "ask_identity", "{r:?}");
+    let store = sandbox.store();
+    let profile = kefu::shop::profile::load(store.customers_tree(), "liam_thomas_7882").unwrap();
+    assert_eq!(profile.identities, ["console:ann"]);
+    assert_eq!(profile.orders, 5);
+    assert!(profile.spend > 0.0);
+}

@@ -258,6 +258,10 @@ pub struct EmailSettings {
     pub smtp_port: u16,
     /// SMTP security.
     pub smtp_security: MailSecurity,
+    /// Whether a mail's sender address verifies the customer whose account
+    /// has that email (off: it only counts as a claim, and the customer is
+    /// asked as on any channel; sender addresses can be forged).
+    pub verify_sender: bool,
 }
 
 impl Default for EmailSettings {
@@ -273,6 +277,7 @@ impl Default for EmailSettings {
             smtp_host: String::new(),
             smtp_port: 465,
             smtp_security: MailSecurity::Tls,
+            verify_sender: false,
         }
     }
 }

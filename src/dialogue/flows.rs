@@ -56,14 +56,8 @@ impl Brain {
         } else {
             0
         };
-        if let Some(customer) = &state.customer {
-            let mut profile = profile::load(&self.profiles, customer).unwrap_or_default();
-            profile.learn(
-                u.language.code(),
-                u.sentiment.label(),
-                u.entities.all("option"),
-            );
-            profile::save(&self.profiles, customer, &profile);
+        if let Some(customer) = state.customer.clone() {
+            self.update_profile(&customer, u)?;
         }
         if u.intent == Intent::HumanAgent {
             return Ok(handoff(state, "the customer asked for a person"));
@@ -111,6 +105,27 @@ impl Brain {
             }
         }
         self.info_flow(state, u, text)
+    }
+
+    /// Refresh the customer's profile: the order part from the shop as it
+    /// is now, plus what this message says (language, mood, options liked).
+    fn update_profile(&self, customer: &str, u: &Understanding) -> Result<(), StoreError> {
+        let Some(user) = self.shop.user(customer)? else {
+            return Ok(());
+        };
+        let stored = profile::load(&self.profiles, customer).unwrap_or_default();
+        let mut fresh = profile::Profile::from_orders(&user, &self.shop.orders_of(&user)?);
+        fresh.language = stored.language;
+        fresh.preferences = stored.preferences;
+        fresh.moods = stored.moods;
+        fresh.identities = stored.identities;
+        fresh.learn(
+            u.language.code(),
+            u.sentiment.label(),
+            u.entities.all("option"),
+        );
+        profile::save(&self.profiles, customer, &fresh);
+        Ok(())
     }
 
     /// Greeting, goodbye, product questions, recommendations, FAQ, or
@@ -254,8 +269,9 @@ impl Brain {
         Ok(match planned {
             Ok(planned) => {
                 let mut step = Step::new("done").with("result", &planned.result);
-                if let Some(id) = &planned.result.order_id {
-                    step = step.mention(id.clone());
+                if let (Some(id), Some(status)) = (&planned.result.order_id, &planned.result.status)
+                {
+                    step = step.mention(id.clone()).mention(status.clone());
                 }
                 step.action = Some(ActionRecord {
                     action: action.label().into(),

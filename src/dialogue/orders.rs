@@ -308,10 +308,22 @@ pub(super) fn refused(action: &Action, refusal: Refusal) -> Step {
     step
 }
 
+/// A refusal names what it refuses: the order and, for a wrong state, the
+/// state (a reworded refusal without them would not say why).
 fn refused_plain(refusal: Refusal) -> Step {
-    Step::new("refused")
+    let mut step = Step::new("refused")
         .with("refusal", &refusal)
-        .with("reason", refusal.to_string())
+        .with("reason", refusal.to_string());
+    match &refusal {
+        Refusal::WrongStatus {
+            order_id, status, ..
+        } => step = step.mention(order_id).mention(status),
+        Refusal::NotYourOrder { order_id } | Refusal::ItemNotInOrder { order_id, .. } => {
+            step = step.mention(order_id)
+        }
+        _ => {}
+    }
+    step
 }
 
 fn status_step(order: &Order) -> Step {

@@ -7,6 +7,7 @@
 
 pub mod grounding;
 mod guard;
+pub mod identities;
 mod phrase;
 mod understand;
 
@@ -20,7 +21,7 @@ use crate::prompts::Prompts;
 use crate::shop::profile;
 use crate::store::{Conversation, ShopWrite};
 use grounding::Grounding;
-use kefu_channels::{Inbound, Outbound};
+use kefu_channels::{ChannelKind, Inbound, Outbound};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -37,6 +38,8 @@ pub struct PipelineSettings {
     pub history_turns: usize,
     /// Let the LLM classify messages the NLU rules are unsure of.
     pub nlu_llm: bool,
+    /// An email's sender address verifies the customer (`email.verify_sender`).
+    pub email_verifies_sender: bool,
 }
 
 /// What the pipeline decided for one inbound.
@@ -89,10 +92,29 @@ impl Pipeline {
         let mut state = conversation
             .map(|c| DialogueState::from_json(&c.state))
             .unwrap_or_default();
+        // A sender verified before, on any conversation, is known: identities
+        // of one customer are linked across conversations and channels.
+        let identity = format!("{}:{}", inbound.channel, inbound.sender.id);
+        if state.customer.is_none() {
+            state.customer = identities::linked(&self.brain.profiles, &identity);
+        }
+        if state.customer.is_none()
+            && inbound.channel == ChannelKind::Email
+            && self.settings.email_verifies_sender
+        {
+            state
+                .slots
+                .email
+                .get_or_insert_with(|| inbound.sender.id.clone());
+        }
+        let verified_before = state.customer.is_some();
         tracing::debug!(state = %state.to_json(), "dialogue state before the turn");
         let step = self
             .brain
             .decide(&mut state, &understanding, &inbound.text)?;
+        if let (false, Some(customer)) = (verified_before, &state.customer) {
+            identities::link(&self.brain.profiles, &identity, customer);
+        }
         if step.kind.is_empty() {
             // Handed off: a person answers here; the bot stays silent.
             return Ok(Outcome {

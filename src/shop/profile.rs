@@ -24,6 +24,9 @@ pub struct Profile {
     pub preferences: Vec<String>,
     /// Recent moods, newest last (`negative`, `neutral`, `positive`).
     pub moods: Vec<String>,
+    /// Sender identities verified as this customer (`telegram:1001`).
+    #[serde(default)]
+    pub identities: Vec<String>,
 }
 
 impl Profile {
