@@ -80,16 +80,10 @@ impl Brain {
                     step.action = Some(record);
                     return Ok(step);
                 }
-                Answer::Unclear
-                    if is_task(u.intent) && Some(u.intent.label()) != state.task.as_deref() =>
-                {
-                    // A new request replaces the unconfirmed one.
-                    state.pending = None;
-                }
-                Answer::Unclear => {
-                    // Only an explicit yes executes; ask again.
-                    state.pending = None;
-                }
+                // Only an explicit yes executes: anything else drops the
+                // proposal; the flow below proposes it again (with the
+                // customer's new details) or moves on to a new request.
+                Answer::Unclear => state.pending = None,
             }
         }
         if is_task(u.intent) {
@@ -101,7 +95,7 @@ impl Brain {
                 Intent::ProductInfo | Intent::Recommendation | Intent::Goodbye
             ) && u.confidence >= 0.5;
             if !simple {
-                return self.order_flow(state, task, u);
+                return self.order_flow(state, task, text);
             }
         }
         self.info_flow(state, u, text)

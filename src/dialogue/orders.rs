@@ -6,7 +6,7 @@
 use super::flows::Brain;
 use super::step::{ActionRecord, Step};
 use super::DialogueState;
-use crate::nlu::{Intent, Understanding};
+use crate::nlu::Intent;
 use crate::shop::{actions, Action, Address, Order, Refusal, User};
 use crate::store::StoreError;
 
@@ -16,7 +16,7 @@ impl Brain {
         &self,
         state: &mut DialogueState,
         task: Intent,
-        u: &Understanding,
+        text: &str,
     ) -> Result<Step, StoreError> {
         if let Some(step) = self.verify(state)? {
             return Ok(step.with("task", task.label()));
@@ -72,14 +72,13 @@ impl Brain {
                 };
                 self.propose(state, &customer, Action::Cancel { order_id, reason })
             }
-            Intent::ModifyOrder => self.modify(state, &user, &customer, &order, u),
+            Intent::ModifyOrder => self.modify(state, &user, &customer, &order, text),
             Intent::ReturnOrder => {
                 if order.status != "delivered" {
                     return Ok(self.refuse_now(state, "return", &order, "delivered"));
                 }
                 let items = chosen_items(&order, &state.slots.products);
-                let method =
-                    self.method_for(&user, &order, state.slots.payment_method.as_deref(), true);
+                let method = self.method_for(&user, &order, state.slots.payment_method.as_deref());
                 self.propose(
                     state,
                     &customer,
@@ -106,7 +105,7 @@ impl Brain {
         user: &User,
         customer: &str,
         order: &Order,
-        u: &Understanding,
+        text: &str,
     ) -> Result<Step, StoreError> {
         if order.status != "pending" {
             return Ok(self.refuse_now(state, "modify", order, "pending"));
@@ -126,7 +125,7 @@ impl Brain {
             return self.swap(state, user, customer, order, false);
         }
         if let Some(label) = state.slots.payment_method.clone() {
-            let method = self.method_for(user, order, Some(&label), false);
+            let method = self.method_for(user, order, Some(&label));
             return self.propose(
                 state,
                 customer,
@@ -136,8 +135,9 @@ impl Brain {
                 },
             );
         }
-        let asks_address =
-            u.entities.0.is_empty() && ["address", "地址"].iter().any(|w| u_text_has(u, w));
+        // "I entered the wrong address on my order": ask for the new one.
+        let lower = text.to_lowercase();
+        let asks_address = ["address", "地址"].iter().any(|w| lower.contains(w));
         Ok(Step::new(if asks_address {
             "ask_address"
         } else {
@@ -202,7 +202,7 @@ impl Brain {
         }
         pairs.truncate(1.max(state.slots.products.len()));
         let (item_ids, new_item_ids) = pairs.into_iter().unzip();
-        let method = self.method_for(user, order, state.slots.payment_method.as_deref(), false);
+        let method = self.method_for(user, order, state.slots.payment_method.as_deref());
         let order_id = order.order_id.clone();
         let action = if exchange {
             Action::Exchange {
@@ -224,7 +224,7 @@ impl Brain {
 
     /// The customer's payment method for a label (`gift card`), else the
     /// order's original one.
-    fn method_for(&self, user: &User, order: &Order, label: Option<&str>, _refund: bool) -> String {
+    fn method_for(&self, user: &User, order: &Order, label: Option<&str>) -> String {
         let source = label.map(|l| l.replace(' ', "_"));
         if let Some(source) = source {
             if let Some(m) = user.payment_methods.values().find(|m| m.source == source) {
@@ -290,10 +290,6 @@ impl Brain {
         });
         step
     }
-}
-
-fn u_text_has(u: &Understanding, word: &str) -> bool {
-    u.entities.0.values().flatten().any(|v| v.contains(word))
 }
 
 /// A refusal step for an action.
