@@ -271,8 +271,7 @@ pub fn variant(product: &Product, meta: &ProductMeta, v: &Variant, zh: &ZhWords)
 
 /// Build an alternative's facts.
 pub fn alternative(product: &Product, meta: &ProductMeta, reason: Reason) -> Alternative {
-    let price_from = price_bounds(&product.variants.values().cloned().collect::<Vec<_>>())
-        .map(|(lo, _)| money(lo));
+    let price_from = price_bounds(product.variants.values()).map(|(lo, _)| money(lo));
     let name_zh = meta.name_zh.as_deref().unwrap_or(&product.name);
     let text = match &price_from {
         Some(p) => Texts::new(
@@ -296,9 +295,9 @@ pub fn alternative(product: &Product, meta: &ProductMeta, reason: Reason) -> Alt
 }
 
 /// Lowest and highest price of the available variants.
-fn price_bounds(variants: &[Variant]) -> Option<(f64, f64)> {
+fn price_bounds<'a>(variants: impl IntoIterator<Item = &'a Variant>) -> Option<(f64, f64)> {
     variants
-        .iter()
+        .into_iter()
         .filter(|v| v.available)
         .map(|v| v.price)
         .fold(None, |acc, p| match acc {

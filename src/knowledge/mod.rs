@@ -1,265 +1,245 @@
 //! The knowledge graph: products, variants, brands, categories, policy
-//! clauses and FAQ entries as nodes with typed relations, built once at
-//! start from `data/` and the imported shop, and queried for the facts a
-//! reply may use.
+//! clauses, FAQ entries, shop actions and FAQ topics as nodes with typed
+//! relations ([`Relation`]), built once at start from the imported shop and
+//! `data/`, and queried for the facts a reply may use.
+//!
+//! Every query answers with small fact structs ([`ProductFacts`],
+//! [`VariantFacts`], [`Alternative`], [`ActionPolicy`], [`FaqAnswer`]) that
+//! implement [`Fact`]: a short rendering in English and Chinese that a
+//! prompt includes verbatim, and the raw values (prices, item ids, clause
+//! ids) a grounding guard checks a reply against.
+//!
+//! - a product: [`Knowledge::product_by_name`] / [`Knowledge::product`], then
+//!   [`Knowledge::product_facts`]; a variant: [`Knowledge::variant_facts`],
+//!   or by option values [`Knowledge::variant_matching`];
+//! - alternatives: [`Knowledge::alternatives`] (available first);
+//!   recommendations from what a customer bought: [`Knowledge::recommend`];
+//! - the policy behind an action: [`Knowledge::policy_for`] (table in
+//!   [`ACTION_CLAUSES`]); one clause: [`Knowledge::clause`];
+//! - the FAQ entry answering a question: [`Knowledge::faq_answer`].
 
+mod catalog;
+mod facts;
 mod faq;
+mod graph;
 mod policy;
+mod products;
 
-pub use faq::FaqEntry;
+pub use catalog::{derived_category, CatalogEntry};
+pub use facts::{Alternative, Fact, ProductFacts, ProductMeta, Reason, Texts, VariantFacts};
+pub use faq::{FaqAnswer, FaqEntry};
+pub use graph::{Node, Relation};
+pub use policy::{ActionPolicy, Clause, ACTION_CLAUSES};
 
-use crate::shop::{money, Product};
-use std::collections::BTreeMap;
+use crate::shop::Product;
+use catalog::ZhWords;
+use graph::Graph;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// A node of the graph.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Node {
-    /// A product by id.
-    Product(String),
-    /// A variant by item id.
-    Variant(String),
-    /// A brand by name.
-    Brand(String),
-    /// A category by name.
-    Category(String),
-    /// A policy clause by id (`P7`).
-    Policy(String),
-    /// An FAQ entry by id.
-    Faq(String),
-}
-
-/// A typed relation between two nodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Relation {
-    /// Variant → product.
-    VariantOf,
-    /// Product → category.
-    InCategory,
-    /// Product → brand.
-    MadeBy,
-    /// Product → product.
-    SimilarTo,
-    /// FAQ entry → the policy clause it explains.
-    CoveredByPolicy,
-}
-
-/// The graph and its indexes.
+/// The graph, its indexes and the texts behind its policy and FAQ nodes.
 #[derive(Debug, Default)]
 pub struct Knowledge {
     products: BTreeMap<String, Product>,
-    names_zh: BTreeMap<String, String>,
-    edges: Vec<(Node, Relation, Node)>,
+    meta: HashMap<String, ProductMeta>,
+    /// Lowercased name, Chinese name and aliases → product id.
+    names: HashMap<String, String>,
+    /// Products whose `similar_to` edges come from the catalog (the others'
+    /// are the same-category fallback).
+    curated: HashSet<String>,
+    graph: Graph,
     policy: policy::Policy,
     faq: faq::FaqIndex,
-}
-
-/// Facts about a product, ready for a prompt and for the guard.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ProductFacts {
-    /// Product name.
-    pub name: String,
-    /// Chinese name, when the catalog has one.
-    pub name_zh: Option<String>,
-    /// Lowest and highest price of the available variants.
-    pub price_range: Option<(String, String)>,
-    /// Option name → values available now.
-    pub options: BTreeMap<String, Vec<String>>,
-    /// Available variants / all variants.
-    pub available: (usize, usize),
-    /// Brand, when known.
-    pub brand: Option<String>,
+    zh: ZhWords,
 }
 
 impl Knowledge {
-    /// Build the graph from the shop's products and the data directory
-    /// (`catalog.json`, `faq.json`, `policy.*.md`; each optional).
+    /// Build the graph from the shop's products and a data directory
+    /// (`catalog.json`, `lexicon.json`, `faq.json`, `policy.{en,zh}.md`; each
+    /// optional: τ-bench's shop has none of them).
     pub fn build(products: Vec<Product>, data: &Path) -> Self {
-        let mut k = Knowledge::default();
-        let catalog: BTreeMap<String, serde_json::Value> =
-            std::fs::read_to_string(data.join("catalog.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
+        let catalog = catalog::load(data);
+        let mut k = Knowledge {
+            policy: policy::Policy::load(data),
+            faq: faq::FaqIndex::load(data),
+            zh: ZhWords::load(data),
+            ..Knowledge::default()
+        };
         for product in products {
-            let id = product.product_id.clone();
-            for item in product.variants.keys() {
-                k.edges.push((
-                    Node::Variant(item.clone()),
-                    Relation::VariantOf,
-                    Node::Product(id.clone()),
-                ));
-            }
-            let entry = catalog.get(&id);
-            let category = entry
-                .and_then(|e| e["category"].as_str())
-                .map(str::to_string)
-                .unwrap_or_else(|| derived_category(&product.name));
-            k.edges.push((
-                Node::Product(id.clone()),
-                Relation::InCategory,
-                Node::Category(category),
-            ));
-            if let Some(brand) = entry.and_then(|e| e["brand"].as_str()) {
-                k.edges.push((
-                    Node::Product(id.clone()),
-                    Relation::MadeBy,
-                    Node::Brand(brand.into()),
-                ));
-            }
-            for similar in entry
-                .and_then(|e| e["similar"].as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.as_str())
-            {
-                k.edges.push((
-                    Node::Product(id.clone()),
-                    Relation::SimilarTo,
-                    Node::Product(similar.into()),
-                ));
-            }
-            if let Some(zh) = entry.and_then(|e| e["name_zh"].as_str()) {
-                k.names_zh.insert(id.clone(), zh.into());
-            }
-            k.products.insert(id, product);
+            let entry = catalog.get(&product.product_id);
+            k.add_product(product, entry);
         }
-        k.policy = policy::Policy::load(data);
-        k.faq = faq::FaqIndex::load(data);
+        k.add_similar(&catalog);
         for entry in k.faq.entries() {
-            for tag in &entry.tags {
-                if let Some(clause) = tag.strip_prefix("policy:") {
-                    k.edges.push((
-                        Node::Faq(entry.id.clone()),
-                        Relation::CoveredByPolicy,
-                        Node::Policy(clause.into()),
-                    ));
-                }
+            let node = Node::Faq(entry.id.clone());
+            for clause in entry.clauses() {
+                k.graph.add(
+                    node.clone(),
+                    Relation::CoveredByPolicy,
+                    Node::Policy(clause.into()),
+                );
+            }
+            for topic in entry.topics() {
+                k.graph
+                    .add(node.clone(), Relation::Answers, Node::Topic(topic.into()));
+            }
+        }
+        for (action, ids) in ACTION_CLAUSES {
+            for id in ids.iter().filter(|id| k.policy.clause(id).is_some()) {
+                k.graph.add(
+                    Node::Action(action.to_string()),
+                    Relation::CoveredByPolicy,
+                    Node::Policy(id.to_string()),
+                );
             }
         }
         k
     }
 
-    /// Nodes related to `from` by `relation`.
-    pub fn related(&self, from: &Node, relation: Relation) -> Vec<&Node> {
-        self.edges
-            .iter()
-            .filter(|(f, r, _)| f == from && *r == relation)
-            .map(|(_, _, to)| to)
+    fn add_product(&mut self, product: Product, entry: Option<&CatalogEntry>) {
+        let id = product.product_id.clone();
+        let node = Node::Product(id.clone());
+        let entry = entry.cloned().unwrap_or_default();
+        let (category, category_zh) = match entry.category {
+            Some(category) => (category, entry.category_zh),
+            None => derived_category(&product.name),
+        };
+        for item in product.variants.keys() {
+            self.graph
+                .add(Node::Variant(item.clone()), Relation::VariantOf, node.clone());
+        }
+        self.graph.add(
+            node.clone(),
+            Relation::InCategory,
+            Node::Category(category.clone()),
+        );
+        if let Some(brand) = &entry.brand {
+            self.graph
+                .add(node, Relation::MadeBy, Node::Brand(brand.clone()));
+        }
+        let names = std::iter::once(&product.name)
+            .chain(entry.name_zh.iter())
+            .chain(entry.aliases.iter());
+        for name in names {
+            // The first product to claim a name keeps it (ids in order).
+            self.names
+                .entry(normalize(name))
+                .or_insert_with(|| id.clone());
+        }
+        self.meta.insert(
+            id.clone(),
+            ProductMeta {
+                name_zh: entry.name_zh,
+                brand: entry.brand,
+                category,
+                category_zh,
+            },
+        );
+        self.products.insert(id, product);
+    }
+
+    /// `similar_to` edges: the catalog's list (to products the shop has),
+    /// else every other product of the same category.
+    fn add_similar(&mut self, catalog: &BTreeMap<String, CatalogEntry>) {
+        let ids: Vec<String> = self.products.keys().cloned().collect();
+        for id in ids {
+            let node = Node::Product(id.clone());
+            let listed: Vec<String> = catalog
+                .get(&id)
+                .map(|e| e.similar.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| *s != id && self.products.contains_key(s))
+                .collect();
+            let targets = if listed.is_empty() {
+                self.same_category(&id)
+            } else {
+                self.curated.insert(id.clone());
+                listed
+            };
+            for target in targets {
+                self.graph
+                    .add(node.clone(), Relation::SimilarTo, Node::Product(target));
+            }
+        }
+    }
+
+    /// The other products of `id`'s category, in id order.
+    fn same_category(&self, id: &str) -> Vec<String> {
+        let Some(meta) = self.meta.get(id) else {
+            return Vec::new();
+        };
+        self.graph
+            .sources(
+                &Node::Category(meta.category.clone()),
+                Relation::InCategory,
+            )
+            .filter_map(|n| match n {
+                Node::Product(p) if p != id => Some(p.clone()),
+                _ => None,
+            })
             .collect()
     }
 
-    /// The product with this (catalog) name.
-    pub fn product_by_name(&self, name: &str) -> Option<&Product> {
-        self.products
-            .values()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
+    /// Nodes `from` points to by `relation`.
+    pub fn related(&self, from: &Node, relation: Relation) -> Vec<&Node> {
+        self.graph.targets(from, relation).collect()
     }
 
-    /// Facts about a product.
-    pub fn product_facts(&self, product: &Product) -> ProductFacts {
-        let available: Vec<_> = product.variants.values().filter(|v| v.available).collect();
-        let mut options: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for variant in &available {
-            for (k, v) in &variant.options {
-                let values = options.entry(k.clone()).or_default();
-                if !values.contains(v) {
-                    values.push(v.clone());
-                }
-            }
-        }
-        let prices: Vec<f64> = available.iter().map(|v| v.price).collect();
-        let price_range = (!prices.is_empty()).then(|| {
-            let lo = prices.iter().cloned().fold(f64::MAX, f64::min);
-            let hi = prices.iter().cloned().fold(f64::MIN, f64::max);
-            (money(lo), money(hi))
-        });
-        let brand = self
-            .related(&Node::Product(product.product_id.clone()), Relation::MadeBy)
-            .first()
-            .and_then(|n| match n {
-                Node::Brand(b) => Some(b.clone()),
-                _ => None,
-            });
-        ProductFacts {
-            name: product.name.clone(),
-            name_zh: self.names_zh.get(&product.product_id).cloned(),
-            price_range,
-            options,
-            available: (available.len(), product.variants.len()),
-            brand,
-        }
+    /// Nodes pointing to `to` by `relation` (a category's products, a
+    /// clause's FAQ entries and actions).
+    pub fn sources(&self, to: &Node, relation: Relation) -> Vec<&Node> {
+        self.graph.sources(to, relation).collect()
     }
 
-    /// Products like `product`: its `similar_to` neighbours, then others of
-    /// its category; only ones with an available variant.
-    pub fn similar(&self, product: &Product, limit: usize) -> Vec<&Product> {
-        let node = Node::Product(product.product_id.clone());
-        let mut out: Vec<&Product> = Vec::new();
-        let in_stock = |p: &&Product| p.variants.values().any(|v| v.available);
-        for n in self.related(&node, Relation::SimilarTo) {
-            if let Node::Product(id) = n {
-                out.extend(self.products.get(id).filter(in_stock));
-            }
-        }
-        let categories = self.related(&node, Relation::InCategory);
-        for p in self.products.values().filter(in_stock) {
-            let same = self.related(&Node::Product(p.product_id.clone()), Relation::InCategory)
-                == categories;
-            if same
-                && p.product_id != product.product_id
-                && !out.iter().any(|o| o.product_id == p.product_id)
-            {
-                out.push(p);
-            }
-        }
-        out.truncate(limit);
-        out
+    /// How many edges the graph has.
+    pub fn edge_count(&self) -> usize {
+        self.graph.len()
     }
 
-    /// Products of the categories a customer bought from (by product names),
-    /// not yet bought, in stock: recommendations.
-    pub fn recommend(&self, bought: &[String], limit: usize) -> Vec<&Product> {
-        let mut out: Vec<&Product> = Vec::new();
-        for name in bought {
-            if let Some(p) = self.product_by_name(name) {
-                for s in self.similar(p, limit) {
-                    if !bought.contains(&s.name)
-                        && !out.iter().any(|o| o.product_id == s.product_id)
-                    {
-                        out.push(s);
-                    }
-                }
-            }
-        }
-        if out.is_empty() {
-            out = self
-                .products
-                .values()
-                .filter(|p| p.variants.values().any(|v| v.available))
-                .take(limit)
-                .collect();
-        }
-        out.truncate(limit);
-        out
+    /// The policy clauses governing a shop action (`cancel` → P7, P14), with
+    /// their texts in both languages; `None` for an unknown action.
+    pub fn policy_for(&self, action: &str) -> Option<ActionPolicy> {
+        self.policy.for_action(action)
     }
 
-    /// The policy clause behind an action (`cancel` → P7), in a language.
+    /// One policy clause by id (`P7`, `P7.2`).
+    pub fn clause(&self, id: &str) -> Option<&Clause> {
+        self.policy.clause(id)
+    }
+
+    /// The deciding clause behind an action as (id, text in `language`,
+    /// `en` or `zh`): what a refusal cites.
     pub fn clause_for(&self, action: &str, language: &str) -> Option<(String, String)> {
-        self.policy.for_action(action, language)
+        let policy = self.policy.for_action(action)?;
+        let clause = policy.clauses.into_iter().next()?;
+        let text = if language == "zh" {
+            clause.text.zh
+        } else {
+            clause.text.en
+        };
+        Some((clause.id, text))
     }
 
-    /// The FAQ entry that answers `question`, if one does well enough.
+    /// The FAQ entry that answers `question`, as a fact; `None` when no
+    /// entry scores well enough (an unrelated question).
+    pub fn faq_answer(&self, question: &str) -> Option<FaqAnswer> {
+        self.faq.answer(question)
+    }
+
+    /// The FAQ entry that answers `question`, as stored.
     pub fn faq(&self, question: &str) -> Option<&FaqEntry> {
-        self.faq.search(question)
+        self.faq.search(question).map(|(entry, _)| entry)
     }
 }
 
-/// A category for a product the catalog does not describe: its name's last
-/// word ("Water Bottle" → "bottle").
-fn derived_category(name: &str) -> String {
+/// Names compare lowercased with whitespace collapsed.
+fn normalize(name: &str) -> String {
     name.split_whitespace()
-        .last()
-        .unwrap_or(name)
+        .collect::<Vec<_>>()
+        .join(" ")
         .to_lowercase()
 }
+
+#[cfg(test)]
+mod tests;

@@ -231,12 +231,18 @@ fn push_words(text: &mut String, line: &str) {
     if clean.is_empty() {
         return;
     }
-    let cjk_joint = text.chars().last().is_some_and(crate::nlu::is_cjk_or_punct)
-        || clean.chars().next().is_some_and(crate::nlu::is_cjk_or_punct);
+    let cjk_joint = text.chars().last().is_some_and(wide)
+        || clean.chars().next().is_some_and(wide);
     if !text.is_empty() && !cjk_joint {
         text.push(' ');
     }
     text.push_str(&clean);
+}
+
+/// Chinese characters and full-width punctuation: text that takes no
+/// spaces around it.
+fn wide(c: char) -> bool {
+    crate::nlu::is_cjk(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
 }
 
 #[cfg(test)]
