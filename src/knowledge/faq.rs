@@ -5,6 +5,7 @@
 //! and IDFs are computed once, so a query costs a few hash probes per term.
 
 use super::facts::{Fact, Texts};
+use super::text::{expand, tokens};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -77,48 +78,6 @@ const MIN_SCORE: f64 = 3.5;
 /// BM25's usual parameters.
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
-
-/// English words that say nothing about the topic.
-const STOP: &[&str] = &[
-    "the", "a", "an", "is", "are", "do", "does", "i", "my", "you", "your", "to", "of", "and", "in",
-    "on", "for", "it", "can", "how", "what", "me", "we", "be", "with", "if", "or", "at", "this",
-    "that", "there", "any", "have", "has", "will", "would", "could", "should", "please", "get",
-    "when", "why", "which", "where", "was", "am", "from", "about", "some", "just", "so", "not",
-];
-
-/// Words customers use for what the FAQ calls otherwise, added to a query
-/// (an FAQ of 28 entries cannot hold every wording; this small list covers
-/// the gaps the tests found).
-const SYNONYMS: &[(&str, &str)] = &[
-    ("parcel", "shipping"),
-    ("package", "shipping"),
-    ("postage", "shipping cost"),
-    ("deliver", "shipping"),
-    ("arrive", "shipping"),
-    ("abroad", "international ship"),
-    ("overseas", "international ship"),
-    ("another country", "international ship"),
-    ("take paypal", "accept payment methods"),
-    ("pay with", "payment methods"),
-    ("pay by", "payment methods"),
-    ("hours", "customer service available"),
-    ("open", "customer service available"),
-    ("support team", "customer service"),
-    ("online", "available"),
-    ("receipt", "invoice"),
-    ("broken", "damaged"),
-    ("lost", "missing"),
-    ("guarantee", "warranty"),
-    ("sign in", "log in"),
-    ("fit", "size"),
-    ("怎么算", "多少"),
-    ("国外", "国际"),
-    ("海外", "国际"),
-    ("几点", "时间"),
-    ("上班", "在线"),
-    ("坏了", "破损"),
-    ("收据", "发票"),
-];
 
 /// The index.
 #[derive(Debug, Default)]
@@ -227,70 +186,6 @@ impl FaqIndex {
             score,
         })
     }
-}
-
-fn expand(question: &str) -> String {
-    let lower = question.to_lowercase();
-    let mut out = lower.clone();
-    for (word, extra) in SYNONYMS {
-        if contains_word_start(&lower, word) {
-            out.push(' ');
-            out.push_str(extra);
-        }
-    }
-    out
-}
-
-/// `needle` occurs in `hay` at the start of a word ("deliver" in
-/// "delivered", not "fit" in "benefit"); Chinese has no word boundaries, so
-/// any occurrence counts.
-fn contains_word_start(hay: &str, needle: &str) -> bool {
-    hay.match_indices(needle).any(|(i, _)| {
-        let before = hay[..i].chars().next_back();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
-}
-
-/// Search terms: lowercase Latin words (light stemming: plural `s`),
-/// Chinese character bigrams (and the character of a one-character run).
-fn tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut run: Vec<char> = Vec::new();
-    let mut word = String::new();
-    for c in text.to_lowercase().chars().chain(std::iter::once(' ')) {
-        if crate::nlu::is_cjk(c) {
-            push_word(&mut word, &mut out);
-            run.push(c);
-        } else {
-            push_run(&mut run, &mut out);
-            if c.is_alphanumeric() {
-                word.push(c);
-            } else {
-                push_word(&mut word, &mut out);
-            }
-        }
-    }
-    out
-}
-
-fn push_run(run: &mut Vec<char>, out: &mut Vec<String>) {
-    if run.len() == 1 {
-        out.push(run[0].to_string());
-    }
-    out.extend(run.windows(2).map(|pair| pair.iter().collect::<String>()));
-    run.clear();
-}
-
-fn push_word(word: &mut String, out: &mut Vec<String>) {
-    if !word.is_empty() && !STOP.contains(&word.as_str()) {
-        let stem = if word.len() > 4 && word.ends_with('s') && !word.ends_with("ss") {
-            &word[..word.len() - 1]
-        } else {
-            word.as_str()
-        };
-        out.push(stem.to_string());
-    }
-    word.clear();
 }
 
 #[cfg(test)]
