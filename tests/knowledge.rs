@@ -1,8 +1,11 @@
 //! The knowledge graph over the sample shop and the τ-bench catalog: FAQ
 //! search for paraphrased questions in both languages (and nothing for
-//! unrelated ones), product facts, similar products, policy clauses.
+//! unrelated ones), product facts, similar products, policy clauses, and
+//! facts whose values ground a reply.
 
-use kefu::knowledge::{Knowledge, Node, Relation};
+use kefu::knowledge::{Fact, Knowledge, Node, Relation};
+use kefu::pipeline::grounding::Grounding;
+use kefu::pipeline::Language;
 use kefu::shop::Product;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -136,4 +139,34 @@ fn builds_over_the_taubench_catalog_without_a_catalog_file() {
         k.faq("how long does shipping take").is_none(),
         "τ-bench ships no FAQ"
     );
+}
+
+#[test]
+fn fact_values_ground_a_reply_and_nothing_else() {
+    let k = sample();
+    let tee = k.product_by_name("T恤").unwrap();
+    let variant = k.variant_matching(tee, &["navy", "XL"]).unwrap();
+    let facts = k.product_facts(tee);
+    let policy = k.policy_for("cancel").unwrap();
+    // What a flow hands the prompt: renderings plus raw values.
+    let mut allowed: Vec<String> = vec![
+        facts.text(Language::En).to_string(),
+        variant.text(Language::Zh).to_string(),
+        policy.text(Language::En).to_string(),
+    ];
+    allowed.extend(facts.values());
+    allowed.extend(variant.values());
+    let grounding = Grounding::from_texts(allowed.iter().map(String::as_str));
+    let price = format!("${}", kefu::shop::money(variant.price));
+    assert_eq!(price, "$32.50");
+    let reply = format!(
+        "The navy XL T-Shirt (item {}) is {price}; a pending order can be cancelled, \
+         refunded within 5–7 business days.",
+        variant.item_id
+    );
+    assert_eq!(grounding.check(&reply), None, "{reply}");
+    assert!(grounding
+        .check("The navy XL T-Shirt is $19.99 today only.")
+        .is_some());
+    assert!(variant.text(Language::Zh).contains("$32.50"));
 }

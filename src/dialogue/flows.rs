@@ -108,7 +108,7 @@ impl Brain {
             return Ok(());
         };
         let stored = profile::load(&self.profiles, customer).unwrap_or_default();
-        let mut fresh = profile::Profile::from_orders(&user, &self.shop.orders_of(&user)?);
+        let mut fresh = self.shop.profile(&user)?;
         fresh.language = stored.language;
         fresh.preferences = stored.preferences;
         fresh.moods = stored.moods;

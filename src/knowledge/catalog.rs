@@ -106,8 +106,7 @@ pub fn derived_category(name: &str) -> (String, Option<String>) {
     let words: Vec<&str> = lower.split_whitespace().collect();
     let candidates = std::iter::once(lower.as_str()).chain(words.iter().rev().copied());
     for candidate in candidates {
-        if let Some((_, category, zh)) = NAME_CATEGORIES.iter().find(|(w, _, _)| *w == candidate)
-        {
+        if let Some((_, category, zh)) = NAME_CATEGORIES.iter().find(|(w, _, _)| *w == candidate) {
             return (category.to_string(), Some(zh.to_string()));
         }
     }
@@ -142,6 +141,9 @@ const OPTION_NAMES_ZH: &[(&str, &str)] = &[
     ("screen size", "屏幕尺寸"),
 ];
 
+/// The sample shop's word list, built in as the NLU's is.
+const BUILT_IN_LEXICON: &str = include_str!("../../data/lexicon.json");
+
 /// Chinese words for option names and values.
 #[derive(Debug, Default)]
 pub struct ZhWords {
@@ -149,16 +151,23 @@ pub struct ZhWords {
 }
 
 impl ZhWords {
-    /// Reverse `lexicon.json`'s `options` (Chinese word → value) from `dir`;
-    /// of several words for one value the longest wins (`白色` over `白`),
-    /// then the first in code-point order, so the rendering is stable.
+    /// Reverse `lexicon.json`'s `options` (Chinese word → value): the
+    /// sample shop's built-in list (colors and materials are common to
+    /// shops), then `dir`'s own. Of several words for one value the longest
+    /// wins (`白色` over `白`), then the first in code-point order, so the
+    /// rendering is stable.
     pub fn load(dir: &Path) -> Self {
+        let mut zh = ZhWords::default();
+        zh.add(BUILT_IN_LEXICON);
+        if let Ok(text) = std::fs::read_to_string(dir.join("lexicon.json")) {
+            zh.add(&text);
+        }
+        zh
+    }
+
+    fn add(&mut self, json: &str) {
         let words: BTreeMap<String, serde_json::Value> =
-            std::fs::read_to_string(dir.join("lexicon.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
-        let mut values: HashMap<String, String> = HashMap::new();
+            serde_json::from_str(json).unwrap_or_default();
         let options = words.get("options").and_then(|o| o.as_object());
         for (word, value) in options.into_iter().flatten() {
             let Some(value) = value.as_str() else {
@@ -168,16 +177,17 @@ impl ZhWords {
             if !word.chars().any(crate::nlu::is_cjk) {
                 continue;
             }
-            let better = match values.get(value) {
+            let better = match self.values.get(value) {
                 None => true,
-                Some(old) => (word.chars().count(), std::cmp::Reverse(word))
-                    > (old.chars().count(), std::cmp::Reverse(old)),
+                Some(old) => {
+                    (word.chars().count(), std::cmp::Reverse(word))
+                        > (old.chars().count(), std::cmp::Reverse(old))
+                }
             };
             if better {
-                values.insert(value.to_string(), word.clone());
+                self.values.insert(value.to_string(), word.clone());
             }
         }
-        ZhWords { values }
     }
 
     /// An option name in Chinese.
@@ -189,7 +199,12 @@ impl ZhWords {
     }
 
     /// An option value in Chinese, or as written when there is no word.
+    /// Codes (`M`, `XL`, `9`) stay as written: Chinese shoppers use them
+    /// too, and the lexicon's `中码` is for understanding, not for replies.
     pub fn value<'a>(&'a self, value: &'a str) -> &'a str {
+        if !value.chars().any(|c| c.is_ascii_lowercase()) {
+            return value;
+        }
         self.values.get(value).map_or(value, String::as_str)
     }
 }
@@ -216,5 +231,11 @@ mod tests {
         assert_eq!(zh.name("gps"), "gps");
         assert_eq!(zh.value("white"), "白色");
         assert_eq!(zh.value("unobtainium"), "unobtainium");
+        assert_eq!(zh.value("M"), "M");
+        // A shop without its own lexicon still gets the common words.
+        assert_eq!(
+            ZhWords::load(Path::new("/nonexistent")).value("black"),
+            "黑色"
+        );
     }
 }

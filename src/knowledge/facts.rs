@@ -193,6 +193,9 @@ pub fn product(product: &Product, meta: &ProductMeta, zh: &ZhWords) -> ProductFa
             push_unique(options.entry(k.clone()).or_default(), value.clone());
         }
     }
+    for values in options.values_mut() {
+        values.sort_by(|a, b| value_order(a).total_cmp(&value_order(b)));
+    }
     let price_range = price_bounds(&variants).map(|(lo, hi)| (money(lo), money(hi)));
     let name_zh = meta.name_zh.as_deref().unwrap_or(&product.name);
     let category_zh = meta.category_zh.as_deref().unwrap_or(&meta.category);
@@ -264,7 +267,10 @@ pub fn variant(product: &Product, meta: &ProductMeta, v: &Variant, zh: &ZhWords)
                 product.name,
                 en_options.join(", ")
             ),
-            format!("{name_zh}（{}）：${price}，{stock_zh}。", zh_options.join("，")),
+            format!(
+                "{name_zh}（{}）：${price}，{stock_zh}。",
+                zh_options.join("，")
+            ),
         ),
     }
 }
@@ -304,6 +310,20 @@ fn price_bounds<'a>(variants: impl IntoIterator<Item = &'a Variant>) -> Option<(
             None => Some((p, p)),
             Some((lo, hi)) => Some((f64::min(lo, p), f64::max(hi, p))),
         })
+}
+
+/// Sizes read small to large and numbers ascending; other values keep the
+/// catalog's order (the sort is stable and gives them all one key).
+fn value_order(value: &str) -> f64 {
+    const LADDER: &[&str] = &["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"];
+    if let Some(i) = LADDER.iter().position(|s| s.eq_ignore_ascii_case(value)) {
+        return i as f64 - 100.0;
+    }
+    let number: String = value
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    number.parse().unwrap_or(f64::MAX)
 }
 
 fn range_text(lo: &str, hi: &str, to: &str) -> String {

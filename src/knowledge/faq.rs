@@ -72,21 +72,50 @@ impl Fact for FaqAnswer {
 
 /// Below this score no entry answers the question. Tuned on the tests'
 /// paraphrases: a real match shares at least two distinctive terms (or one
-/// repeated in the entry's question), and an unrelated question scores
-/// under 2 from common words alone.
+/// in the entry's question), an unrelated question scores well under it
+/// from common words alone.
 const MIN_SCORE: f64 = 3.5;
-/// BM25's usual parameters.
+/// BM25's saturation: how fast repeats of a term stop adding.
 const K1: f64 = 1.2;
-const B: f64 = 0.75;
+
+/// The fields of an entry, each with its weight and length normalization
+/// (BM25F). Questions are what customers paraphrase and are short, so a
+/// match there counts most; a long answer mentions much besides its topic,
+/// so its matches count least and are normalized by its length; tags are
+/// the topic itself.
+const FIELDS: [(Field, f64, f64); 3] = [
+    (Field::Question, 3.0, 0.5),
+    (Field::Answer, 1.0, 0.75),
+    (Field::Tags, 2.0, 0.3),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Question,
+    Answer,
+    Tags,
+}
+
+impl Field {
+    fn text(self, entry: &FaqEntry) -> String {
+        match self {
+            Field::Question => format!("{} {}", entry.question_en, entry.question_zh),
+            Field::Answer => format!("{} {}", entry.answer_en, entry.answer_zh),
+            // The id is a slug of the topic (`faq-refund-time`): more tags.
+            Field::Tags => {
+                let slug = entry.id.trim_start_matches("faq-").replace('-', " ");
+                format!("{slug} {}", entry.topics().collect::<Vec<_>>().join(" "))
+            }
+        }
+    }
+}
 
 /// The index.
 #[derive(Debug, Default)]
 pub struct FaqIndex {
     entries: Vec<FaqEntry>,
-    /// Term → (IDF, postings of (entry, term frequency)).
+    /// Term → (IDF, postings of (entry, weighted normalized frequency)).
     terms: HashMap<String, (f64, Vec<(usize, f64)>)>,
-    /// Per entry: `K1 * (1 - B + B * length / average length)`.
-    norms: Vec<f64>,
 }
 
 impl FaqIndex {
@@ -99,48 +128,36 @@ impl FaqIndex {
         Self::new(entries)
     }
 
-    /// Index `entries`.
+    /// Index `entries`. Everything a query needs per (term, entry) is
+    /// computed here, so a query only adds up postings.
     pub fn new(entries: Vec<FaqEntry>) -> Self {
-        let mut terms: HashMap<String, (f64, Vec<(usize, f64)>)> = HashMap::new();
-        let mut lengths = Vec::with_capacity(entries.len());
-        for (i, entry) in entries.iter().enumerate() {
-            // Questions count twice: they say what the entry is about, the
-            // answer says much else besides.
-            let text = [
-                entry.question_en.as_str(),
-                &entry.question_en,
-                &entry.question_zh,
-                &entry.question_zh,
-                &entry.answer_en,
-                &entry.answer_zh,
-                &entry.topics().collect::<Vec<_>>().join(" "),
-            ]
-            .join(" ");
-            let words = tokens(&text);
-            lengths.push(words.len() as f64);
-            let mut tf: HashMap<String, f64> = HashMap::new();
-            for t in words {
-                *tf.entry(t).or_default() += 1.0;
-            }
-            for (t, f) in tf {
-                terms.entry(t).or_default().1.push((i, f));
+        let n = entries.len();
+        // fields[f][i]: entry i's terms in field f.
+        let fields: Vec<Vec<Vec<String>>> = FIELDS
+            .iter()
+            .map(|(field, _, _)| entries.iter().map(|e| tokens(&field.text(e))).collect())
+            .collect();
+        let mut weighted: Vec<HashMap<String, f64>> = vec![HashMap::new(); n];
+        for ((_, weight, b), docs) in FIELDS.iter().zip(&fields) {
+            let avg = docs.iter().map(Vec::len).sum::<usize>() as f64 / n.max(1) as f64;
+            for (i, words) in docs.iter().enumerate() {
+                let norm = 1.0 - b + b * words.len() as f64 / avg.max(1.0);
+                for t in words {
+                    *weighted[i].entry(t.clone()).or_default() += weight / norm;
+                }
             }
         }
-        let n = entries.len() as f64;
+        let mut terms: HashMap<String, (f64, Vec<(usize, f64)>)> = HashMap::new();
+        for (i, doc) in weighted.into_iter().enumerate() {
+            for (t, tf) in doc {
+                terms.entry(t).or_default().1.push((i, tf));
+            }
+        }
         for (idf, postings) in terms.values_mut() {
             let df = postings.len() as f64;
-            *idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+            *idf = ((n as f64 - df + 0.5) / (df + 0.5) + 1.0).ln();
         }
-        let avg = lengths.iter().sum::<f64>() / n.max(1.0);
-        let norms = lengths
-            .iter()
-            .map(|l| K1 * (1.0 - B + B * l / avg))
-            .collect();
-        FaqIndex {
-            entries,
-            terms,
-            norms,
-        }
+        FaqIndex { entries, terms }
     }
 
     /// All entries.
@@ -161,17 +178,17 @@ impl FaqIndex {
                 continue;
             };
             for &(i, tf) in postings {
-                scores[i] += idf * tf * (K1 + 1.0) / (tf + self.norms[i]);
+                scores[i] += idf * tf * (K1 + 1.0) / (tf + K1);
             }
         }
         // The first of equal scores wins: the FAQ's own order.
-        let (best, score) = scores
-            .iter()
-            .enumerate()
-            .fold(None, |best: Option<(usize, f64)>, (i, &s)| match best {
+        let (best, score) = scores.iter().enumerate().fold(
+            None,
+            |best: Option<(usize, f64)>, (i, &s)| match best {
                 Some((_, b)) if b >= s => best,
                 _ => Some((i, s)),
-            })?;
+            },
+        )?;
         (score >= MIN_SCORE).then(|| (&self.entries[best], score))
     }
 

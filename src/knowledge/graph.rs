@@ -100,11 +100,6 @@ impl Graph {
     pub fn len(&self) -> usize {
         self.edges
     }
-
-    /// True when the graph has no edges.
-    pub fn is_empty(&self) -> bool {
-        self.edges == 0
-    }
 }
 
 #[cfg(test)]

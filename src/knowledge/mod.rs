@@ -24,6 +24,7 @@ mod faq;
 mod graph;
 mod policy;
 mod products;
+mod text;
 
 pub use catalog::{derived_category, CatalogEntry};
 pub use facts::{Alternative, Fact, ProductFacts, ProductMeta, Reason, Texts, VariantFacts};
@@ -105,8 +106,11 @@ impl Knowledge {
             None => derived_category(&product.name),
         };
         for item in product.variants.keys() {
-            self.graph
-                .add(Node::Variant(item.clone()), Relation::VariantOf, node.clone());
+            self.graph.add(
+                Node::Variant(item.clone()),
+                Relation::VariantOf,
+                node.clone(),
+            );
         }
         self.graph.add(
             node.clone(),
@@ -170,10 +174,7 @@ impl Knowledge {
             return Vec::new();
         };
         self.graph
-            .sources(
-                &Node::Category(meta.category.clone()),
-                Relation::InCategory,
-            )
+            .sources(&Node::Category(meta.category.clone()), Relation::InCategory)
             .filter_map(|n| match n {
                 Node::Product(p) if p != id => Some(p.clone()),
                 _ => None,
@@ -206,6 +207,11 @@ impl Knowledge {
     /// One policy clause by id (`P7`, `P7.2`).
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.policy.clause(id)
+    }
+
+    /// Every policy clause and sub-clause, in the policy's order.
+    pub fn clauses(&self) -> &[Clause] {
+        self.policy.clauses()
     }
 
     /// The deciding clause behind an action as (id, text in `language`,

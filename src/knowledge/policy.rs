@@ -144,7 +144,11 @@ impl Policy {
     /// unknown action or a shop without a policy.
     pub fn for_action(&self, action: &str) -> Option<ActionPolicy> {
         let (_, ids) = ACTION_CLAUSES.iter().find(|(a, _)| *a == action)?;
-        let clauses: Vec<Clause> = ids.iter().filter_map(|id| self.clause(id)).cloned().collect();
+        let clauses: Vec<Clause> = ids
+            .iter()
+            .filter_map(|id| self.clause(id))
+            .cloned()
+            .collect();
         if clauses.is_empty() {
             return None;
         }
@@ -231,8 +235,7 @@ fn push_words(text: &mut String, line: &str) {
     if clean.is_empty() {
         return;
     }
-    let cjk_joint = text.chars().last().is_some_and(wide)
-        || clean.chars().next().is_some_and(wide);
+    let cjk_joint = text.chars().last().is_some_and(wide) || clean.chars().next().is_some_and(wide);
     if !text.is_empty() && !cjk_joint {
         text.push(' ');
     }
@@ -263,16 +266,36 @@ mod tests {
         assert_eq!(p7.title.en, "Cancelling");
         assert_eq!(p7.title.zh, "取消订单");
         assert!(p7.text.en.starts_with("P7 — Cancelling."), "{}", p7.text.en);
-        assert!(p7.text.en.contains("P7.4 The full amount"), "{}", p7.text.en);
+        assert!(
+            p7.text.en.contains("P7.4 The full amount"),
+            "{}",
+            p7.text.en
+        );
         let p72 = p.clause("P7.2").unwrap();
-        assert!(p72.text.en.starts_with("P7.2 The customer must give a reason"));
-        assert!(p72.text.en.contains("speak to a human agent."), "{}", p72.text.en);
+        assert!(p72
+            .text
+            .en
+            .starts_with("P7.2 The customer must give a reason"));
+        assert!(
+            p72.text.en.contains("speak to a human agent."),
+            "{}",
+            p72.text.en
+        );
         assert!(!p72.text.en.contains("P7.3"));
         assert!(p72.text.zh.contains("顾客须说明原因"), "{}", p72.text.zh);
         // Wrapped Chinese lines join without a stray space.
-        assert!(p72.text.zh.contains("\"ordered by mistake\"（误下单）"), "{}", p72.text.zh);
+        assert!(
+            p72.text.zh.contains("\"ordered by mistake\"（误下单）"),
+            "{}",
+            p72.text.zh
+        );
         assert!(!p.clause("P2.4").unwrap().text.en.contains('*'));
-        assert!(p.clause("P8").unwrap().text.en.contains("Only for pending orders"));
+        assert!(p
+            .clause("P8")
+            .unwrap()
+            .text
+            .en
+            .contains("Only for pending orders"));
     }
 
     #[test]
@@ -286,6 +309,8 @@ mod tests {
         assert_eq!(cancel.clauses[0].id, "P7");
         assert!(cancel.text(crate::pipeline::Language::Zh).contains("取消"));
         assert!(p.for_action("teleport").is_none());
-        assert!(Policy::load(Path::new("/nonexistent")).for_action("cancel").is_none());
+        assert!(Policy::load(Path::new("/nonexistent"))
+            .for_action("cancel")
+            .is_none());
     }
 }

@@ -55,7 +55,11 @@ fn nodes_and_typed_relations() {
     assert!(covered.contains(&&cancel) && covered.contains(&&Node::Faq("faq-cancel-order".into())));
     // Names, Chinese names and aliases find the product.
     for name in ["T-Shirt", "T恤", "tee", "  T-SHIRT "] {
-        assert_eq!(k.product_by_name(name).map(|p| &p.name), Some(&tee.name), "{name}");
+        assert_eq!(
+            k.product_by_name(name).map(|p| &p.name),
+            Some(&tee.name),
+            "{name}"
+        );
     }
     assert!(k.product_by_name("hovercraft").is_none());
 }
@@ -72,13 +76,13 @@ fn product_facts_render_in_both_languages_with_raw_values() {
     assert!(facts.variants[..5].iter().all(|v| v.available) && !facts.variants[5].available);
     assert_eq!(
         facts.text(Language::En),
-        "T-Shirt by Threadwell (apparel): $24 to $32.50; color: white, black, navy, olive; \
-         material: organic cotton, linen blend; size: S, M, L, XL; 5 of 6 variants in stock."
+        "T-Shirt by Threadwell (apparel): $24 to $32.50; color: olive, black, white, navy; \
+         material: linen blend, organic cotton; size: S, M, L, XL; 5 of 6 variants in stock."
     );
     assert_eq!(
         facts.text(Language::Zh),
-        "T恤（Threadwell，服装）：价格 $24 至 $32.50；颜色：白色、黑色、海军蓝、橄榄绿；\
-         材质：有机棉、亚麻混纺；尺码：S、M、L、XL；共 6 个规格，5 个有货。"
+        "T恤（Threadwell，服装）：价格 $24 至 $32.50；颜色：橄榄绿、黑色、白色、海军蓝；\
+         材质：亚麻混纺、有机棉；尺码：S、M、L、XL；共 6 个规格，5 个有货。"
     );
     let values = facts.values();
     for v in ["9542555034", "9106549121", "8651675019", "24", "32.50"] {
@@ -91,18 +95,26 @@ fn variants_by_item_id_and_by_option_values() {
     let k = sample();
     let tee = k.product_by_name("T-Shirt").unwrap();
     let v = k.variant_matching(tee, &["White", "m"]).unwrap();
-    assert_eq!((v.item_id.as_str(), v.price, v.available), ("7956309454", 24.0, true));
+    assert_eq!(
+        (v.item_id.as_str(), v.price, v.available),
+        ("7956309454", 24.0, true)
+    );
     assert_eq!(
         v.text(Language::En),
         "T-Shirt (color: white, material: organic cotton, size: M): $24, in stock."
     );
-    assert_eq!(v.text(Language::Zh), "T恤（颜色：白色，材质：有机棉，尺码：M）：$24，有货。");
+    assert_eq!(
+        v.text(Language::Zh),
+        "T恤（颜色：白色，材质：有机棉，尺码：M）：$24，有货。"
+    );
     // Several fit: no single answer, the list has the available ones first.
     assert!(k.variant_matching(tee, &["XL"]).is_none());
     let xl = k.variants_matching(tee, &["XL"]);
     assert_eq!(xl.len(), 2);
     assert!(xl[0].available && !xl[1].available);
-    assert!(k.variant_matching(tee, &["red"]).is_some_and(|v| !v.available));
+    assert!(k
+        .variant_matching(tee, &["red"])
+        .is_some_and(|v| !v.available));
     assert!(k.variants_matching(tee, &["purple"]).is_empty());
     assert_eq!(k.variants_matching::<&str>(tee, &[]).len(), 6);
     let by_id = k.variant_facts("8651675019").unwrap();
@@ -140,7 +152,10 @@ fn alternatives_follow_the_catalog_then_the_category_available_first() {
     let picks = k.recommend(&["T-Shirt".into(), "Chef Knife".into()], 3);
     let names: Vec<&str> = picks.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names.len(), 3);
-    assert!(!names.contains(&"T-Shirt") && !names.contains(&"Hoodie"), "{names:?}");
+    assert!(
+        !names.contains(&"T-Shirt") && !names.contains(&"Hoodie"),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -148,11 +163,17 @@ fn policy_behind_cancel_and_return() {
     let k = sample();
     let cancel = k.policy_for("cancel").unwrap();
     assert_eq!(cancel.values(), ["P7", "P14"]);
-    assert!(cancel.text(Language::En).contains("Only pending orders can be cancelled"));
-    assert!(cancel.text(Language::Zh).contains("只有 pending 状态的订单可以取消"));
+    assert!(cancel
+        .text(Language::En)
+        .contains("Only pending orders can be cancelled"));
+    assert!(cancel
+        .text(Language::Zh)
+        .contains("只有 pending 状态的订单可以取消"));
     let ret = k.policy_for("return").unwrap();
     assert_eq!(ret.values(), ["P11", "P12.5"]);
-    assert!(ret.text(Language::En).contains("within 30 days of delivery"));
+    assert!(ret
+        .text(Language::En)
+        .contains("within 30 days of delivery"));
     let (id, text) = k.clause_for("return", "zh").unwrap();
     assert_eq!(id, "P11");
     assert!(text.starts_with("P11 — 退货。"), "{text}");
@@ -183,12 +204,21 @@ fn builds_over_the_taubench_shop_without_catalog_or_faq() {
     let shoes = k.product_by_name("Running Shoes").unwrap();
     let alts = k.alternatives(shoes, 5);
     let names: Vec<&str> = alts.iter().map(|a| a.name.as_str()).collect();
-    assert!(names.contains(&"Hiking Boots") && names.contains(&"Sneakers"), "{names:?}");
+    assert!(
+        names.contains(&"Hiking Boots") && names.contains(&"Sneakers"),
+        "{names:?}"
+    );
     assert!(alts.iter().all(|a| a.reason == Reason::SameCategory));
     assert!(k.faq_answer("how long does shipping take").is_none());
-    assert!(k.policy_for("cancel").is_none(), "τ-bench's policy.md is not ours");
+    assert!(
+        k.policy_for("cancel").is_none(),
+        "τ-bench's policy.md is not ours"
+    );
     let item = facts.variants[0].item_id.clone();
-    assert_eq!(k.variant_facts(&item).unwrap().product_id, bottle.product_id);
+    assert_eq!(
+        k.variant_facts(&item).unwrap().product_id,
+        bottle.product_id
+    );
 }
 
 #[test]

@@ -1,14 +1,30 @@
-//! The shop's actions under its policy. Each is planned against the stored
-//! records — checked for ownership, order state and payment rules — and
-//! yields either a typed refusal or the records it would write plus a typed
-//! result. Nothing is written here: the writes are committed atomically with
-//! the conversation turn that confirmed the action
-//! ([`crate::store::Store::commit_turn`]).
+//! The shop's actions under its policy, in two steps:
+//!
+//! 1. [`decide`] — pure: given the records an action reads ([`Records`]:
+//!    the acting customer, the order, the products of its items) it checks
+//!    ownership, order state and payment rules and returns the new records
+//!    ([`Decision`]) or a [`Refusal`]. Unit tests call it on the τ-bench
+//!    shop without any store.
+//! 2. [`plan`] — reads those records from the store and turns a decision
+//!    into [`ShopWrite`]s, each remembering the bytes it read.
+//!
+//! Nothing is written here. The writes are committed atomically with the
+//! conversation turn that confirmed the action: pass `Planned::writes` to
+//! [`crate::store::Store::commit_turn`] (shop records + conversation turn +
+//! outbox reply + pending-queue removal in one sled transaction), or apply
+//! them inside another transaction over the `shop` tree with
+//! [`ShopWrite::apply_in`]. A write whose record changed since it was read
+//! aborts the whole transaction with [`StoreError::Conflict`]; the caller
+//! plans again. Outside a conversation (CLI, tests) use [`Shop::apply`].
 
-use super::model::{round_cents, Address, Order, Payment, User};
+use super::changes;
+use super::model::{round_cents, Address, Order, Product, User};
 use super::Shop;
 use crate::store::{ShopWrite, StoreError};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub use super::refusal::Refusal;
 
 /// A consequential change a customer asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,65 +117,6 @@ impl Action {
     }
 }
 
-/// Why the policy does not allow an action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "refusal", rename_all = "snake_case")]
-pub enum Refusal {
-    /// No such order on this customer's account (also for other customers'
-    /// orders: nothing about them is revealed).
-    #[error("order {order_id} is not on your account")]
-    NotYourOrder {
-        /// The order id the customer gave.
-        order_id: String,
-    },
-    /// The order is in the wrong state.
-    #[error("order {order_id} is {status}; this can only be done for {allowed} orders")]
-    WrongStatus {
-        /// The order.
-        order_id: String,
-        /// Its status.
-        status: String,
-        /// The status the action needs.
-        allowed: String,
-    },
-    /// Cancellation reason not accepted by the policy.
-    #[error(
-        "an order can be cancelled only because it is no longer needed or was ordered by mistake"
-    )]
-    InvalidReason,
-    /// An item is not in the order.
-    #[error("item {item_id} is not in order {order_id}")]
-    ItemNotInOrder {
-        /// The order.
-        order_id: String,
-        /// The item.
-        item_id: String,
-    },
-    /// The replacement variant cannot be ordered.
-    #[error("the requested variant ({item_id}) is not available")]
-    NotAvailable {
-        /// The variant.
-        item_id: String,
-    },
-    /// The replacement is another product.
-    #[error("items can only be exchanged for another option of the same product")]
-    DifferentProduct,
-    /// Unknown or unusable payment method.
-    #[error("that payment method is not on your account or cannot be used for this")]
-    BadPaymentMethod,
-    /// Gift card balance too low.
-    #[error("the gift card balance (${balance}) does not cover ${needed}")]
-    InsufficientBalance {
-        /// Balance.
-        balance: f64,
-        /// Amount needed.
-        needed: f64,
-    },
-    /// Nothing would change.
-    #[error("that is already how it is")]
-    NothingToChange,
-}
-
 /// What an executed action did, for the reply and `--json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionResult {
@@ -180,6 +137,35 @@ pub struct ActionResult {
     /// The payment method involved, as the customer names it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
+    /// Whether the refund reaches the customer at once (a gift card) or in
+    /// 5 to 7 business days (other methods), as the policy says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_immediate: Option<bool>,
+}
+
+/// The records an action reads. [`plan`] fills it from the store; tests
+/// build it by hand.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    /// The acting (verified) customer.
+    pub user: Option<User>,
+    /// The order the action names, whoever owns it.
+    pub order: Option<Order>,
+    /// The products of the order's items, by product id (item changes look
+    /// up the replacement variants here).
+    pub products: BTreeMap<String, Product>,
+}
+
+/// What an allowed action changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// What it does, for the reply.
+    pub result: ActionResult,
+    /// The order after the action (`None`: no order changes).
+    pub order: Option<Order>,
+    /// The customer after the action (`None`: unchanged; a gift-card
+    /// balance or the default address changes it).
+    pub user: Option<User>,
 }
 
 /// A planned action: its result and the records to write.
@@ -187,143 +173,150 @@ pub struct ActionResult {
 pub struct Planned {
     /// What it does.
     pub result: ActionResult,
-    /// The records it changes.
+    /// The records it changes, each checked against what was read.
     pub writes: Vec<ShopWrite>,
 }
 
-/// Plan `action` for `user_id`: check it against the stored records and the
-/// policy; return the writes or the refusal.
-pub fn plan(
-    shop: &Shop,
-    user_id: &str,
-    action: &Action,
-) -> Result<Result<Planned, Refusal>, StoreError> {
-    let Some(mut user) = shop.user(user_id)? else {
-        let order_id = action.order_id().unwrap_or_default().to_string();
-        return Ok(Err(Refusal::NotYourOrder { order_id }));
+/// Decide `action` for the customer `user_id` over `records`: the policy's
+/// answer and, when allowed, the new records. Pure.
+pub fn decide(user_id: &str, action: &Action, records: &Records) -> Result<Decision, Refusal> {
+    let Some(mut user) = records.user.clone() else {
+        return Err(Refusal::UnknownCustomer {
+            user_id: user_id.to_string(),
+        });
     };
     if let Action::ChangeAddress { address } = action {
         if &user.address == address {
-            return Ok(Err(Refusal::NothingToChange));
+            return Err(Refusal::NothingToChange);
         }
         user.address = address.clone();
-        return Ok(Ok(Planned {
-            result: result(action, None, None, None, None),
-            writes: vec![shop.user_write(user_id, &user)?],
-        }));
+        return Ok(Decision {
+            result: result(action, None, changes::Money::default()),
+            order: None,
+            user: Some(user),
+        });
     }
     let order_id = action.order_id().unwrap_or_default();
-    let order = match shop.order(order_id)? {
-        Some(order) if order.user_id == user_id => order,
+    // Another customer's order and an unknown id read the same, so a
+    // customer learns nothing about orders that are not theirs.
+    let order = match &records.order {
+        Some(order) if order.user_id == user_id && order.order_id == order_id => order,
         _ => {
-            return Ok(Err(Refusal::NotYourOrder {
+            return Err(Refusal::NotYourOrder {
                 order_id: order_id.to_string(),
-            }))
+            })
         }
     };
-    let planned = match action {
-        Action::Cancel { reason, .. } => super::changes::cancel(&order, &mut user, reason),
-        Action::ModifyAddress { address, .. } => super::changes::modify_address(&order, address),
+    let products = &records.products;
+    let (new_order, user_changed, money) = match action {
+        Action::Cancel { reason, .. } => changes::cancel(order, &mut user, reason),
+        Action::ModifyAddress { address, .. } => changes::modify_address(order, address),
         Action::ModifyPayment {
             payment_method_id, ..
-        } => super::changes::modify_payment(&order, &mut user, payment_method_id),
+        } => changes::modify_payment(order, &mut user, payment_method_id),
         Action::ModifyItems {
             item_ids,
             new_item_ids,
             payment_method_id,
             ..
-        } => super::changes::swap_items(
-            shop,
-            &order,
-            &mut user,
-            item_ids,
-            new_item_ids,
-            payment_method_id,
-            false,
-        )?,
+        } => {
+            let swap = changes::Swap {
+                item_ids,
+                new_item_ids,
+                method_id: payment_method_id,
+                exchange: false,
+            };
+            changes::swap_items(products, order, &mut user, &swap)
+        }
         Action::Exchange {
             item_ids,
             new_item_ids,
             payment_method_id,
             ..
-        } => super::changes::swap_items(
-            shop,
-            &order,
-            &mut user,
-            item_ids,
-            new_item_ids,
-            payment_method_id,
-            true,
-        )?,
+        } => {
+            let swap = changes::Swap {
+                item_ids,
+                new_item_ids,
+                method_id: payment_method_id,
+                exchange: true,
+            };
+            changes::swap_items(products, order, &mut user, &swap)
+        }
         Action::Return {
             item_ids,
             payment_method_id,
             ..
-        } => super::changes::return_items(&order, &user, item_ids, payment_method_id),
+        } => changes::return_items(order, &user, item_ids, payment_method_id),
         Action::ChangeAddress { .. } => unreachable!("handled above"),
+    }?;
+    Ok(Decision {
+        result: result(action, Some(&new_order), money),
+        order: Some(new_order),
+        user: user_changed.then_some(user),
+    })
+}
+
+/// Plan `action` for `user_id`: read the records it needs, [`decide`], and
+/// turn the new records into writes. The outer error is the store's; the
+/// inner one is the policy's answer.
+pub fn plan(
+    shop: &Shop,
+    user_id: &str,
+    action: &Action,
+) -> Result<Result<Planned, Refusal>, StoreError> {
+    let user = shop.read::<User>(&Shop::user_key(user_id))?;
+    let order = match action.order_id() {
+        Some(id) => shop.read::<Order>(&Shop::order_key(id))?,
+        None => None,
     };
-    let (new_order, user_changed, result) = match planned {
-        Ok(done) => done,
+    let mut products = BTreeMap::new();
+    for item in order.iter().flat_map(|(_, o)| &o.items) {
+        if !products.contains_key(&item.product_id) {
+            if let Some(product) = shop.product(&item.product_id)? {
+                products.insert(item.product_id.clone(), product);
+            }
+        }
+    }
+    let records = Records {
+        user: user.as_ref().map(|(_, u)| u.clone()),
+        order: order.as_ref().map(|(_, o)| o.clone()),
+        products,
+    };
+    let decision = match decide(user_id, action, &records) {
+        Ok(decision) => decision,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let mut writes = vec![shop.order_write(&new_order)?];
-    if user_changed {
-        writes.push(shop.user_write(user_id, &user)?);
+    // Each write expects the bytes read above, not a fresh read: a change
+    // in between must be a conflict, not silently overwritten.
+    let mut writes = Vec::new();
+    if let Some(new_order) = &decision.order {
+        writes.push(ShopWrite {
+            key: Shop::order_key(&new_order.order_id),
+            expected: order.map(|(bytes, _)| bytes),
+            value: super::encode(new_order),
+        });
+    }
+    if let Some(new_user) = &decision.user {
+        writes.push(ShopWrite {
+            key: Shop::user_key(user_id),
+            expected: user.map(|(bytes, _)| bytes),
+            value: super::encode(new_user),
+        });
     }
     Ok(Ok(Planned {
-        result: result_for(action, &new_order, result),
+        result: decision.result,
         writes,
     }))
 }
 
-/// Money facts of a change, filled in by the change functions.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Money {
-    /// Refund to the customer.
-    pub refund: Option<f64>,
-    /// Extra payment (negative: refund of a difference).
-    pub price_difference: Option<f64>,
-    /// Method label.
-    pub payment_method: Option<String>,
-}
-
-fn result_for(action: &Action, order: &Order, money: Money) -> ActionResult {
-    result(
-        action,
-        Some(order),
-        money.refund,
-        money.price_difference,
-        money.payment_method,
-    )
-}
-
-fn result(
-    action: &Action,
-    order: Option<&Order>,
-    refund: Option<f64>,
-    price_difference: Option<f64>,
-    payment_method: Option<String>,
-) -> ActionResult {
+fn result(action: &Action, order: Option<&Order>, money: changes::Money) -> ActionResult {
     ActionResult {
         action: action.label().to_string(),
         order_id: order.map(|o| o.order_id.clone()),
-        status: order.map(|o| o.status.clone()),
-        refund: refund.map(round_cents),
-        price_difference: price_difference.map(round_cents),
-        payment_method,
+        status: order.map(|o| o.status.to_string()),
+        refund: money.refund.map(round_cents),
+        price_difference: money.price_difference.map(round_cents),
+        payment_method: money.payment_method,
+        refund_immediate: money.refund_immediate,
     }
-}
-
-/// A payment entry.
-pub(super) fn entry(kind: &str, amount: f64, method: &str) -> Payment {
-    Payment {
-        transaction_type: kind.into(),
-        amount: round_cents(amount),
-        payment_method_id: method.into(),
-    }
-}
-
-/// The customer's method `id`, if it exists.
-pub(super) fn method<'u>(user: &'u User, id: &str) -> Option<&'u super::PaymentMethod> {
-    user.payment_methods.get(id)
 }

@@ -1,9 +1,17 @@
 //! The commerce model, in the shop JSON shape (`users.json`, `orders.json`,
 //! `products.json`, as τ-bench's retail shop writes them). Keys kefu does
-//! not know are kept (`extra`), so an import followed by `kefu shop order`
-//! gives back what was imported.
+//! not know are kept (`extra` on users, payment methods and orders) or
+//! ignored (elsewhere), never rejected; an import followed by
+//! `kefu shop order` gives back what was imported, number types included
+//! (integer gift-card balances stay integers).
+//!
+//! Order statuses ([`OrderStatus`]) and payment sources ([`PaymentSource`])
+//! are enums with an `Other` case, so a shop with a status kefu does not
+//! know still imports, and its actions simply refuse that state.
 
-use serde::{Deserialize, Serialize};
+pub use super::status::{OrderStatus, PaymentSource};
+
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -52,12 +60,16 @@ pub struct PersonName {
 /// A stored way to pay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentMethod {
-    /// `gift_card`, `paypal` or `credit_card`.
-    pub source: String,
+    /// Gift card, PayPal or credit card (`source` in the JSON).
+    pub source: PaymentSource,
     /// The method's id (`gift_card_7794233`).
     pub id: String,
     /// Gift cards: remaining balance in dollars.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "balance_json"
+    )]
     pub balance: Option<f64>,
     /// Credit cards: `visa`, `mastercard`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,20 +86,42 @@ impl PaymentMethod {
     /// How a customer would name it: "gift card (balance $40)", "PayPal",
     /// "Visa credit card ending 4417".
     pub fn label(&self) -> String {
-        match self.source.as_str() {
-            "gift_card" => match self.balance {
+        match &self.source {
+            PaymentSource::GiftCard => match self.balance {
                 Some(b) => format!("gift card (balance ${})", money(b)),
                 None => "gift card".into(),
             },
-            "paypal" => "PayPal".into(),
-            "credit_card" => format!(
+            PaymentSource::Paypal => "PayPal".into(),
+            PaymentSource::CreditCard => format!(
                 "{} credit card ending {}",
                 self.brand.as_deref().unwrap_or("credit card"),
                 self.last_four.as_deref().unwrap_or("????")
             )
             .replace("credit card credit card", "credit card"),
-            other => other.replace('_', " "),
+            PaymentSource::Other(other) => other.replace('_', " "),
         }
+    }
+
+    /// True for a gift card, whose balance must cover what it pays and
+    /// which is refunded at once.
+    pub fn is_gift_card(&self) -> bool {
+        self.source == PaymentSource::GiftCard
+    }
+
+    /// The gift card's balance (0 when unknown or not a gift card).
+    pub fn balance_or_zero(&self) -> f64 {
+        self.balance.unwrap_or(0.0)
+    }
+}
+
+/// Gift-card balances are integers in the shop JSON until a refund adds
+/// cents: write whole dollars as a JSON integer so an import reads back
+/// exactly as it was written.
+fn balance_json<S: Serializer>(balance: &Option<f64>, out: S) -> Result<S::Ok, S::Error> {
+    match balance {
+        Some(b) if b.fract() == 0.0 && b.abs() < 9.0e15 => out.serialize_i64(*b as i64),
+        Some(b) => out.serialize_f64(*b),
+        None => out.serialize_none(),
     }
 }
 
@@ -183,9 +217,8 @@ pub struct Order {
     /// Shipments.
     #[serde(default)]
     pub fulfillments: Vec<Fulfillment>,
-    /// `pending`, `processed`, `delivered`, `cancelled`, `return requested`,
-    /// `exchange requested`, `pending (item modified)`.
-    pub status: String,
+    /// Where the order is (`pending`, `delivered`, …).
+    pub status: OrderStatus,
     /// Payments and refunds.
     #[serde(default)]
     pub payment_history: Vec<Payment>,
@@ -196,7 +229,7 @@ pub struct Order {
 }
 
 impl Order {
-    /// The method of the original payment.
+    /// The method of the original payment (the first `payment` entry).
     pub fn paid_with(&self) -> Option<&str> {
         self.payment_history
             .iter()

@@ -2,8 +2,12 @@
 //! spend, recency) and what conversations taught (language, stated
 //! preferences, mood trend). Kept in the `customers` tree under
 //! `profile/<user_id>`; used for recommendations and tone.
+//!
+//! The order part is recomputed from the shop whenever it is needed
+//! ([`crate::shop::Shop::profile`]); the conversation part is merged in by
+//! [`Profile::learn`] and kept ([`save`]).
 
-use super::model::{money, Order, User};
+use super::model::{money, Order, OrderStatus, User};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,6 +20,10 @@ pub struct Profile {
     pub spend: f64,
     /// Product names bought, most frequent first.
     pub bought: Vec<String>,
+    /// Categories bought from (the shop's catalog; product names where it
+    /// has none), most frequent first.
+    #[serde(default)]
+    pub categories: Vec<String>,
     /// The most recent order id (the account lists orders oldest first).
     pub last_order: Option<String>,
     /// Language of the last conversation (`en`, `zh`).
@@ -30,27 +38,37 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Build the order part of a profile.
+    /// Build the order part of a profile, with product names as categories.
     pub fn from_orders(user: &User, orders: &[Order]) -> Self {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        Self::from_orders_in(user, orders, |_| None)
+    }
+
+    /// Build the order part of a profile; `category` maps a product id to
+    /// its category (`None`: the product's name stands for it).
+    pub fn from_orders_in(
+        user: &User,
+        orders: &[Order],
+        category: impl Fn(&str) -> Option<String>,
+    ) -> Self {
+        let mut names: BTreeMap<String, usize> = BTreeMap::new();
+        let mut categories: BTreeMap<String, usize> = BTreeMap::new();
         let mut spend = 0.0;
         for order in orders {
-            if order.status != "cancelled" {
+            // A cancelled order was refunded: it is not money spent.
+            if order.status != OrderStatus::Cancelled {
                 spend += order.total();
             }
             for item in &order.items {
-                *counts.entry(item.name.as_str()).or_default() += 1;
+                *names.entry(item.name.clone()).or_default() += 1;
+                let cat = category(&item.product_id).unwrap_or_else(|| item.name.clone());
+                *categories.entry(cat).or_default() += 1;
             }
         }
-        let mut bought: Vec<(&str, usize)> = counts.into_iter().collect();
-        bought.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         Profile {
             orders: orders.len(),
             spend: super::model::round_cents(spend),
-            bought: bought
-                .into_iter()
-                .map(|(name, _)| name.to_string())
-                .collect(),
+            bought: most_frequent(names),
+            categories: most_frequent(categories),
             last_order: user.orders.last().cloned(),
             ..Profile::default()
         }
@@ -108,6 +126,13 @@ impl Profile {
         }
         parts.join("; ")
     }
+}
+
+/// Keys by count, most frequent first (ties by name, for stable replies).
+fn most_frequent(counts: BTreeMap<String, usize>) -> Vec<String> {
+    let mut counted: Vec<(String, usize)> = counts.into_iter().collect();
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counted.into_iter().map(|(name, _)| name).collect()
 }
 
 /// Read a stored profile.

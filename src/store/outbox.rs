@@ -5,7 +5,9 @@ use super::{
     decode, encode, Conversation, OutboxRecord, OutboxState, Result, Role, Store, StoreError, Turn,
 };
 use kefu_channels::{now_millis, Inbound, Outbound};
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{
+    ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree,
+};
 use sled::Transactional;
 
 /// One shop record an action changed: written only if the record still
@@ -18,6 +20,28 @@ pub struct ShopWrite {
     pub expected: Option<Vec<u8>>,
     /// The record after the action.
     pub value: Vec<u8>,
+}
+
+impl ShopWrite {
+    /// Apply `writes` inside a sled transaction that includes the `shop`
+    /// tree (`shop` is that tree's handle): abort the whole transaction
+    /// with [`StoreError::Conflict`] if any record is no longer as it was
+    /// read, so an action computed from stale records is never committed.
+    pub fn apply_in(
+        writes: &[ShopWrite],
+        shop: &TransactionalTree,
+    ) -> ConflictableTransactionResult<(), StoreError> {
+        for write in writes {
+            let current = shop.get(write.key.as_bytes())?;
+            if current.as_deref() != write.expected.as_deref() {
+                return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
+                    write.key.clone(),
+                )));
+            }
+            shop.insert(write.key.as_bytes(), write.value.as_slice())?;
+        }
+        Ok(())
+    }
 }
 
 impl Store {
@@ -58,15 +82,7 @@ impl Store {
                     // Already answered (a second worker raced us): keep the first.
                     return Ok(());
                 }
-                for write in writes {
-                    let current = shop.get(write.key.as_bytes())?;
-                    if current.as_deref() != write.expected.as_deref() {
-                        return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
-                            write.key.clone(),
-                        )));
-                    }
-                    shop.insert(write.key.as_bytes(), write.value.as_slice())?;
-                }
+                ShopWrite::apply_in(writes, shop)?;
                 let mut conv = match conversations.get(&conv_id)? {
                     Some(bytes) => decode::<Conversation>("conversations", &bytes)
                         .map_err(ConflictableTransactionError::Abort)?,

@@ -9,29 +9,77 @@ fn index() -> FaqIndex {
 }
 
 const PARAPHRASES: &[(&str, &str)] = &[
-    ("how many days before my order reaches me", "faq-shipping-time"),
+    (
+        "how many days before my order reaches me",
+        "faq-shipping-time",
+    ),
     ("what do you charge to deliver to me", "faq-shipping-cost"),
-    ("do you deliver to singapore or the uk", "faq-international-shipping"),
+    (
+        "do you deliver to singapore or the uk",
+        "faq-international-shipping",
+    ),
     ("can I pay by unionpay or amex", "faq-payment-methods"),
-    ("I'd like to use my paypal instead of the card I picked for the pending order", "faq-change-payment"),
-    ("do gift cards expire and can I cash them out", "faq-gift-cards"),
-    ("where can I find the tracking number for my shipment", "faq-order-tracking"),
-    ("my order says processed, what does that mean", "faq-order-status-meaning"),
-    ("I ordered by mistake, can it be cancelled", "faq-cancel-order"),
-    ("I need my order sent to a different address", "faq-change-order-address"),
-    ("I moved house, how do I update the address on my account", "faq-change-default-address"),
-    ("the sweater is the wrong colour, can I switch it before it ships", "faq-change-items"),
-    ("how many days do I have to send something back", "faq-return-window"),
-    ("how soon is my money back after a return", "faq-refund-time"),
+    (
+        "I'd like to use my paypal instead of the card I picked for the pending order",
+        "faq-change-payment",
+    ),
+    (
+        "do gift cards expire and can I cash them out",
+        "faq-gift-cards",
+    ),
+    (
+        "where can I find the tracking number for my shipment",
+        "faq-order-tracking",
+    ),
+    (
+        "my order says processed, what does that mean",
+        "faq-order-status-meaning",
+    ),
+    (
+        "I ordered by mistake, can it be cancelled",
+        "faq-cancel-order",
+    ),
+    (
+        "I need my order sent to a different address",
+        "faq-change-order-address",
+    ),
+    (
+        "I moved house, how do I update the address on my account",
+        "faq-change-default-address",
+    ),
+    (
+        "the sweater is the wrong colour, can I switch it before it ships",
+        "faq-change-items",
+    ),
+    (
+        "how many days do I have to send something back",
+        "faq-return-window",
+    ),
+    (
+        "how soon is my money back after a return",
+        "faq-refund-time",
+    ),
     ("can I swap these shoes for a bigger size", "faq-exchange"),
-    ("my kettle stopped working after two months, is it under guarantee", "faq-warranty"),
-    ("the box was crushed and the vase inside is broken", "faq-damaged-missing"),
+    (
+        "my kettle stopped working after two months, is it under guarantee",
+        "faq-warranty",
+    ),
+    (
+        "the box was crushed and the vase inside is broken",
+        "faq-damaged-missing",
+    ),
     ("I need a tax invoice with my company name", "faq-invoice"),
     ("I want to speak to a real person", "faq-contact-human"),
-    ("why are you asking for my zip code", "faq-identity-verification"),
+    (
+        "why are you asking for my zip code",
+        "faq-identity-verification",
+    ),
     ("when will the red one be back in stock", "faq-out-of-stock"),
     ("do your hoodies run small", "faq-size-guide"),
-    ("do you do price matching if it is cheaper elsewhere", "faq-price-match"),
+    (
+        "do you do price matching if it is cheaper elsewhere",
+        "faq-price-match",
+    ),
     ("我的订单几天能送到", "faq-shipping-time"),
     ("买多少钱包邮", "faq-shipping-cost"),
     ("能寄到香港吗", "faq-international-shipping"),
@@ -42,7 +90,7 @@ const PARAPHRASES: &[(&str, &str)] = &[
     ("收货地址填错了能改吗", "faq-change-order-address"),
     ("退货期限是多少天", "faq-return-window"),
     ("退到信用卡要多久", "faq-refund-time"),
-    ("想换大一码的鞋", "faq-exchange"),
+    ("鞋子收到了但是小了，能换一双大的吗", "faq-exchange"),
     ("耳机坏了有保修吗", "faq-warranty"),
     ("包裹收到时破了", "faq-damaged-missing"),
     ("需要公司抬头的发票", "faq-invoice"),
@@ -67,7 +115,12 @@ fn paraphrased_questions_find_their_entry_in_both_languages() {
         .collect();
     // BM25 without a language model may miss a wording or two; more means
     // the index or the synonyms regressed.
-    assert!(misses.len() <= 2, "{} misses:\n{}", misses.len(), misses.join("\n"));
+    assert!(
+        misses.len() <= 2,
+        "{} misses:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
 }
 
 #[test]
@@ -98,14 +151,7 @@ fn answers_carry_both_languages_and_their_clauses() {
     assert_eq!(answer.clauses, ["P7", "P14"]);
     assert!(answer.text(crate::pipeline::Language::Zh).contains("取消"));
     assert_eq!(answer.values(), ["faq-cancel-order", "P7", "P14"]);
-    assert!(FaqIndex::load(Path::new("/nonexistent")).search("cancel").is_none());
-}
-
-#[test]
-fn tokens_are_words_and_chinese_bigrams() {
-    assert_eq!(tokens("Shipping costs?"), ["shipping", "cost"]);
-    assert_eq!(tokens("运费多少"), ["运费", "费多", "多少"]);
-    assert_eq!(tokens("T恤 XL"), ["t", "恤", "xl"]);
-    assert!(contains_word_start("it was delivered", "deliver"));
-    assert!(!contains_word_start("a benefit", "fit"));
+    assert!(FaqIndex::load(Path::new("/nonexistent"))
+        .search("cancel")
+        .is_none());
 }
