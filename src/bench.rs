@@ -36,6 +36,11 @@ pub struct BenchReport {
     pub prompt_tokens: usize,
     /// Tokens per second processing that prompt.
     pub prompt_tokens_per_sec: f64,
+    /// Seconds to answer the next question of the same conversation (one
+    /// token), whose system prompt and history the prefix cache holds.
+    pub cached_prefix_reply_secs: f64,
+    /// Threads the CPU kernels use (`RAYON_NUM_THREADS`, else every core).
+    pub cpu_threads: usize,
     /// Throughput and latency at 1, 4 and 8 conversations.
     pub concurrency: Vec<ConcurrencyResult>,
     /// Resident memory after the runs, MiB.
@@ -64,6 +69,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
     let started = std::time::Instant::now();
     let prompt = engine.chat(reply_prompt()).await?;
     let prompt_wall_secs = started.elapsed().as_secs_f64();
+    // The same conversation one question later: only the new turn is
+    // computed when the prefix cache holds the rest.
+    let started = std::time::Instant::now();
+    engine.chat(reply_prompt_next()).await?;
+    let cached_prefix_reply_secs = started.elapsed().as_secs_f64();
 
     let mut concurrency = Vec::new();
     for n in [1, 4, 8] {
@@ -77,6 +87,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
         decode_tokens_per_sec: per_sec(decode.completion_tokens, decode.completion_secs),
         prompt_tokens: prompt.prompt_tokens,
         prompt_tokens_per_sec: per_sec(prompt.prompt_tokens, prompt_wall_secs),
+        cached_prefix_reply_secs,
+        cpu_threads: cpu_threads(),
         concurrency,
         rss_mib,
         peak_rss_mib,
@@ -197,6 +209,36 @@ fn reply_prompt() -> ChatRequest {
     }
 }
 
+/// The reply prompt after the customer's next question.
+fn reply_prompt_next() -> ChatRequest {
+    let mut request = reply_prompt();
+    let asked = request
+        .messages
+        .pop()
+        .expect("the prompt ends with a question");
+    request
+        .messages
+        .push(message(PromptRole::User, &asked.content));
+    request.messages.push(message(
+        PromptRole::Assistant,
+        "There is no difference in price; the exchange takes 5-7 business days.",
+    ));
+    request.messages.push(message(
+        PromptRole::User,
+        "Great, please go ahead with size 43.",
+    ));
+    request
+}
+
+/// Threads candle's CPU kernels use: `RAYON_NUM_THREADS`, else one per core.
+fn cpu_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Current and peak resident memory of this process, MiB (Linux).
 fn memory_mib() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -214,13 +256,15 @@ fn memory_mib() -> (f64, f64) {
 /// A human-readable rendering of the report.
 pub fn render(report: &BenchReport) -> String {
     let mut out = format!(
-        "engine            {}\nmodel load        {:.2} s\ntime to 1st token {:.3} s\ndecode            {:.1} tok/s\nprompt            {:.1} tok/s ({} tokens)\n",
+        "engine            {}\nmodel load        {:.2} s\ntime to 1st token {:.3} s\ndecode            {:.1} tok/s\nprompt            {:.1} tok/s ({} tokens)\nnext turn, cached {:.3} s\ncpu threads       {}\n",
         report.engine,
         report.load_secs,
         report.time_to_first_token_secs,
         report.decode_tokens_per_sec,
         report.prompt_tokens_per_sec,
-        report.prompt_tokens
+        report.prompt_tokens,
+        report.cached_prefix_reply_secs,
+        report.cpu_threads
     );
     for c in &report.concurrency {
         out += &format!(

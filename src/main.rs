@@ -23,10 +23,12 @@ fn main() -> ExitCode {
             | Command::Shop { .. }
             | Command::Handoff { .. }
     );
+    // mistral.rs's GGUF loader warns on every CPU start that PagedAttention
+    // is off ("a mix of GPU and CPU"), which is expected and only confuses.
     kefu::logging::init(if quiet {
-        "warn"
+        "warn,mistralrs_core::pipeline::gguf=error"
     } else {
-        "info,mistralrs_core=warn,mistralrs_quant=warn"
+        "info,mistralrs_core=warn,mistralrs_quant=warn,mistralrs_core::pipeline::gguf=error"
     });
     let settings = match load_settings(&cli) {
         Ok(settings) => settings,

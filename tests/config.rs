@@ -82,6 +82,19 @@ fn invalid_value_from_the_environment_names_the_key() {
 }
 
 #[test]
+fn activation_dtype_is_checked_and_printed() {
+    let output = check_with_file("[llm]\ndtype = \"f8\"\n");
+    assert_config_error(&output, "llm.dtype");
+    let output = check_with_file("[llm]\ndtype = \"f32\"\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let parsed: toml::Table = String::from_utf8_lossy(&output.stdout).parse().unwrap();
+    assert_eq!(parsed["llm"]["dtype"].as_str(), Some("f32"));
+    let output = check_with_file("");
+    let parsed: toml::Table = String::from_utf8_lossy(&output.stdout).parse().unwrap();
+    assert_eq!(parsed["llm"]["dtype"].as_str(), Some("auto"), "the default");
+}
+
+#[test]
 fn syntax_error_names_the_file() {
     let output = check_with_file("[llm\nmodel = 1\n");
     assert_config_error(&output, "kefu.toml");

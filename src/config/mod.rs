@@ -62,6 +62,21 @@ pub enum EngineKind {
     Openai,
 }
 
+/// The number type of the embedded engine's activations (`llm.dtype`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivationDType {
+    /// mistral.rs's choice: BF16 on current CPUs and GPUs, else F16 or F32.
+    #[default]
+    Auto,
+    /// 32-bit floats.
+    F32,
+    /// 16-bit floats.
+    F16,
+    /// bfloat16.
+    Bf16,
+}
+
 /// `[llm]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -78,6 +93,9 @@ pub struct LlmSettings {
     pub history_turns: usize,
     /// Most sequences the engine decodes at once.
     pub max_concurrent: usize,
+    /// Embedded engine: the activations' number type. `auto` lets
+    /// mistral.rs pick (BF16 where the device multiplies it, F32 where not).
+    pub dtype: ActivationDType,
     /// OpenAI engine: the server's base URL, e.g. `http://gpu-box:8000/v1`.
     pub base_url: String,
     /// OpenAI engine: the API key (set `KEFU__LLM__API_KEY`).
@@ -93,13 +111,14 @@ impl Default for LlmSettings {
     fn default() -> Self {
         Self {
             engine: EngineKind::Mistralrs,
-            model: "models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+            model: "models/SmolLM2-135M-Instruct.Q8_0.gguf".into(),
             // A reply is one to three sentences; more only costs the
             // customer waiting time (and small models ramble).
             max_tokens: 128,
             temperature: 0.3,
             history_turns: 6,
             max_concurrent: 8,
+            dtype: ActivationDType::default(),
             base_url: String::new(),
             api_key: Secret::default(),
             model_name: String::new(),

@@ -1,24 +1,36 @@
 //! The embedded mistral.rs engine: a GGUF file loaded entirely offline.
 
 use super::{ChatRequest, Completion, Engine, LlmError, PromptRole};
+use crate::config::{ActivationDType, LlmSettings};
 use async_trait::async_trait;
-use mistralrs::{
-    Constraint, GgufModelBuilder, Model, RequestBuilder, TextMessageRole, TokenSource,
+use mistralrs::core::{
+    AutoDeviceMapParams, DefaultSchedulerMethod, DeviceMapSetting, GGUFLoaderBuilder,
+    GGUFSpecificConfig, MistralRsBuilder, ModelDType, SchedulerConfig,
 };
+use mistralrs::{Constraint, Device, Model, RequestBuilder, TextMessageRole, TokenSource};
 use std::io::Read;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 /// A GGUF model running in-process.
 pub struct MistralEngine {
     model: Model,
     path: PathBuf,
+    /// Where it runs and with which activations, for `describe`.
+    runs_on: String,
 }
 
 impl MistralEngine {
-    /// Load `path` (tokenizer and chat template come from the GGUF itself).
-    /// `max_concurrent` bounds how many sequences are decoded together.
-    pub async fn load(path: &Path, max_concurrent: usize) -> Result<Self, LlmError> {
+    /// Load `settings.model` (tokenizer and chat template come from the
+    /// GGUF itself) with `settings.max_concurrent` sequences decoded
+    /// together and activations of `settings.dtype`.
+    pub async fn load(settings: &LlmSettings) -> Result<Self, LlmError> {
+        let path = settings.model.as_path();
         check_gguf(path)?;
+        let load_error = |e: &dyn std::fmt::Display| LlmError::Load {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        };
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -28,28 +40,87 @@ impl MistralEngine {
             .ok_or_else(|| LlmError::ModelMissing(path.to_path_buf()))?
             .to_string_lossy()
             .into_owned();
-        let mut builder = GgufModelBuilder::new(dir.to_string_lossy(), vec![file])
-            .with_token_source(TokenSource::None)
-            .with_max_num_seqs(max_concurrent.max(1));
-        if cfg!(feature = "cuda") {
-            match mistralrs::Device::cuda_if_available(0) {
-                Ok(device) if device.is_cuda() => tracing::info!("using CUDA device 0"),
-                _ => {
-                    tracing::warn!("built with CUDA but no GPU is usable; running on the CPU");
-                    builder = builder.with_force_cpu();
-                }
-            }
-        } else {
-            builder = builder.with_force_cpu();
-        }
-        let model = builder.build().await.map_err(|e| LlmError::Load {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let device = pick_device();
+        let dtype = activation_dtype(settings.dtype, &device);
+        tracing::info!(?dtype, cuda = device.is_cuda(), "loading the model");
+        // `GgufModelBuilder` always asks for `ModelDType::Auto` (BF16 on a
+        // CPU). The loader below is the builder's, with the dtype chosen by
+        // `llm.dtype`: on CPUs F32 measured no faster and takes ~40% more
+        // memory (README "Speed and size"), so `auto` stays the default.
+        let loader = GGUFLoaderBuilder::new(
+            None,
+            None,
+            dir.to_string_lossy().into_owned(),
+            vec![file],
+            GGUFSpecificConfig { topology: None },
+            false,
+            None,
+        )
+        .build();
+        let pipeline = loader
+            .load_model_from_hf(
+                None,
+                TokenSource::None,
+                &dtype,
+                &device,
+                true,
+                DeviceMapSetting::Auto(AutoDeviceMapParams::default_text()),
+                None,
+                None,
+            )
+            .map_err(|e| load_error(&e))?;
+        let seqs = settings.max_concurrent.max(1);
+        let scheduler = SchedulerConfig::DefaultScheduler {
+            method: DefaultSchedulerMethod::Fixed(
+                NonZeroUsize::new(seqs).expect("at least one sequence"),
+            ),
+        };
+        // The prefix cache keeps the KV state of recent prompts, so the
+        // fixed system prompt of the next reply is not computed again.
+        let runner = MistralRsBuilder::new(pipeline, scheduler, false, None)
+            .with_prefix_cache_n(PREFIX_CACHE_SEQS)
+            .build()
+            .await;
+        let runs_on = format!(
+            "{}, {}",
+            if device.is_cuda() { "cuda" } else { "cpu" },
+            dtype
+        );
         Ok(Self {
-            model,
+            model: Model::new(runner),
             path: path.to_path_buf(),
+            runs_on,
         })
+    }
+}
+
+/// How many earlier prompts' KV states the prefix cache keeps.
+const PREFIX_CACHE_SEQS: usize = 16;
+
+/// The first GPU when built with CUDA and one is usable, else the CPU.
+fn pick_device() -> Device {
+    if cfg!(feature = "cuda") {
+        match Device::cuda_if_available(0) {
+            Ok(device) if device.is_cuda() => {
+                tracing::info!("using CUDA device 0");
+                return device;
+            }
+            _ => tracing::warn!("built with CUDA but no GPU is usable; running on the CPU"),
+        }
+    }
+    Device::Cpu
+}
+
+/// The activations' dtype mistral.rs is asked for. `auto` on a CPU is
+/// BF16, what mistral.rs picks there; named here because a CUDA build's own
+/// pick asks `nvidia-smi`, which a machine without a GPU lacks.
+fn activation_dtype(setting: ActivationDType, device: &Device) -> ModelDType {
+    match setting {
+        ActivationDType::Auto if device.is_cpu() => ModelDType::BF16,
+        ActivationDType::Auto => ModelDType::Auto,
+        ActivationDType::F32 => ModelDType::F32,
+        ActivationDType::F16 => ModelDType::F16,
+        ActivationDType::Bf16 => ModelDType::BF16,
     }
 }
 
@@ -71,7 +142,7 @@ fn check_gguf(path: &Path) -> Result<(), LlmError> {
 #[async_trait]
 impl Engine for MistralEngine {
     fn describe(&self) -> String {
-        format!("mistralrs:{}", self.path.display())
+        format!("mistralrs:{} ({})", self.path.display(), self.runs_on)
     }
 
     async fn chat(&self, request: ChatRequest) -> Result<Completion, LlmError> {

@@ -105,9 +105,7 @@ pub trait Engine: Send + Sync {
 /// model is missing or unusable.
 pub async fn build_engine(settings: &LlmSettings) -> anyhow::Result<Arc<dyn Engine>> {
     match settings.engine {
-        EngineKind::Mistralrs => Ok(Arc::new(
-            MistralEngine::load(&settings.model, settings.max_concurrent).await?,
-        )),
+        EngineKind::Mistralrs => Ok(Arc::new(MistralEngine::load(settings).await?)),
         EngineKind::Openai => {
             let key = settings.api_key.expose();
             let key = (!key.is_empty()).then(|| key.to_string());

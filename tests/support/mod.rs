@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 /// The default model, fetched by `scripts/fetch-model`.
 pub fn model_path() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/SmolLM2-135M-Instruct.Q8_0.gguf");
     assert!(
         path.is_file(),
         "{} is missing: run scripts/fetch-model first",
