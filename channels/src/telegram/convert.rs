@@ -1,73 +1,177 @@
-//! Bot API `Update` objects → the common conversation model.
+//! Bot API messages → the common conversation model.
 
 use crate::model::{now_millis, Attachment, ChannelKind, Inbound, Sender, Thread};
-use serde_json::Value;
+use teloxide::types::{FileMeta, Message};
 
-/// The inbound message an update carries, if it carries one kefu answers
-/// (a message or edited message from a person, with text, a caption or a
-/// file).
-pub fn inbound(update: &Value) -> Option<Inbound> {
-    let message = update.get("message")?;
-    let from = message.get("from");
-    if from.and_then(|f| f["is_bot"].as_bool()).unwrap_or(false) {
+/// The inbound a message carries, if it is one kefu answers: written by a
+/// person (not a bot, so two bots never talk to each other), with text, a
+/// caption or a file. Service messages (members joining, pins) give `None`.
+pub fn inbound(message: &Message) -> Option<Inbound> {
+    let from = message.from.as_ref();
+    if from.is_some_and(|user| user.is_bot) {
         return None;
     }
-    let chat = message["chat"]["id"].as_i64()?.to_string();
-    let id = message["message_id"].as_i64()?;
-    let text = message["text"]
-        .as_str()
-        .or_else(|| message["caption"].as_str())
+    let text = message
+        .text()
+        .or_else(|| message.caption())
         .unwrap_or_default()
         .to_string();
-    let mut attachments = Vec::new();
-    // Telegram sends each photo in several sizes; the largest is the photo.
-    if let Some(largest) = message["photo"].as_array().and_then(|sizes| sizes.last()) {
-        attachments.push(Attachment {
-            name: None,
-            mime_type: Some("image/jpeg".into()),
-            size: largest["file_size"].as_u64(),
-            platform_id: largest["file_id"].as_str().map(str::to_string),
-        });
-    }
-    if let Some(document) = message.get("document") {
-        attachments.push(Attachment {
-            name: document["file_name"].as_str().map(str::to_string),
-            mime_type: document["mime_type"].as_str().map(str::to_string),
-            size: document["file_size"].as_u64(),
-            platform_id: document["file_id"].as_str().map(str::to_string),
-        });
-    }
-    if text.is_empty() && attachments.is_empty() {
+    let attachments = attachments(message);
+    if text.trim().is_empty() && attachments.is_empty() {
         return None;
     }
-    let name = from.map(|f| {
-        [f["first_name"].as_str(), f["last_name"].as_str()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
-    });
-    let route = message["message_thread_id"].as_i64().map(|t| t.to_string());
+    let chat = message.chat.id.0.to_string();
+    let sender = match from {
+        Some(user) => Sender {
+            id: user.id.0.to_string(),
+            display_name: Some(user.full_name()).filter(|n| !n.trim().is_empty()),
+        },
+        // Only bots' anonymous posts lack `from`; keep the chat as author.
+        None => Sender {
+            id: chat.clone(),
+            display_name: None,
+        },
+    };
+    // A forum topic is where the reply must go; in other chats the thread
+    // id names a reply chain, and sending with it fails.
+    let route = message
+        .is_topic_message
+        .then_some(message.thread_id)
+        .flatten()
+        .map(|thread| thread.0 .0.to_string());
+    let sent_at = message.date.timestamp_millis();
     Some(Inbound {
         channel: ChannelKind::Telegram,
-        platform_message_id: format!("{chat}:{id}"),
-        sender: Sender {
-            id: from
-                .and_then(|f| f["id"].as_i64())
-                .map(|i| i.to_string())
-                .unwrap_or_else(|| chat.clone()),
-            display_name: name.filter(|n| !n.is_empty()),
-        },
+        // Message ids count per chat: the chat makes the key unique.
+        platform_message_id: format!("{chat}:{}", message.id.0),
+        sender,
         thread: Thread {
             id: chat.clone(),
             route,
         },
         text,
         attachments,
-        received_at: now_millis(),
-        reply_to: message["reply_to_message"]["message_id"]
-            .as_i64()
-            .map(|m| format!("{chat}:{m}")),
+        received_at: if sent_at > 0 {
+            sent_at as u64
+        } else {
+            now_millis()
+        },
+        reply_to: message
+            .reply_to_message()
+            .map(|original| format!("{chat}:{}", original.id.0)),
         auto: false,
     })
+}
+
+/// The files a message carries, as metadata (fetching them needs a
+/// `getFile` call the pipeline has no use for yet).
+fn attachments(message: &Message) -> Vec<Attachment> {
+    let mut found = Vec::new();
+    let meta = |file: &FileMeta, name: Option<&String>, mime: Option<String>| Attachment {
+        name: name.cloned(),
+        mime_type: mime,
+        // teloxide fills a missing size with u32::MAX.
+        size: (file.size != u32::MAX).then_some(u64::from(file.size)),
+        platform_id: Some(file.id.0.clone()),
+    };
+    // Telegram sends each photo in several sizes, smallest first; the
+    // largest is the photo. Photos are always re-encoded as JPEG.
+    if let Some(largest) = message.photo().and_then(|sizes| sizes.last()) {
+        found.push(meta(&largest.file, None, Some("image/jpeg".into())));
+    }
+    if let Some(d) = message.document() {
+        let mime = d.mime_type.as_ref().map(|m| m.to_string());
+        found.push(meta(&d.file, d.file_name.as_ref(), mime));
+    }
+    if let Some(v) = message.video() {
+        let mime = v.mime_type.as_ref().map(|m| m.to_string());
+        found.push(meta(&v.file, v.file_name.as_ref(), mime));
+    }
+    if let Some(a) = message.audio() {
+        let mime = a.mime_type.as_ref().map(|m| m.to_string());
+        found.push(meta(&a.file, a.file_name.as_ref(), mime));
+    }
+    if let Some(v) = message.voice() {
+        let mime = v.mime_type.as_ref().map(|m| m.to_string());
+        found.push(meta(&v.file, None, mime));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(fields: serde_json::Value) -> Message {
+        let mut base = json!({"message_id": 42, "date": 1_700_000_000,
+            "chat": {"id": 1001, "type": "private", "first_name": "Ann"},
+            "from": {"id": 55, "is_bot": false, "first_name": "Ann", "last_name": "Lee"}});
+        for (k, v) in fields.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        serde_json::from_value(base).expect("a Bot API message")
+    }
+
+    #[test]
+    fn text_messages_carry_ids_sender_and_time() {
+        let inbound = inbound(&message(json!({"text": "where is my order?"}))).unwrap();
+        assert_eq!(inbound.platform_message_id, "1001:42");
+        assert_eq!(inbound.thread.id, "1001");
+        assert_eq!(inbound.thread.route, None);
+        assert_eq!(inbound.sender.id, "55");
+        assert_eq!(inbound.sender.display_name.as_deref(), Some("Ann Lee"));
+        assert_eq!(inbound.received_at, 1_700_000_000_000);
+        assert!(!inbound.auto);
+    }
+
+    #[test]
+    fn a_captioned_photo_keeps_the_largest_size_and_the_reply() {
+        let m = message(json!({"caption": "see photo",
+            "photo": [{"file_id": "small", "file_unique_id": "x", "width": 1, "height": 1, "file_size": 10},
+                      {"file_id": "big", "file_unique_id": "y", "width": 9, "height": 9, "file_size": 90}],
+            "reply_to_message": {"message_id": 41, "date": 1_700_000_000,
+                "chat": {"id": 1001, "type": "private", "first_name": "Ann"}, "text": "earlier"}}));
+        let inbound = inbound(&m).unwrap();
+        assert_eq!(inbound.text, "see photo");
+        assert_eq!(inbound.attachments.len(), 1);
+        assert_eq!(inbound.attachments[0].platform_id.as_deref(), Some("big"));
+        assert_eq!(inbound.attachments[0].size, Some(90));
+        assert_eq!(inbound.reply_to.as_deref(), Some("1001:41"));
+    }
+
+    #[test]
+    fn a_document_without_caption_is_still_an_inbound() {
+        let m = message(
+            json!({"document": {"file_id": "doc1", "file_unique_id": "u",
+            "file_name": "receipt.pdf", "mime_type": "application/pdf", "file_size": 2048}}),
+        );
+        let inbound = inbound(&m).unwrap();
+        assert_eq!(inbound.text, "");
+        let a = &inbound.attachments[0];
+        assert_eq!(a.name.as_deref(), Some("receipt.pdf"));
+        assert_eq!(a.mime_type.as_deref(), Some("application/pdf"));
+        assert_eq!(a.size, Some(2048));
+    }
+
+    #[test]
+    fn bots_and_service_messages_are_not_answered() {
+        let from_bot = message(json!({"text": "hi",
+            "from": {"id": 9, "is_bot": true, "first_name": "Other bot"}}));
+        assert!(inbound(&from_bot).is_none());
+        let joined =
+            message(json!({"new_chat_members": [{"id": 56, "is_bot": false, "first_name": "Bo"}]}));
+        assert!(inbound(&joined).is_none());
+    }
+
+    #[test]
+    fn forum_topics_are_routed_back_to_their_topic() {
+        let m = message(
+            json!({"text": "hi", "message_thread_id": 77, "is_topic_message": true,
+            "chat": {"id": -1_001_234, "type": "supergroup", "title": "Shop", "is_forum": true}}),
+        );
+        let inbound = inbound(&m).unwrap();
+        assert_eq!(inbound.thread.id, "-1001234");
+        assert_eq!(inbound.thread.route.as_deref(), Some("77"));
+    }
 }

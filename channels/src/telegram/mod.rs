@@ -1,69 +1,161 @@
-//! Telegram over the Bot API: long polling with `getUpdates`, replies with
-//! `sendMessage`.
+//! The Telegram channel (teloxide 0.17's Bot API client): long polling with
+//! `getUpdates`, replies with `sendMessage` that reply to the customer's
+//! message.
 //!
-//! The update offset advances only after the daemon has stored the message
-//! (its ack), so a crash before that makes Telegram deliver the update
-//! again, and the store recognises a replay by the message key
-//! (`chat id:message id`). Replies longer than Telegram's 4096 characters
-//! are split; sends are spaced per chat (the Bot API allows about one
-//! message per second per chat), 429 answers are honoured with their
-//! `retry_after`, and 5xx or network failures are retried with backoff.
+//! **Nothing lost.** The update offset advances only after the daemon
+//! stored the message (the sink's ack). Telegram keeps every update it has
+//! not seen confirmed by a later offset, so a crash before the ack makes it
+//! deliver the update again; the daemon ignores the replay by its key
+//! (`chat id:message id`). The offset is deliberately not persisted:
+//! Telegram already keeps it, and after a week without updates Telegram
+//! picks update ids at random, so a stored offset could be ahead of every
+//! new id and silently confirm (drop) what customers write.
+//!
+//! **Polite sending.** Sends go through teloxide's `Throttle` adaptor
+//! (about one message per second per chat, 20 per minute per group, 30 per
+//! second overall). A 429 freezes the adaptor for `retry_after` and comes
+//! back as [`SendError::RateLimited`] so the daemon's outbox waits (and can
+//! stop while waiting); 5xx and network errors come back as
+//! [`SendError::Transient`] for its backoff (teloxide itself already pauses
+//! 10 s after a 5xx). Replies over 4096 characters are split; when a later
+//! part fails, the retry continues after the parts already sent.
+//!
+//! Polling asks for 10 s long polls: teloxide's HTTP client gives a whole
+//! request 17 s, so a quiet poll always ends as an empty answer, never as
+//! a timeout.
 
-mod api;
-mod convert;
-
-pub use api::{ApiError, BotApi};
+pub mod convert;
+pub mod outgoing;
 
 use crate::channel::{Channel, InboundSink, SendError};
 use crate::model::{ChannelKind, Outbound};
+use anyhow::Context as _;
 use async_trait::async_trait;
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use teloxide::adaptors::throttle::{Settings, Throttle};
+use teloxide::payloads::{GetUpdatesSetters as _, SendMessageSetters as _};
+use teloxide::requests::Requester as _;
+use teloxide::types::{AllowedUpdate, ChatId, MessageId, ReplyParameters, ThreadId, UpdateKind};
+use teloxide::{ApiError, Bot, RequestError};
 
-/// Longest text of one Telegram message.
-pub const MAX_MESSAGE_CHARS: usize = 4096;
-/// How long one `getUpdates` call waits for news (under the 17 s many
-/// HTTP stacks and proxies allow an idle request).
-pub const POLL_TIMEOUT_SECS: u64 = 10;
-/// Least time between two messages to one chat.
-const PER_CHAT_SPACING: Duration = Duration::from_millis(1000);
+pub use outgoing::MESSAGE_LIMIT as MAX_MESSAGE_CHARS;
 
-/// Settings of the Telegram channel.
-#[derive(Debug, Clone)]
+/// Telegram's Bot API base; any other base is a local Bot API server or a
+/// test stand-in.
+pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
+
+/// How long one `getUpdates` call waits for news, in seconds (under the
+/// 17 s teloxide's HTTP client allows a request).
+pub const POLL_TIMEOUT_SECS: u32 = 10;
+
+/// The longest pause between failed polls.
+const MAX_POLL_BACKOFF: Duration = Duration::from_secs(30);
+
+/// How the Telegram channel is set up.
+#[derive(Clone)]
 pub struct TelegramConfig {
-    /// The bot token.
+    /// The bot token from @BotFather.
     pub token: String,
-    /// The Bot API base URL (`https://api.telegram.org`).
+    /// The Bot API base URL, normally [`DEFAULT_API_URL`].
     pub api_url: String,
 }
 
-/// The Telegram channel.
+impl std::fmt::Debug for TelegramConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramConfig")
+            .field("token", &"***")
+            .field("api_url", &self.api_url)
+            .finish()
+    }
+}
+
+/// A Telegram bot as a kefu channel.
 pub struct TelegramChannel {
-    api: BotApi,
-    last_send: Mutex<HashMap<String, Instant>>,
+    token: String,
+    /// Polls and `getMe` go straight out: `Throttle` only paces sends.
+    bot: Bot,
+    /// Sends, paced. Made on first use because the adaptor spawns its
+    /// worker on the tokio runtime, which may not run yet when the channel
+    /// is built.
+    throttled: OnceLock<Throttle<Bot>>,
+    /// Parts already sent of a split reply whose later part failed, by
+    /// reply key: a retry continues where it stopped.
+    progress: Mutex<HashMap<u64, (usize, MessageId)>>,
+}
+
+impl std::fmt::Debug for TelegramChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramChannel")
+            .field("api_url", &self.bot.api_url().as_str())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TelegramChannel {
-    /// A channel for the bot with this token.
+    /// A channel for `config`; fails on an empty token or an API URL that
+    /// is not a URL.
     pub fn new(config: TelegramConfig) -> anyhow::Result<Self> {
+        let token = config.token.trim().to_string();
+        anyhow::ensure!(!token.is_empty(), "telegram.token is empty");
+        let api_url = reqwest::Url::parse(config.api_url.trim())
+            .with_context(|| format!("telegram.api_url: {:?} is not a URL", config.api_url))?;
+        // teloxide's own settings (5 s connect, 17 s per request), without
+        // its TELOXIDE_PROXY lookup: kefu is configured in one place.
+        let client = teloxide::net::default_reqwest_settings()
+            .build()
+            .context("building the Telegram HTTP client")?;
+        let bot = Bot::with_client(token.clone(), client).set_api_url(api_url);
         Ok(Self {
-            api: BotApi::new(&config.api_url, &config.token)?,
-            last_send: Mutex::new(HashMap::new()),
+            token,
+            bot,
+            throttled: OnceLock::new(),
+            progress: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Wait until this chat may get another message.
-    async fn space(&self, chat: &str) {
-        let wait = {
-            let mut last = self.last_send.lock().expect("not poisoned");
-            let now = Instant::now();
-            let next = last.get(chat).map(|t| *t + PER_CHAT_SPACING).unwrap_or(now);
-            let at = next.max(now);
-            last.insert(chat.to_string(), at);
-            at - now
-        };
-        tokio::time::sleep(wait).await;
+    fn throttled(&self) -> &Throttle<Bot> {
+        self.throttled.get_or_init(|| {
+            // No retry inside the adaptor: the outbox waits instead, where
+            // a shutdown can interrupt the wait.
+            Throttle::spawn_with_settings(self.bot.clone(), Settings::default().no_retry())
+        })
+    }
+
+    fn redact(&self, error: &RequestError) -> String {
+        outgoing::redact(&error.to_string(), &self.token)
+    }
+
+    /// Send one part; only the first replies to the customer's message.
+    async fn send_part(
+        &self,
+        outbound: &Outbound,
+        text: &str,
+        reply_to: Option<i32>,
+    ) -> Result<MessageId, SendError> {
+        let chat = outbound.thread.id.trim().parse::<i64>().map_err(|_| {
+            SendError::Permanent(format!(
+                "{:?} is not a Telegram chat id",
+                outbound.thread.id
+            ))
+        })?;
+        let mut request = self.throttled().send_message(ChatId(chat), text);
+        if let Some(id) = reply_to {
+            // Still send when the customer deleted the message meanwhile.
+            request = request.reply_parameters(
+                ReplyParameters::new(MessageId(id)).allow_sending_without_reply(),
+            );
+        }
+        if let Some(topic) = outbound.thread.route.as_deref() {
+            if let Ok(topic) = topic.parse::<i32>() {
+                request = request.message_thread_id(ThreadId(MessageId(topic)));
+            }
+        }
+        request
+            .await
+            .map(|sent| sent.id)
+            .map_err(|e| outgoing::classify(&e, &self.token))
     }
 }
 
@@ -74,145 +166,112 @@ impl Channel for TelegramChannel {
     }
 
     async fn run(&self, sink: InboundSink) -> anyhow::Result<()> {
-        let me = self
-            .api
-            .get_me()
-            .await
-            .map_err(|e| anyhow::anyhow!("telegram: getMe failed: {e}"))?;
-        tracing::info!(bot = %me["username"].as_str().unwrap_or("?"), "telegram: connected");
-        let mut offset: Option<i64> = None;
-        let mut backoff = Duration::from_millis(500);
+        let me = self.bot.get_me().await.map_err(|e| match e {
+            RequestError::Api(ApiError::InvalidToken) => {
+                anyhow::anyhow!("telegram: the bot token was refused (getMe)")
+            }
+            e => anyhow::anyhow!("telegram: getMe failed: {}", self.redact(&e)),
+        })?;
+        tracing::info!(bot = %me.username(), api = %self.bot.api_url(), "telegram: polling for updates");
+        let mut offset: Option<i32> = None;
+        let mut backoff = Duration::from_secs(1);
         loop {
-            let updates = match self.api.get_updates(offset, POLL_TIMEOUT_SECS).await {
+            let mut poll = self
+                .bot
+                .get_updates()
+                .timeout(POLL_TIMEOUT_SECS)
+                .allowed_updates([AllowedUpdate::Message]);
+            if let Some(offset) = offset {
+                poll = poll.offset(offset);
+            }
+            let updates = match poll.await {
                 Ok(updates) => {
-                    backoff = Duration::from_millis(500);
+                    backoff = Duration::from_secs(1);
                     updates
                 }
-                Err(ApiError::RateLimited(after)) => {
-                    tokio::time::sleep(after).await;
+                Err(RequestError::RetryAfter(after)) => {
+                    tokio::time::sleep(after.duration()).await;
                     continue;
                 }
+                Err(RequestError::Api(ApiError::InvalidToken)) => {
+                    anyhow::bail!("telegram: the bot token was refused (getUpdates)")
+                }
                 Err(e) => {
-                    tracing::warn!("telegram: getUpdates failed ({e}); retrying in {backoff:?}");
+                    // Also a 409: another poller (a second kefu with this
+                    // token, or a webhook) — retried slowly, never hot.
+                    tracing::warn!(
+                        "telegram: getUpdates failed ({}); retrying in {backoff:?}",
+                        self.redact(&e)
+                    );
                     tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    backoff = (backoff * 2).min(MAX_POLL_BACKOFF);
                     continue;
                 }
             };
             for update in updates {
-                let id = update["update_id"].as_i64().unwrap_or_default();
-                if let Some(inbound) = convert::inbound(&update) {
-                    // Not acknowledged: leave the offset so Telegram sends it again.
-                    sink.deliver(inbound).await?;
+                match &update.kind {
+                    UpdateKind::Message(message) => {
+                        if let Some(inbound) = convert::inbound(message) {
+                            // Not acknowledged: return without moving the
+                            // offset, so Telegram delivers it again.
+                            sink.deliver(inbound).await?;
+                        }
+                    }
+                    UpdateKind::Error(raw) => {
+                        tracing::warn!(
+                            update = update.id.0,
+                            "telegram: an update teloxide cannot read was skipped: {raw}"
+                        );
+                    }
+                    _ => {}
                 }
-                offset = Some(id + 1);
+                offset = Some(update.id.as_offset());
             }
         }
     }
 
     async fn send(&self, outbound: &Outbound) -> Result<String, SendError> {
-        let chat = &outbound.thread.id;
+        let parts = outgoing::split_message(&outbound.text, outgoing::MESSAGE_LIMIT);
+        if parts.is_empty() {
+            return Err(SendError::Permanent("the reply is empty".into()));
+        }
         let reply_to = outbound
             .reply_to
             .as_deref()
-            .and_then(|key| key.rsplit(':').next())
-            .and_then(|m| m.parse::<i64>().ok());
-        let mut first_id = None;
-        for (i, chunk) in split(&outbound.text, MAX_MESSAGE_CHARS)
-            .into_iter()
-            .enumerate()
-        {
-            self.space(chat).await;
-            let reply = if i == 0 { reply_to } else { None };
-            let id = self
-                .api
-                .send_message(chat, &chunk, reply)
-                .await
-                .map_err(|e| match e {
-                    ApiError::RateLimited(after) => SendError::RateLimited(after),
-                    ApiError::Transient(m) => SendError::Transient(m),
-                    ApiError::Permanent(m) => SendError::Permanent(m),
-                })?;
-            first_id.get_or_insert(id);
+            .and_then(outgoing::message_id_of);
+        let key = outgoing::reply_key(
+            &outbound.thread.id,
+            outbound.reply_to.as_deref(),
+            &outbound.text,
+        );
+        let resumed = self
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
+        let (mut done, mut first) = match resumed {
+            Some((done, first)) => (done, Some(first)),
+            None => (0, None),
+        };
+        while done < parts.len() {
+            let reply = if done == 0 { reply_to } else { None };
+            match self.send_part(outbound, &parts[done], reply).await {
+                Ok(id) => {
+                    first.get_or_insert(id);
+                    done += 1;
+                }
+                Err(e) => {
+                    if let Some(first) = first {
+                        self.progress
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(key, (done, first));
+                    }
+                    return Err(e);
+                }
+            }
         }
-        Ok(first_id
-            .map(|id| format!("{chat}:{id}"))
-            .unwrap_or_default())
-    }
-}
-
-/// Split `text` into pieces of at most `max` characters, at a newline or
-/// space where one is near the limit.
-pub fn split(text: &str, max: usize) -> Vec<String> {
-    let mut pieces = Vec::new();
-    let mut rest: Vec<char> = text.chars().collect();
-    while rest.len() > max {
-        let window = &rest[..max];
-        let cut = window
-            .iter()
-            .rposition(|c| *c == '\n')
-            .or_else(|| window.iter().rposition(|c| c.is_whitespace()))
-            .filter(|p| *p > max / 2)
-            .map(|p| p + 1)
-            .unwrap_or(max);
-        pieces.push(
-            rest[..cut]
-                .iter()
-                .collect::<String>()
-                .trim_end()
-                .to_string(),
-        );
-        rest.drain(..cut);
-    }
-    if !rest.is_empty() || pieces.is_empty() {
-        pieces.push(rest.into_iter().collect());
-    }
-    pieces
-}
-
-impl std::fmt::Debug for TelegramChannel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TelegramChannel")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_replies_are_split_on_word_boundaries() {
-        let text = "word ".repeat(2000);
-        let pieces = split(text.trim(), MAX_MESSAGE_CHARS);
-        assert_eq!(pieces.len(), 3);
-        assert!(pieces
-            .iter()
-            .all(|p| p.chars().count() <= MAX_MESSAGE_CHARS && !p.ends_with(' ')));
-        assert_eq!(pieces.join(" "), text.trim());
-        assert_eq!(split("短消息", 4096), ["短消息"]);
-        let cjk = "字".repeat(5000);
-        assert_eq!(
-            split(&cjk, 4096)
-                .iter()
-                .map(|p| p.chars().count())
-                .collect::<Vec<_>>(),
-            [4096, 904]
-        );
-    }
-
-    #[test]
-    fn inbound_keys_are_chat_and_message_id() {
-        let update = serde_json::json!({"update_id": 7, "message": {"message_id": 42, "date": 1,
-            "chat": {"id": 1001, "type": "private"}, "from": {"id": 55, "is_bot": false, "first_name": "Ann"},
-            "caption": "see photo", "photo": [{"file_id": "a", "file_unique_id": "x", "width": 1, "height": 1, "file_size": 10},
-                                       {"file_id": "b", "file_unique_id": "y", "width": 9, "height": 9, "file_size": 90}],
-            "reply_to_message": {"message_id": 41, "date": 1, "chat": {"id": 1001, "type": "private"}}}});
-        let inbound: crate::model::Inbound = convert::inbound(&update).unwrap();
-        assert_eq!(inbound.platform_message_id, "1001:42");
-        assert_eq!(inbound.thread.id, "1001");
-        assert_eq!(inbound.text, "see photo");
-        assert_eq!(inbound.attachments[0].platform_id.as_deref(), Some("b"));
-        assert_eq!(inbound.reply_to.as_deref(), Some("1001:41"));
-        assert_eq!(inbound.sender.display_name.as_deref(), Some("Ann"));
+        let first = first.map(|id| id.0).unwrap_or_default();
+        Ok(format!("{}:{first}", outbound.thread.id.trim()))
     }
 }
