@@ -9,6 +9,8 @@
 mod channel;
 mod cursor;
 mod model;
+#[cfg(any(feature = "telegram", feature = "discord"))]
+mod split;
 
 #[cfg(feature = "console")]
 pub mod console;

@@ -17,29 +17,7 @@ pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// half of a part. Whitespace at a split is dropped; empty text gives no
 /// part.
 pub fn split_message(text: &str, limit: usize) -> Vec<String> {
-    let limit = limit.max(1);
-    let mut parts = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        // Byte offset just past the `limit`-th character, if there is one.
-        let Some((cut, _)) = rest.char_indices().nth(limit) else {
-            parts.push(rest.to_string());
-            break;
-        };
-        let window = &rest[..cut];
-        let half = window.char_indices().nth(limit / 2).map_or(0, |(i, _)| i);
-        let at = window[half..]
-            .rfind('\n')
-            .or_else(|| window[half..].rfind(char::is_whitespace))
-            .map(|i| half + i);
-        let (head, tail) = match at {
-            Some(i) if i > 0 => rest.split_at(i),
-            _ => rest.split_at(cut),
-        };
-        parts.push(head.trim_end().to_string());
-        rest = tail.trim_start();
-    }
-    parts
+    crate::split::split_message(text, limit, crate::split::Length::Chars)
 }
 
 /// A nonce for part `part` of a reply, the same on every attempt. Sent with

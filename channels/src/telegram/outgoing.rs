@@ -16,41 +16,7 @@ pub const MESSAGE_LIMIT: usize = 4096;
 /// the second half of a part. Whitespace at a split is dropped; empty text
 /// gives no part.
 pub fn split_message(text: &str, limit: usize) -> Vec<String> {
-    let limit = limit.max(2); // one astral character must always fit
-    let mut parts = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        let Some(cut) = byte_index_after_units(rest, limit) else {
-            parts.push(rest.to_string());
-            break;
-        };
-        let window = &rest[..cut];
-        let half = byte_index_after_units(window, limit / 2).unwrap_or(0);
-        let at = window[half..]
-            .rfind('\n')
-            .or_else(|| window[half..].rfind(char::is_whitespace))
-            .map(|i| half + i);
-        let (head, tail) = match at {
-            Some(i) if i > 0 => rest.split_at(i),
-            _ => rest.split_at(cut),
-        };
-        parts.push(head.trim_end().to_string());
-        rest = tail.trim_start();
-    }
-    parts
-}
-
-/// The byte offset where `text` first goes over `units` UTF-16 code units
-/// (the end of the longest prefix that fits), or `None` when all of it fits.
-fn byte_index_after_units(text: &str, units: usize) -> Option<usize> {
-    let mut used = 0;
-    for (i, c) in text.char_indices() {
-        used += c.len_utf16();
-        if used > units {
-            return Some(i);
-        }
-    }
-    None
+    crate::split::split_message(text, limit, crate::split::Length::Utf16)
 }
 
 /// A key for one reply, the same on every attempt: a retry after a later
