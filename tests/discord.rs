@@ -9,111 +9,32 @@ mod support;
 
 use discord_standin::DiscordStandin;
 use kefu::store::OutboxState;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::daemon::Daemon;
 use support::Sandbox;
 
 const WAIT: Duration = Duration::from_secs(180);
 const ALICE: u64 = 2_200_000_000_000_000_001;
 const BOB: u64 = 2_200_000_000_000_000_002;
 
-/// A running `kefu run` with its log collected.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Daemon {
-    fn start(sandbox: &Sandbox, standin: &DiscordStandin, env: &[(&str, &str)]) -> Self {
-        let mut cmd = sandbox.kefu(&["run"]);
-        cmd.env("RUST_LOG", "info")
-            .env("KEFU__DISCORD__ENABLED", "true")
-            .env("KEFU__DISCORD__TOKEN", discord_standin::TOKEN)
-            .env("KEFU__DISCORD__API_URL", standin.api_url())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let identified = standin.count_op("IDENTIFY");
-        let mut child = cmd.spawn().expect("spawn kefu run");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = log.clone();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let mut daemon = Self { child, log };
-        daemon.wait_log(&["kefu is ready"]);
-        standin.wait(WAIT, "kefu's gateway session", |s| {
-            s.count_op("IDENTIFY") > identified && s.connected()
-        });
-        daemon
+/// Start `kefu run` on the stand-in and wait until it is ready and has a
+/// gateway session.
+fn start(sandbox: &Sandbox, standin: &DiscordStandin, env: &[(&str, &str)]) -> Daemon {
+    let mut cmd = sandbox.kefu(&["run"]);
+    cmd.env("RUST_LOG", "info")
+        .env("KEFU__DISCORD__ENABLED", "true")
+        .env("KEFU__DISCORD__TOKEN", discord_standin::TOKEN)
+        .env("KEFU__DISCORD__API_URL", standin.api_url());
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-
-    /// The first log line containing every one of `needles`.
-    fn line(&self, needles: &[&str]) -> Option<String> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|l| needles.iter().all(|n| l.contains(n)))
-            .cloned()
-    }
-
-    fn wait_log(&mut self, needles: &[&str]) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(line) = self.line(needles) {
-                return line;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                // Let the reader thread catch the last lines first.
-                std::thread::sleep(Duration::from_millis(200));
-                if let Some(line) = self.line(needles) {
-                    return line;
-                }
-                panic!(
-                    "kefu exited ({status}) before logging {needles:?}:\n{}",
-                    self.dump()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "kefu never logged {needles:?}:\n{}",
-                self.dump()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn dump(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-
-    /// `kill -SIGNAL pid`, then wait for the exit.
-    fn kill(mut self, signal: &str) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args([signal, &pid])
-            .status()
-            .unwrap()
-            .success());
-        let status = self.child.wait().unwrap();
-        if signal == "-TERM" {
-            assert!(
-                status.success(),
-                "SIGTERM must exit 0 ({status}):\n{}",
-                self.dump()
-            );
-        }
-        status
-    }
+    let identified = standin.count_op("IDENTIFY");
+    let mut daemon = Daemon::spawn(cmd);
+    daemon.wait_log(&["kefu is ready"]);
+    standin.wait(WAIT, "kefu's gateway session", |s| {
+        s.count_op("IDENTIFY") > identified && s.connected()
+    });
+    daemon
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -159,7 +80,7 @@ fn dms_are_answered_once_across_sigterm_and_kill_9() {
     let sandbox = Sandbox::new();
 
     // A DM in, a reply out that references it.
-    let daemon = Daemon::start(&sandbox, &standin, &[]);
+    let daemon = start(&sandbox, &standin, &[]);
     let m1 = standin.dm(ALICE, "Alice", "Hi! Do you ship to Canada?");
     wait_reply(&standin, &m1);
     let first = &standin.sent()[0];
@@ -174,7 +95,7 @@ fn dms_are_answered_once_across_sigterm_and_kill_9() {
     daemon.kill("-TERM");
     let m2 = standin.dm(ALICE, "Alice", "And how long does shipping take?");
     let m3 = standin.dm(BOB, "Bob", "Hello, can I return a jacket?");
-    let mut daemon = Daemon::start(&sandbox, &standin, &[]);
+    let mut daemon = start(&sandbox, &standin, &[]);
     wait_reply(&standin, &m2);
     // Bob's DM channel is new to kefu: no history fetch can find it until
     // Bob writes again; then his earlier message is answered first.
@@ -187,13 +108,13 @@ fn dms_are_answered_once_across_sigterm_and_kill_9() {
     let m4 = standin.dm(ALICE, "Alice", "Thanks. What payment methods do you take?");
     daemon.wait_log(&["inbound stored", &format!("discord:{m4}")]);
     daemon.kill("-9");
-    let daemon = Daemon::start(&sandbox, &standin, &[]);
+    let daemon = start(&sandbox, &standin, &[]);
     wait_reply(&standin, &m4);
     settle(&standin);
 
     // kill -9 after a reply: the restart answers nothing again.
     daemon.kill("-9");
-    let daemon = Daemon::start(&sandbox, &standin, &[]);
+    let daemon = start(&sandbox, &standin, &[]);
     settle(&standin);
     daemon.kill("-TERM");
 
@@ -231,7 +152,7 @@ fn a_crash_after_sending_does_not_post_the_reply_twice() {
     let rt = runtime();
     let standin = rt.block_on(DiscordStandin::start());
     let sandbox = Sandbox::new();
-    let mut daemon = Daemon::start(&sandbox, &standin, &[("KEFU_FAILPOINT", "after_send")]);
+    let mut daemon = start(&sandbox, &standin, &[("KEFU_FAILPOINT", "after_send")]);
     let message = standin.dm(ALICE, "Alice", "Is the store open on Sunday?");
     wait_reply(&standin, &message);
     daemon.wait_log(&["failpoint after_send reached"]);
@@ -241,7 +162,7 @@ fn a_crash_after_sending_does_not_post_the_reply_twice() {
     );
     // The reply went out but was never marked sent: the next start sends it
     // again, with the same nonce, and Discord returns the message it has.
-    let mut daemon = Daemon::start(&sandbox, &standin, &[]);
+    let mut daemon = start(&sandbox, &standin, &[]);
     daemon.wait_log(&["reply sent", &format!("discord:{message}")]);
     daemon.kill("-TERM");
     assert_eq!(standin.sent().len(), 1, "{:#?}", standin.sent());
@@ -252,7 +173,7 @@ fn round_trip_latency_without_model_time() {
     let rt = runtime();
     let standin = rt.block_on(DiscordStandin::start());
     let sandbox = Sandbox::new();
-    let mut daemon = Daemon::start(&sandbox, &standin, &[("KEFU__LLM__MAX_TOKENS", "1")]);
+    let mut daemon = start(&sandbox, &standin, &[("KEFU__LLM__MAX_TOKENS", "1")]);
     let mut rounds = Vec::new();
     for i in 0..5 {
         let started = Instant::now();

@@ -10,10 +10,8 @@ mod support;
 mod telegram_standin;
 
 use kefu::store::OutboxState;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::daemon::Daemon;
 use support::Sandbox;
 use telegram_standin::{Failure, TelegramStandin};
 
@@ -21,101 +19,21 @@ const WAIT: Duration = Duration::from_secs(180);
 const ALICE: i64 = 1001;
 const BOB: i64 = 1002;
 
-/// A running `kefu run` with its log collected.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Daemon {
-    /// Start and wait until kefu is ready and polling the stand-in.
-    fn start(sandbox: &Sandbox, standin: &TelegramStandin, env: &[(&str, &str)]) -> Self {
-        let mut daemon = Self::spawn(sandbox, standin, env);
-        let polls = standin.state().polls.len();
-        daemon.wait_log(&["kefu is ready"]);
-        standin.wait(WAIT, "kefu's first poll", |s| s.polls.len() > polls);
-        daemon
+/// Start `kefu run` on the stand-in and wait until it is ready and polling.
+fn start(sandbox: &Sandbox, standin: &TelegramStandin, env: &[(&str, &str)]) -> Daemon {
+    let mut cmd = sandbox.kefu(&["run"]);
+    cmd.env("RUST_LOG", "info")
+        .env("KEFU__TELEGRAM__ENABLED", "true")
+        .env("KEFU__TELEGRAM__TOKEN", telegram_standin::TOKEN)
+        .env("KEFU__TELEGRAM__API_URL", &standin.api_url);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-
-    fn spawn(sandbox: &Sandbox, standin: &TelegramStandin, env: &[(&str, &str)]) -> Self {
-        let mut cmd = sandbox.kefu(&["run"]);
-        cmd.env("RUST_LOG", "info")
-            .env("KEFU__TELEGRAM__ENABLED", "true")
-            .env("KEFU__TELEGRAM__TOKEN", telegram_standin::TOKEN)
-            .env("KEFU__TELEGRAM__API_URL", &standin.api_url)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn kefu run");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = log.clone();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        Self { child, log }
-    }
-
-    /// The first log line containing every one of `needles`.
-    fn line(&self, needles: &[&str]) -> Option<String> {
-        let log = self.log.lock().unwrap();
-        log.iter()
-            .find(|l| needles.iter().all(|n| l.contains(n)))
-            .cloned()
-    }
-
-    fn wait_log(&mut self, needles: &[&str]) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(line) = self.line(needles) {
-                return line;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                // Let the reader thread catch the last lines first.
-                std::thread::sleep(Duration::from_millis(200));
-                if let Some(line) = self.line(needles) {
-                    return line;
-                }
-                panic!(
-                    "kefu exited ({status}) before logging {needles:?}:\n{}",
-                    self.dump()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "kefu never logged {needles:?}:\n{}",
-                self.dump()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn dump(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-
-    /// `kill -SIGNAL pid`, then wait for the exit.
-    fn kill(mut self, signal: &str) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args([signal, &pid])
-            .status()
-            .unwrap()
-            .success());
-        let status = self.child.wait().unwrap();
-        if signal == "-TERM" {
-            assert!(
-                status.success(),
-                "SIGTERM must exit 0 ({status}):\n{}",
-                self.dump()
-            );
-        }
-    }
+    let polls = standin.state().polls.len();
+    let mut daemon = Daemon::spawn(cmd);
+    daemon.wait_log(&["kefu is ready"]);
+    standin.wait(WAIT, "kefu's first poll", |s| s.polls.len() > polls);
+    daemon
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -162,7 +80,7 @@ fn questions_are_answered_once_across_failures_and_restarts() {
 
     // A question in, a reply out that replies to it, through a 429 and a 500.
     standin.fail_next_sends(&[Failure::TooManyRequests(1), Failure::ServerError]);
-    let daemon = Daemon::start(&sandbox, &standin, &[]);
+    let daemon = start(&sandbox, &standin, &[]);
     let m1 = standin.customer_says(ALICE, "Hello! Do you sell tea?");
     wait_reply(&standin, ALICE, m1);
     {
@@ -181,7 +99,7 @@ fn questions_are_answered_once_across_failures_and_restarts() {
     daemon.kill("-TERM");
     let m2 = standin.customer_says(ALICE, "And where is my order #W2611340?");
     let m3 = standin.customer_says(BOB, "Hi, can I return a jacket?");
-    let daemon = Daemon::start(&sandbox, &standin, &[]);
+    let daemon = start(&sandbox, &standin, &[]);
     wait_reply(&standin, ALICE, m2);
     wait_reply(&standin, BOB, m3);
     settle(&standin);
@@ -189,7 +107,7 @@ fn questions_are_answered_once_across_failures_and_restarts() {
 
     // A crash after storing a message but before confirming its update:
     // Telegram delivers it again, kefu recognises it and answers it once.
-    let mut crashing = Daemon::start(&sandbox, &standin, &[("KEFU_FAILPOINT", "after_accept")]);
+    let mut crashing = start(&sandbox, &standin, &[("KEFU_FAILPOINT", "after_accept")]);
     let m4 = standin.customer_says(ALICE, "Thanks. What payment methods do you take?");
     crashing.wait_log(&["failpoint after_accept reached"]);
     assert!(
@@ -201,7 +119,7 @@ fn questions_are_answered_once_across_failures_and_restarts() {
         1,
         "the update was never confirmed"
     );
-    let mut daemon = Daemon::start(&sandbox, &standin, &[]);
+    let mut daemon = start(&sandbox, &standin, &[]);
     daemon.wait_log(&[
         "replayed inbound ignored",
         &format!("telegram:{ALICE}:{m4}"),
@@ -211,7 +129,7 @@ fn questions_are_answered_once_across_failures_and_restarts() {
 
     // kill -9 after the replies: the restart answers nothing again.
     daemon.kill("-9");
-    let daemon = Daemon::start(&sandbox, &standin, &[]);
+    let daemon = start(&sandbox, &standin, &[]);
     settle(&standin);
     daemon.kill("-TERM");
 
@@ -246,7 +164,7 @@ fn round_trip_latency_without_model_time() {
     let rt = runtime();
     let standin = rt.block_on(TelegramStandin::start());
     let sandbox = Sandbox::new();
-    let mut daemon = Daemon::start(&sandbox, &standin, &[("KEFU__LLM__MAX_TOKENS", "1")]);
+    let mut daemon = start(&sandbox, &standin, &[("KEFU__LLM__MAX_TOKENS", "1")]);
     let mut rounds = Vec::new();
     for i in 0..5 {
         let chat = ALICE + 10 + i;
