@@ -212,13 +212,6 @@ fn reply_prompt() -> ChatRequest {
 /// The reply prompt after the customer's next question.
 fn reply_prompt_next() -> ChatRequest {
     let mut request = reply_prompt();
-    let asked = request
-        .messages
-        .pop()
-        .expect("the prompt ends with a question");
-    request
-        .messages
-        .push(message(PromptRole::User, &asked.content));
     request.messages.push(message(
         PromptRole::Assistant,
         "There is no difference in price; the exchange takes 5-7 business days.",

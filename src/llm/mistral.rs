@@ -27,10 +27,6 @@ impl MistralEngine {
     pub async fn load(settings: &LlmSettings) -> Result<Self, LlmError> {
         let path = settings.model.as_path();
         check_gguf(path)?;
-        let load_error = |e: &dyn std::fmt::Display| LlmError::Load {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        };
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -68,7 +64,10 @@ impl MistralEngine {
                 None,
                 None,
             )
-            .map_err(|e| load_error(&e))?;
+            .map_err(|e| LlmError::Load {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         let seqs = settings.max_concurrent.max(1);
         let scheduler = SchedulerConfig::DefaultScheduler {
             method: DefaultSchedulerMethod::Fixed(
