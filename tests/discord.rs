@@ -10,7 +10,7 @@ mod support;
 use discord_standin::DiscordStandin;
 use kefu::store::OutboxState;
 use std::time::{Duration, Instant};
-use support::daemon::Daemon;
+use support::daemon::{pipeline_ms, Daemon};
 use support::Sandbox;
 
 const WAIT: Duration = Duration::from_secs(180);
@@ -182,13 +182,7 @@ fn round_trip_latency_without_model_time() {
         let round = started.elapsed();
         // The pipeline's own time (prompt + one token) as kefu logs it.
         let stored = daemon.wait_log(&["reply stored", &format!("discord:{message}")]);
-        let pipeline_ms: u64 = stored
-            .split("elapsed_ms=")
-            .nth(1)
-            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-        rounds.push((round.as_millis() as u64, pipeline_ms));
+        rounds.push((round.as_millis() as u64, pipeline_ms(&stored)));
     }
     daemon.kill("-TERM");
     let mut overhead: Vec<u64> = rounds

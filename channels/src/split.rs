@@ -1,4 +1,5 @@
-//! Splitting a long reply into the messages a platform accepts.
+//! Splitting a long reply into the messages a platform accepts, and the
+//! hash that names a reply the same way on every attempt.
 
 /// How a platform measures a message's length.
 #[derive(Debug, Clone, Copy)]
@@ -59,4 +60,19 @@ fn byte_index_past(text: &str, limit: usize, length: Length) -> Option<usize> {
         }
     }
     None
+}
+
+/// A hash of one reply, the same on every attempt and across processes and
+/// Rust versions (FNV-1a), so that a retry finds the parts already sent.
+/// Collisions only matter between replies in flight at the same moment.
+pub(crate) fn reply_hash(thread: &str, reply_to: Option<&str>, text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in [thread, "\u{0}", reply_to.unwrap_or(""), "\u{0}", text]
+        .iter()
+        .flat_map(|s| s.bytes())
+    {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }

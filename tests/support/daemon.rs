@@ -93,3 +93,13 @@ impl Daemon {
         status
     }
 }
+
+/// The pipeline's own time (`elapsed_ms=`) in a "reply stored" log line;
+/// 0 when the line has none.
+pub fn pipeline_ms(line: &str) -> u64 {
+    line.split("elapsed_ms=")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}

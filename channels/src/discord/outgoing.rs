@@ -24,15 +24,7 @@ pub fn split_message(text: &str, limit: usize) -> Vec<String> {
 /// `enforce_nonce`, Discord answers a repeat within a few minutes with the
 /// message it already created instead of posting the reply twice.
 pub fn nonce(thread: &str, reply_to: Option<&str>, text: &str, part: usize) -> String {
-    // FNV-1a: stable across processes and Rust versions.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in [thread, "\u{0}", reply_to.unwrap_or(""), "\u{0}", text]
-        .iter()
-        .flat_map(|s| s.bytes())
-    {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = crate::split::reply_hash(thread, reply_to, text);
     format!("kefu{hash:016x}{}", part % 1000)
 }
 

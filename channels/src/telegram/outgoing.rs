@@ -22,17 +22,7 @@ pub fn split_message(text: &str, limit: usize) -> Vec<String> {
 /// A key for one reply, the same on every attempt: a retry after a later
 /// part failed finds the parts already sent under it.
 pub fn reply_key(thread: &str, reply_to: Option<&str>, text: &str) -> u64 {
-    // FNV-1a: stable and dependency-free; collisions only matter between
-    // replies in flight at the same moment.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in [thread, "\u{0}", reply_to.unwrap_or(""), "\u{0}", text]
-        .iter()
-        .flat_map(|s| s.bytes())
-    {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
+    crate::split::reply_hash(thread, reply_to, text)
 }
 
 /// The message id in a `chat:message` key (the inbound's
