@@ -25,10 +25,12 @@ fn bench_json_reports_every_figure_from_the_real_engine() {
         engine.starts_with("mistralrs:") && engine.contains(model.to_str().unwrap()),
         "the configured model through the embedded engine: {engine}"
     );
-    // `llm.dtype = auto` (the default) is BF16 on a CPU.
+    // `llm.dtype = auto` (the default) is BF16 on a CPU; kefu's candle-core
+    // names the Q8_0 kernel this CPU runs.
+    let kernel = candle_core::quantized::repacked_q8_0::kernel();
     assert!(
-        engine.ends_with("(cpu, bf16)"),
-        "device and dtype: {engine}"
+        engine.ends_with(&format!("(cpu, bf16, q8_0 kernel {kernel})")),
+        "device, dtype and kernel: {engine}"
     );
     assert_eq!(report["cpu_threads"], 2, "RAYON_NUM_THREADS is reported");
 

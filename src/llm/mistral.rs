@@ -80,11 +80,13 @@ impl MistralEngine {
             .with_prefix_cache_n(PREFIX_CACHE_SEQS)
             .build()
             .await;
-        let runs_on = format!(
-            "{}, {}",
-            if device.is_cuda() { "cuda" } else { "cpu" },
-            dtype
-        );
+        let runs_on = if device.is_cuda() {
+            format!("cuda, {dtype}")
+        } else {
+            // Which Q8_0 matmul kefu's candle-core picked for this CPU.
+            let kernel = candle_core::quantized::repacked_q8_0::kernel();
+            format!("cpu, {dtype}, q8_0 kernel {kernel}")
+        };
         Ok(Self {
             model: Model::new(runner),
             path: path.to_path_buf(),

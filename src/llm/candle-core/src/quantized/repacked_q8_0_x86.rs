@@ -1,0 +1,156 @@
+//! x86-64 kernels for `repacked_q8_0`: AVX2, and AVX-512 VNNI where present.
+//!
+//! Both take the signed weights' absolute values as the unsigned operand and
+//! move each weight's sign onto the activation (`vpsignb`), the usual way to
+//! multiply two signed byte vectors with `vpmaddubsw` / `vpdpbusd`.
+
+use super::{ActBlock, Block8, QK8_0, TILE_ROWS};
+use std::arch::x86_64::*;
+use std::sync::OnceLock;
+
+/// The kernel this CPU runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Isa {
+    None,
+    Avx2,
+    Vnni,
+}
+
+/// The best kernel this CPU has, unless `KEFU_Q8_0_KERNEL` asks for `avx2`
+/// or for `upstream` (candle's own matmul: no repacking).
+fn isa() -> Isa {
+    static ISA: OnceLock<Isa> = OnceLock::new();
+    *ISA.get_or_init(|| {
+        let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+        let vnni = is_x86_feature_detected!("avx512vnni") && is_x86_feature_detected!("avx512vl");
+        let wanted = std::env::var("KEFU_Q8_0_KERNEL").unwrap_or_default();
+        match (wanted.as_str(), avx2, vnni) {
+            ("upstream", _, _) | (_, false, _) => Isa::None,
+            ("avx2", true, _) | (_, true, false) => Isa::Avx2,
+            (_, true, true) => Isa::Vnni,
+        }
+    })
+}
+
+/// The kernel in use: `avx512-vnni`, `avx2` or `upstream`.
+pub(super) fn name() -> &'static str {
+    match isa() {
+        Isa::Vnni => "avx512-vnni",
+        Isa::Avx2 => "avx2",
+        Isa::None => "upstream",
+    }
+}
+
+/// Whether this CPU has a kernel (AVX2 and FMA at least).
+pub(super) fn available() -> bool {
+    isa() != Isa::None
+}
+
+/// Computes `rows` (1..=4) activation rows against one eight-row weight
+/// group: out[r * n + j] for j in 0..8.
+///
+/// # Safety
+/// `available()` must be true; `acts` holds `rows` × `kb` blocks, `weights`
+/// `kb` blocks, and `out` must be valid for writes at r * n .. r * n + 8.
+pub(super) unsafe fn tile(
+    weights: &[Block8],
+    acts: &[ActBlock],
+    rows: usize,
+    kb: usize,
+    out: *mut f32,
+    n: usize,
+) {
+    debug_assert!(rows >= 1 && rows <= TILE_ROWS);
+    debug_assert!(weights.len() == kb && acts.len() == rows * kb);
+    match (isa(), rows) {
+        (Isa::Vnni, 4) => tile_vnni::<4>(weights, acts, kb, out, n),
+        (Isa::Vnni, 3) => tile_vnni::<3>(weights, acts, kb, out, n),
+        (Isa::Vnni, 2) => tile_vnni::<2>(weights, acts, kb, out, n),
+        (Isa::Vnni, _) => tile_vnni::<1>(weights, acts, kb, out, n),
+        (_, 4) => tile_avx2::<4>(weights, acts, kb, out, n),
+        (_, 3) => tile_avx2::<3>(weights, acts, kb, out, n),
+        (_, 2) => tile_avx2::<2>(weights, acts, kb, out, n),
+        (_, _) => tile_avx2::<1>(weights, acts, kb, out, n),
+    }
+}
+
+/// Four activation bytes (elements 4c..4c+4 of block `b` of row `r`),
+/// broadcast to every 32-bit lane.
+#[inline(always)]
+unsafe fn act4(acts: &[ActBlock], kb: usize, r: usize, b: usize, c: usize) -> __m256i {
+    let block = acts.get_unchecked(r * kb + b);
+    let four = (block.qs.as_ptr().add(c * 4) as *const i32).read_unaligned();
+    _mm256_set1_epi32(four)
+}
+
+/// Adds this block's integer sums, scaled, to the float accumulators.
+#[inline(always)]
+unsafe fn scale_into<const R: usize>(
+    acc: &mut [__m256; R],
+    sums: &[__m256i; R],
+    weights: &Block8,
+    acts: &[ActBlock],
+    kb: usize,
+    b: usize,
+) {
+    let wd = _mm256_load_ps(weights.d.as_ptr());
+    for r in 0..R {
+        let d = _mm256_mul_ps(wd, _mm256_set1_ps(acts.get_unchecked(r * kb + b).d));
+        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[r]), d, acc[r]);
+    }
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2<const R: usize>(
+    weights: &[Block8],
+    acts: &[ActBlock],
+    kb: usize,
+    out: *mut f32,
+    n: usize,
+) {
+    let ones = _mm256_set1_epi16(1);
+    let mut acc = [_mm256_setzero_ps(); R];
+    for (b, block) in weights.iter().enumerate() {
+        let mut sums = [_mm256_setzero_si256(); R];
+        for c in 0..QK8_0 / 4 {
+            let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
+            let w_abs = _mm256_abs_epi8(w);
+            for (r, sum) in sums.iter_mut().enumerate() {
+                let a = _mm256_sign_epi8(act4(acts, kb, r, b, c), w);
+                // Pairs of byte products fit i16: |w| ≤ 128, |a| ≤ 127.
+                let pairs = _mm256_maddubs_epi16(w_abs, a);
+                *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(pairs, ones));
+            }
+        }
+        scale_into(&mut acc, &sums, block, acts, kb, b);
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        _mm256_storeu_ps(out.add(r * n), *acc);
+    }
+}
+
+#[target_feature(enable = "avx2,fma,avx512vnni,avx512vl")]
+unsafe fn tile_vnni<const R: usize>(
+    weights: &[Block8],
+    acts: &[ActBlock],
+    kb: usize,
+    out: *mut f32,
+    n: usize,
+) {
+    let mut acc = [_mm256_setzero_ps(); R];
+    for (b, block) in weights.iter().enumerate() {
+        let mut sums = [_mm256_setzero_si256(); R];
+        for c in 0..QK8_0 / 4 {
+            let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
+            let w_abs = _mm256_abs_epi8(w);
+            for (r, sum) in sums.iter_mut().enumerate() {
+                let a = _mm256_sign_epi8(act4(acts, kb, r, b, c), w);
+                *sum = _mm256_dpbusd_epi32(*sum, w_abs, a);
+            }
+        }
+        scale_into(&mut acc, &sums, block, acts, kb, b);
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        _mm256_storeu_ps(out.add(r * n), *acc);
+    }
+}
