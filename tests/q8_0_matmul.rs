@@ -43,6 +43,26 @@ fn relative_error(want: &[f32], got: &[f32]) -> f32 {
         / scale
 }
 
+/// `x` (any leading dimensions, then k) times the weights' transpose, by
+/// upstream's algorithm and by the matmul kefu builds; both flattened.
+fn upstream_and_repacked(
+    x: &Tensor,
+    upstream: &[BlockQ8_0],
+    matmul: &QMatMul,
+) -> (Vec<f32>, Vec<f32>) {
+    let k = x.dims()[x.rank() - 1];
+    let n = upstream.len() * 32 / k;
+    let m = x.elem_count() / k;
+    let xs: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
+    let mut want = vec![0f32; m * n];
+    k_quants::matmul((m, k, n), &xs, upstream, &mut want).unwrap();
+    let got = matmul.forward(x).unwrap();
+    let mut dims = x.dims().to_vec();
+    *dims.last_mut().unwrap() = n;
+    assert_eq!(got.dims(), dims.as_slice());
+    (want, got.flatten_all().unwrap().to_vec1().unwrap())
+}
+
 #[test]
 fn repacked_q8_0_matches_upstream_for_every_tile_height() {
     // The small matrix runs on the calling thread, the larger one on the
@@ -53,26 +73,18 @@ fn repacked_q8_0_matches_upstream_for_every_tile_height() {
         let upstream = blocks(&bytes);
         let matmul = QMatMul::from_qtensor(q).unwrap();
         // 1..=9 rows: full tiles of four and every remainder, as a prompt
-        // and a batch of decoding conversations produce them.
-        for m in (1..=9).chain([17]) {
-            let x = Tensor::randn(0f32, 1.0, (m, k), &Device::Cpu).unwrap();
-            let xs: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
-            let mut want = vec![0f32; m * n];
-            k_quants::matmul((m, k, n), &xs, &upstream, &mut want).unwrap();
-            let got = matmul.forward(&x).unwrap();
-            let got: Vec<f32> = got.flatten_all().unwrap().to_vec1().unwrap();
+        // and a batch of decoding conversations produce them; then a batch
+        // dimension in front, as the models call it.
+        let shapes = (1..=9)
+            .chain([17])
+            .map(|m| vec![m, k])
+            .chain([vec![2, 3, k]]);
+        for shape in shapes {
+            let x = Tensor::randn(0f32, 1.0, shape.as_slice(), &Device::Cpu).unwrap();
+            let (want, got) = upstream_and_repacked(&x, &upstream, &matmul);
             let err = relative_error(&want, &got);
-            assert!(err < 1e-5, "{n}x{k}, m = {m}: relative error {err}");
+            assert!(err < 1e-5, "{n}x{k}, input {shape:?}: relative error {err}");
         }
-        // A batch dimension in front, as the models call it.
-        let x = Tensor::randn(0f32, 1.0, (2, 3, k), &Device::Cpu).unwrap();
-        let xs: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
-        let mut want = vec![0f32; 6 * n];
-        k_quants::matmul((6, k, n), &xs, &upstream, &mut want).unwrap();
-        let got = matmul.forward(&x).unwrap();
-        assert_eq!(got.dims(), &[2, 3, n]);
-        let got: Vec<f32> = got.flatten_all().unwrap().to_vec1().unwrap();
-        assert!(relative_error(&want, &got) < 1e-5);
     }
 }
 

@@ -81,30 +81,34 @@ pub fn kernel() -> &'static str {
 
 /// Whether an `n` × `k` matrix can be repacked on this CPU.
 fn usable(n: usize, k: usize) -> bool {
-    n % LANES == 0 && k % QK8_0 == 0 && kernel::available()
+    n.is_multiple_of(LANES) && k.is_multiple_of(QK8_0) && kernel::available()
 }
 
 impl RepackedQ8_0 {
     fn new(src: &[BlockQ8_0], n: usize, k: usize) -> Self {
+        use rayon::prelude::*;
         let kb = k / QK8_0;
-        let mut blocks = Vec::with_capacity(n / LANES * kb);
-        for group in 0..n / LANES {
-            for b in 0..kb {
-                let mut out = Block8 {
-                    qs: [0; QK8_0 * LANES],
-                    d: [0.0; LANES],
-                };
-                for r in 0..LANES {
-                    let src = &src[(group * LANES + r) * kb + b];
-                    out.d[r] = src.d.to_f32();
-                    for c in 0..QK8_0 / 4 {
-                        let at = (c * LANES + r) * 4;
-                        out.qs[at..at + 4].copy_from_slice(&src.qs[c * 4..c * 4 + 4]);
+        let empty = Block8 {
+            qs: [0; QK8_0 * LANES],
+            d: [0.0; LANES],
+        };
+        let mut blocks = vec![empty; n / LANES * kb];
+        // In parallel: a model's weights are repacked while it loads.
+        blocks
+            .par_chunks_mut(kb)
+            .zip(src.par_chunks(LANES * kb))
+            .for_each(|(group, rows)| {
+                for (b, out) in group.iter_mut().enumerate() {
+                    for r in 0..LANES {
+                        let src = &rows[r * kb + b];
+                        out.d[r] = src.d.to_f32();
+                        for c in 0..QK8_0 / 4 {
+                            let at = (c * LANES + r) * 4;
+                            out.qs[at..at + 4].copy_from_slice(&src.qs[c * 4..c * 4 + 4]);
+                        }
                     }
                 }
-                blocks.push(out);
-            }
-        }
+            });
         Self { n, k, blocks }
     }
 

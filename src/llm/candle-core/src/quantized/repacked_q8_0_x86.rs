@@ -60,7 +60,7 @@ pub(super) unsafe fn tile(
     out: *mut f32,
     n: usize,
 ) {
-    debug_assert!(rows >= 1 && rows <= TILE_ROWS);
+    debug_assert!((1..=TILE_ROWS).contains(&rows));
     debug_assert!(weights.len() == kb && acts.len() == rows * kb);
     match (isa(), rows) {
         (Isa::Vnni, 4) => tile_vnni::<4>(weights, acts, kb, out, n),
@@ -100,57 +100,47 @@ unsafe fn scale_into<const R: usize>(
     }
 }
 
-#[target_feature(enable = "avx2,fma")]
-unsafe fn tile_avx2<const R: usize>(
-    weights: &[Block8],
-    acts: &[ActBlock],
-    kb: usize,
-    out: *mut f32,
-    n: usize,
-) {
-    let ones = _mm256_set1_epi16(1);
-    let mut acc = [_mm256_setzero_ps(); R];
-    for (b, block) in weights.iter().enumerate() {
-        let mut sums = [_mm256_setzero_si256(); R];
-        for c in 0..QK8_0 / 4 {
-            let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
-            let w_abs = _mm256_abs_epi8(w);
-            for (r, sum) in sums.iter_mut().enumerate() {
-                let a = _mm256_sign_epi8(act4(acts, kb, r, b, c), w);
-                // Pairs of byte products fit i16: |w| ≤ 128, |a| ≤ 127.
-                let pairs = _mm256_maddubs_epi16(w_abs, a);
-                *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(pairs, ones));
+/// Defines a tile kernel; the two differ only in how four byte products
+/// are added to each 32-bit lane (`$dot`, given the lane sums, the weights'
+/// absolute values and the activations carrying the weights' signs).
+macro_rules! tile_kernel {
+    ($name:ident, $features:literal, |$sum:ident, $w_abs:ident, $a:ident| $dot:expr) => {
+        #[target_feature(enable = $features)]
+        unsafe fn $name<const R: usize>(
+            weights: &[Block8],
+            acts: &[ActBlock],
+            kb: usize,
+            out: *mut f32,
+            n: usize,
+        ) {
+            let mut acc = [_mm256_setzero_ps(); R];
+            for (b, block) in weights.iter().enumerate() {
+                let mut sums = [_mm256_setzero_si256(); R];
+                for c in 0..QK8_0 / 4 {
+                    let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
+                    let $w_abs = _mm256_abs_epi8(w);
+                    for (r, $sum) in sums.iter_mut().enumerate() {
+                        let $a = _mm256_sign_epi8(act4(acts, kb, r, b, c), w);
+                        *$sum = $dot;
+                    }
+                }
+                scale_into(&mut acc, &sums, block, acts, kb, b);
+            }
+            for (r, acc) in acc.iter().enumerate() {
+                _mm256_storeu_ps(out.add(r * n), *acc);
             }
         }
-        scale_into(&mut acc, &sums, block, acts, kb, b);
-    }
-    for (r, acc) in acc.iter().enumerate() {
-        _mm256_storeu_ps(out.add(r * n), *acc);
-    }
+    };
 }
 
-#[target_feature(enable = "avx2,fma,avx512vnni,avx512vl")]
-unsafe fn tile_vnni<const R: usize>(
-    weights: &[Block8],
-    acts: &[ActBlock],
-    kb: usize,
-    out: *mut f32,
-    n: usize,
-) {
-    let mut acc = [_mm256_setzero_ps(); R];
-    for (b, block) in weights.iter().enumerate() {
-        let mut sums = [_mm256_setzero_si256(); R];
-        for c in 0..QK8_0 / 4 {
-            let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
-            let w_abs = _mm256_abs_epi8(w);
-            for (r, sum) in sums.iter_mut().enumerate() {
-                let a = _mm256_sign_epi8(act4(acts, kb, r, b, c), w);
-                *sum = _mm256_dpbusd_epi32(*sum, w_abs, a);
-            }
-        }
-        scale_into(&mut acc, &sums, block, acts, kb, b);
-    }
-    for (r, acc) in acc.iter().enumerate() {
-        _mm256_storeu_ps(out.add(r * n), *acc);
-    }
-}
+tile_kernel!(tile_avx2, "avx2,fma", |sum, w_abs, a| {
+    // Pairs of byte products fit i16: |w| ≤ 128, |a| ≤ 127.
+    let pairs = _mm256_maddubs_epi16(w_abs, a);
+    _mm256_add_epi32(*sum, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
+});
+
+tile_kernel!(
+    tile_vnni,
+    "avx2,fma,avx512vnni,avx512vl",
+    |sum, w_abs, a| _mm256_dpbusd_epi32(*sum, w_abs, a)
+);
