@@ -33,6 +33,11 @@ fn the_qtensor(matmul: &QMatMul) -> &QTensor {
     }
 }
 
+/// A tensor's elements, flattened.
+fn values(t: &Tensor) -> Vec<f32> {
+    t.flatten_all().unwrap().to_vec1().unwrap()
+}
+
 /// Largest difference relative to the largest magnitude.
 fn relative_error(want: &[f32], got: &[f32]) -> f32 {
     assert_eq!(want.len(), got.len());
@@ -53,14 +58,14 @@ fn upstream_and_repacked(
     let k = x.dims()[x.rank() - 1];
     let n = upstream.len() * 32 / k;
     let m = x.elem_count() / k;
-    let xs: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
+    let xs = values(x);
     let mut want = vec![0f32; m * n];
     k_quants::matmul((m, k, n), &xs, upstream, &mut want).unwrap();
     let got = matmul.forward(x).unwrap();
     let mut dims = x.dims().to_vec();
     *dims.last_mut().unwrap() = n;
     assert_eq!(got.dims(), dims.as_slice());
-    (want, got.flatten_all().unwrap().to_vec1().unwrap())
+    (want, values(&got))
 }
 
 #[test]
@@ -92,13 +97,7 @@ fn repacked_q8_0_matches_upstream_for_every_tile_height() {
 fn repacked_weights_read_back_as_loaded() {
     let (n, k) = (24, 64);
     let (q, bytes) = weights(n, k, GgmlDType::Q8_0);
-    let dequantized: Vec<f32> = q
-        .dequantize(&Device::Cpu)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1()
-        .unwrap();
+    let dequantized = values(&q.dequantize(&Device::Cpu).unwrap());
     let matmul = QMatMul::from_qtensor(q).unwrap();
     let q = the_qtensor(&matmul);
     // The repacked layout keeps 8 rows' scales as f32 (36 bytes per row
@@ -111,13 +110,7 @@ fn repacked_weights_read_back_as_loaded() {
         bytes.as_slice(),
         "GGUF bytes changed"
     );
-    let again: Vec<f32> = q
-        .dequantize(&Device::Cpu)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1()
-        .unwrap();
+    let again = values(&q.dequantize(&Device::Cpu).unwrap());
     assert_eq!(again, dequantized);
     // Making a matmul of repacked weights again keeps them as they are.
     let QMatMul::QTensor(arc) = &matmul else {
@@ -145,20 +138,8 @@ fn shapes_and_types_the_kernel_does_not_cover_keep_upstreams_path() {
         assert_eq!(q.storage_size_in_bytes(), n * k / 32 * block_bytes);
         assert_eq!(q.data().unwrap().as_ref(), bytes.as_slice());
         let x = Tensor::randn(0f32, 1.0, (3, k), &Device::Cpu).unwrap();
-        let want: Vec<f32> = x
-            .matmul(&w.t().unwrap())
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
-        let got: Vec<f32> = matmul
-            .forward(&x)
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
+        let want = values(&x.matmul(&w.t().unwrap()).unwrap());
+        let got = values(&matmul.forward(&x).unwrap());
         // Activations are quantized to 8 bits: a few percent at most.
         assert!(relative_error(&want, &got) < 0.05);
     }
