@@ -65,9 +65,11 @@ pub fn repack(qtensor: std::sync::Arc<QTensor>) -> Result<std::sync::Arc<QTensor
     if storage.dtype() != GgmlDType::Q8_0 || storage.is_repacked() || !usable(n, k) {
         return Ok(qtensor);
     }
-    let data = storage.data();
-    let blocks = super::as_t_slice::<BlockQ8_0>(data);
-    let repacked = RepackedQ8_0::new(blocks, n, k);
+    // A GGUF-layout storage lends its bytes; anything else is left alone.
+    let Cow::Borrowed(data) = storage.data() else {
+        return Ok(qtensor);
+    };
+    let repacked = RepackedQ8_0::new(super::as_t_slice::<BlockQ8_0>(Cow::Borrowed(data)), n, k);
     let storage = super::QStorage::Cpu(Box::new(repacked));
     Ok(std::sync::Arc::new(QTensor::new(storage, (n, k))?))
 }
