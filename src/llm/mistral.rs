@@ -74,33 +74,13 @@ impl MistralEngine {
                 NonZeroUsize::new(seqs).expect("at least one sequence"),
             ),
         };
-        // mistral.rs 0.8.1's `build` starts the engine thread, which locks
-        // the pipeline, and then `try_lock().unwrap()`s it itself: when the
-        // new thread wins (rarely, on a busy machine) `build` panics. The
-        // loaded pipeline is unharmed, so start the engine again.
-        let mut attempt = 1;
-        let runner = loop {
-            // The prefix cache keeps the KV state of recent prompts, so the
-            // fixed system prompt of the next reply is not computed again.
-            let builder = MistralRsBuilder::new(pipeline.clone(), scheduler.clone(), false, None)
-                .with_prefix_cache_n(PREFIX_CACHE_SEQS);
-            match tokio::spawn(builder.build()).await {
-                Ok(runner) => break runner,
-                Err(e) if e.is_panic() && attempt < 3 => {
-                    tracing::warn!(
-                        attempt,
-                        "mistral.rs lost a start-up race; starting its engine again"
-                    );
-                    attempt += 1;
-                }
-                Err(e) => {
-                    return Err(LlmError::Load {
-                        path: path.to_path_buf(),
-                        reason: format!("mistral.rs failed to start its engine: {e}"),
-                    })
-                }
-            }
-        };
+        // The prefix cache keeps the KV state of recent prompts, so the fixed
+        // system prompt of the next reply is not computed again. (kefu's
+        // mistralrs-core no longer races its own engine thread here.)
+        let runner = MistralRsBuilder::new(pipeline, scheduler, false, None)
+            .with_prefix_cache_n(PREFIX_CACHE_SEQS)
+            .build()
+            .await;
         let runs_on = if device.is_cuda() {
             format!("cuda, {dtype}")
         } else {
