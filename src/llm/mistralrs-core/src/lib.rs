@@ -594,8 +594,14 @@ impl MistralRs {
                 })
             });
 
+            // kefu: the engine runs as one of rayon's global workers, so the
+            // model's parallel loops start on it and it works in them, instead
+            // of waking the pool and sleeping until they are done (on a small
+            // machine that was a context switch per operation, and one more
+            // thread contending for the cores). It holds that worker for good,
+            // so only where the pool has another one for everybody else.
             #[cfg(not(feature = "metal"))]
-            {
+            let run_engine = move || {
                 let rt = Runtime::new().unwrap();
                 rt.block_on(async move {
                     let engine = Engine::new(
@@ -617,6 +623,12 @@ impl MistralRs {
                     .expect("Engine creation failed.");
                     Arc::new(engine).run().await;
                 })
+            };
+            #[cfg(not(feature = "metal"))]
+            if rayon::current_num_threads() > 1 {
+                rayon::scope(move |_| run_engine());
+            } else {
+                run_engine();
             }
         });
 

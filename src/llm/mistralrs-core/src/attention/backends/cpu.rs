@@ -118,6 +118,17 @@ fn vec_dot_f32<T: UpcastF32 + Copy>(a: &[T], b: &[T]) -> f32 {
     sum + lanes.iter().sum::<f32>()
 }
 
+/// `acc += row * scale`, element by element.
+///
+/// kefu: upstream indexed `v_data[v_base + d_i]` in the loop, whose bounds
+/// checks kept it scalar; over slices it vectorizes.
+#[inline(always)]
+fn add_scaled<T: UpcastF32 + Copy>(acc: &mut [f32], row: &[T], scale: f32) {
+    for (a, x) in acc.iter_mut().zip(row) {
+        *a += x.to_f32() * scale;
+    }
+}
+
 #[inline]
 fn clamp_index(idx: usize, dim: usize) -> usize {
     if dim == 0 {
@@ -304,7 +315,10 @@ impl UpcastF32 for f16 {
 impl UpcastF32 for bf16 {
     #[inline(always)]
     fn to_f32(self) -> f32 {
-        self.to_f32()
+        // kefu: a bf16 is the top half of an f32. `half`'s conversion also
+        // quiets signalling NaNs, a branch that kept the loops above scalar;
+        // attention over a NaN is NaN either way.
+        f32::from_bits(u32::from(self.to_bits()) << 16)
     }
 }
 
@@ -544,9 +558,7 @@ where
 
                         // -------- add V ----------
                         let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
-                        for d_i in 0..dv {
-                            vkq[d_i] += v_data[v_base + d_i].to_f32() * vs;
-                        }
+                        add_scaled(vkq, &v_data[v_base..v_base + dv], vs);
 
                         s = s * ms + vs;
                     }
@@ -736,9 +748,7 @@ where
 
                     // V row (strided) as f32
                     let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
-                    for d_i in 0..dv {
-                        vkq[d_i] += v_data[v_base + d_i].to_f32() * vs;
-                    }
+                    add_scaled(&mut vkq, &v_data[v_base..v_base + dv], vs);
 
                     s = s * ms + vs;
                 }
