@@ -35,9 +35,15 @@ fn values(t: &Tensor) -> Vec<f64> {
         .unwrap()
 }
 
-/// Softmax(q·kᵀ·scale + causal mask)·v in f64, laid out (b, h, q, d). The
-/// query rows are the last `q_len` positions of the `kv_len` keys.
-fn reference(case: &Case, q: &Tensor, k: &Tensor, v: &Tensor, scale: f64) -> Vec<f64> {
+/// Softmax(q·kᵀ·scale + mask)·v in f64, laid out (b, h, q, d). With a
+/// causal mask the query rows are the last `q_len` positions of the
+/// `kv_len` keys; without, every query sees every key.
+fn reference(
+    case: &Case,
+    (q, k, v): (&Tensor, &Tensor, &Tensor),
+    scale: f64,
+    causal: bool,
+) -> Vec<f64> {
     let (q, k, v) = (values(q), values(k), values(v));
     let d = case.head_dim;
     let group = case.heads / case.kv_heads;
@@ -51,7 +57,11 @@ fn reference(case: &Case, q: &Tensor, k: &Tensor, v: &Tensor, scale: f64) -> Vec
             };
             for qi in 0..case.q_len {
                 let query = row(&q, case.heads, case.q_len, h, qi);
-                let visible = case.kv_len - case.q_len + qi + 1;
+                let visible = if causal {
+                    case.kv_len - case.q_len + qi + 1
+                } else {
+                    case.kv_len
+                };
                 let scores: Vec<f64> = (0..visible)
                     .map(|p| {
                         let key = row(&k, case.kv_heads, case.kv_len, kv_h, p);
@@ -122,7 +132,7 @@ fn worst_error(case: &Case, dtype: DType) -> f64 {
         out.dims(),
         &[case.batch, case.heads, case.q_len, case.head_dim]
     );
-    let want = reference(case, &q, &k, &v, scale);
+    let want = reference(case, (&q, &k, &v), scale, true);
     let got = values(&out);
     assert_eq!(got.len(), want.len());
     got.iter()
@@ -200,4 +210,38 @@ fn attention_matches_reference_in_bf16() {
         let err = worst_error(case, DType::BF16);
         assert!(err < 0.04, "BF16 attention off by {err}");
     }
+}
+
+#[test]
+fn a_mask_that_is_not_one_row_per_query_is_looked_up_per_key() {
+    // A (q_len, 1) mask, broadcast over the keys: mistral.rs reads it value
+    // by value. A constant per query does not change a softmax, so the
+    // result is attention with every key visible.
+    let case = &PROMPTS[1];
+    let t = |heads, len| random((case.batch, heads, len, case.head_dim), DType::F32);
+    let (q, k, v) = (
+        t(case.heads, case.q_len),
+        t(case.kv_heads, case.kv_len),
+        t(case.kv_heads, case.kv_len),
+    );
+    let bias: Vec<f32> = (0..case.q_len).map(|i| i as f32 * 0.5).collect();
+    let mask = Tensor::from_vec(bias, (case.q_len, 1), &Device::Cpu).unwrap();
+    let scale = 1.0 / (case.head_dim as f64).sqrt();
+    let params = SdpaParams {
+        n_kv_groups: case.heads / case.kv_heads,
+        softcap: None,
+        softmax_scale: scale as f32,
+        sliding_window: None,
+        sinks: None,
+    };
+    let out = Sdpa
+        .run_attention(&q, &k, &v, Some(&mask), None, &params)
+        .unwrap();
+    let want = reference(case, (&q, &k, &v), scale, false);
+    let err = values(&out)
+        .iter()
+        .zip(&want)
+        .map(|(g, w)| (g - w).abs())
+        .fold(0.0, f64::max);
+    assert!(err < 1e-4, "broadcast mask: off by {err}");
 }

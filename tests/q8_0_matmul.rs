@@ -70,26 +70,42 @@ fn upstream_and_repacked(
 
 #[test]
 fn repacked_q8_0_matches_upstream_for_every_tile_height() {
-    // The small matrix runs on the calling thread, the larger one on the
-    // thread pool (from 2^20 products), with the activations quantized in
-    // parallel from 16 rows.
-    for (n, k) in [(64, 96), (256, 512)] {
-        let (q, bytes) = weights(n, k, GgmlDType::Q8_0);
-        let upstream = blocks(&bytes);
-        let matmul = QMatMul::from_qtensor(q).unwrap();
-        // 1..=9 rows: full tiles of four and every remainder, as a prompt
-        // and a batch of decoding conversations produce them; then a batch
-        // dimension in front, as the models call it.
-        let shapes = (1..=9)
-            .chain([17])
-            .map(|m| vec![m, k])
-            .chain([vec![2, 3, k]]);
-        for shape in shapes {
-            let x = Tensor::randn(0f32, 1.0, shape.as_slice(), &Device::Cpu).unwrap();
-            let (want, got) = upstream_and_repacked(&x, &upstream, &matmul);
-            let err = relative_error(&want, &got);
-            assert!(err < 1e-5, "{n}x{k}, input {shape:?}: relative error {err}");
+    // Called from outside rayon's pool, the small matrix runs on the calling
+    // thread and the larger one on the pool (from 2^20 products); called
+    // from a worker of a pool (as kefu's engine calls it), both run on the
+    // pool. Activations are quantized in parallel from 16 rows.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for on_pool in [false, true] {
+        for (n, k) in [(64, 96), (256, 512)] {
+            if on_pool {
+                pool.install(|| matches_upstream_for_every_tile_height(n, k));
+            } else {
+                matches_upstream_for_every_tile_height(n, k);
+            }
         }
+    }
+}
+
+/// The repacked matmul of `n` × `k` weights against upstream's algorithm.
+fn matches_upstream_for_every_tile_height(n: usize, k: usize) {
+    let (q, bytes) = weights(n, k, GgmlDType::Q8_0);
+    let upstream = blocks(&bytes);
+    let matmul = QMatMul::from_qtensor(q).unwrap();
+    // 1..=9 rows: full tiles of four and every remainder, as a prompt
+    // and a batch of decoding conversations produce them; then a batch
+    // dimension in front, as the models call it.
+    let shapes = (1..=9)
+        .chain([17])
+        .map(|m| vec![m, k])
+        .chain([vec![2, 3, k]]);
+    for shape in shapes {
+        let x = Tensor::randn(0f32, 1.0, shape.as_slice(), &Device::Cpu).unwrap();
+        let (want, got) = upstream_and_repacked(&x, &upstream, &matmul);
+        let err = relative_error(&want, &got);
+        assert!(err < 1e-5, "{n}x{k}, input {shape:?}: relative error {err}");
     }
 }
 

@@ -136,7 +136,9 @@ impl RepackedQ8_0 {
     fn matmul(&self, m: usize, lhs: &[f32], dst: &mut [f32]) {
         use rayon::prelude::*;
         let (n, kb) = (self.n, self.k / QK8_0);
-        let inline = m * n * self.k < inline_macs();
+        // On a rayon worker (kefu's mistral.rs engine is one) splitting costs
+        // little: the caller works in the loop instead of sleeping on it.
+        let inline = m * n * self.k < inline_macs() && rayon::current_thread_index().is_none();
         let mut acts = vec![
             ActBlock {
                 qs: [0; QK8_0],
@@ -181,10 +183,10 @@ impl RepackedQ8_0 {
     }
 }
 
-/// Products (m × n × k) below which a matmul runs on the calling thread:
-/// a decoding step's small matrices finish sooner than rayon wakes its
-/// threads and puts the caller to sleep. `KEFU_Q8_0_INLINE_MACS` overrides
-/// the default (0: always parallel).
+/// Products (m × n × k) below which a matmul called from outside rayon's
+/// pool runs on the calling thread: a decoding step's small matrices finish
+/// sooner than rayon wakes its threads and puts the caller to sleep.
+/// `KEFU_Q8_0_INLINE_MACS` overrides the default (0: always parallel).
 fn inline_macs() -> usize {
     static MACS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *MACS.get_or_init(|| {

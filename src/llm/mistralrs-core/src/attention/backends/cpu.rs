@@ -268,6 +268,18 @@ impl<'a> MaskInfo<'a> {
             0.0
         }
     }
+
+    /// kefu: the mask of one query row over `kv_len` keys, where those values
+    /// lie one after another in memory (the usual causal mask); `None` where
+    /// they do not, and [`Self::value`] must look each up.
+    fn row(&self, b_i: usize, h_i: usize, q_pos: usize, kv_len: usize) -> Option<&'a [f32]> {
+        let at = |kv_pos| mask_offset(self.dims, self.b, self.h, b_i, h_i, q_pos, kv_pos);
+        let first = at(0)?;
+        let last = at(kv_len.checked_sub(1)?)?;
+        (last.checked_sub(first) == Some(kv_len - 1))
+            .then(|| self.data.get(first..first + kv_len))
+            .flatten()
+    }
 }
 
 pub(crate) trait DowncastF32 {
@@ -682,37 +694,32 @@ where
                 let k_head = h_i / rk2;
                 let v_head = h_i / rv2;
 
-                let mut vkq = vec![0f32; dv];
-                let mut s = 0.0f32;
-                let mut m = f32::NEG_INFINITY;
-
                 // Q row
                 let q_base = b_i * qstride[0] + q_pos * qstride[1] + h_i * qstride[2];
                 let q_row = &q_data[q_base..q_base + d];
 
+                // kefu: two passes instead of upstream's online softmax: every
+                // visible key's score first, then one maximum, and the
+                // exponentials with the values they weigh. No running rescale
+                // of the sum, no branch per key, and a mask row that lies
+                // contiguous in memory is read as a slice.
+                let mask_row = mask_info
+                    .as_ref()
+                    .and_then(|mask| mask.row(b_i, h_i, q_pos, kv_len));
+                let mut scale_applied = scale;
+                if logit_softcap != 0.0 {
+                    scale_applied /= logit_softcap;
+                }
+                let mut scores = Vec::with_capacity(kv_len);
                 for kv_pos in 0..kv_len {
-                    // -------- ping‑pong prefetch of next KV row --------
-                    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-                    {
-                        let next_pos = kv_pos + 1;
-                        if next_pos < kv_len {
-                            let next_k_base =
-                                b_i * kstride[0] + next_pos * kstride[1] + k_head * kstride[2];
-                            let next_v_base =
-                                b_i * vstride[0] + next_pos * vstride[1] + v_head * vstride[2];
-                            unsafe {
-                                prefetch(k_data.as_ptr().add(next_k_base) as *const u8);
-                                prefetch(v_data.as_ptr().add(next_v_base) as *const u8);
-                            }
-                        }
-                    }
-                    // ----------------------------------------------------
                     // Mask (optional)
-                    let mv = mask_info
-                        .as_ref()
-                        .map(|mask| slope * mask.value(b_i, h_i, q_pos, kv_pos))
-                        .unwrap_or(0.0);
+                    let mv = match (mask_row, mask_info.as_ref()) {
+                        (Some(row), _) => slope * row[kv_pos],
+                        (None, Some(mask)) => slope * mask.value(b_i, h_i, q_pos, kv_pos),
+                        (None, None) => 0.0,
+                    };
                     if mv == f32::NEG_INFINITY {
+                        scores.push(f32::NEG_INFINITY);
                         continue;
                     }
 
@@ -721,36 +728,26 @@ where
                     let k_row = &k_data[k_base..k_base + d];
 
                     // dot(Q, K)
-                    let mut s_val = vec_dot_f32(q_row, k_row);
-                    let mut scale_applied = scale;
-                    if logit_softcap != 0.0 {
-                        scale_applied /= logit_softcap;
-                    }
-                    s_val *= scale_applied;
+                    let mut s_val = vec_dot_f32(q_row, k_row) * scale_applied;
                     if logit_softcap != 0.0 {
                         s_val = logit_softcap * s_val.tanh();
                     }
-                    s_val += mv;
+                    scores.push(s_val + mv);
+                }
 
-                    // online softmax
-                    let m_old = m;
-                    let mut ms = 1.0f32;
-                    let mut vs = 1.0f32;
-                    if s_val > m {
-                        m = s_val;
-                        ms = (m_old - m).exp();
-                        for v in vkq.iter_mut() {
-                            *v *= ms;
+                let m = scores.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+                let mut vkq = vec![0f32; dv];
+                let mut s = 0.0f32;
+                if m != f32::NEG_INFINITY {
+                    for (kv_pos, &score) in scores.iter().enumerate() {
+                        if score == f32::NEG_INFINITY {
+                            continue;
                         }
-                    } else {
-                        vs = (s_val - m).exp();
+                        let p = (score - m).exp();
+                        s += p;
+                        let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
+                        add_scaled(&mut vkq, &v_data[v_base..v_base + dv], p);
                     }
-
-                    // V row (strided) as f32
-                    let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
-                    add_scaled(&mut vkq, &v_data[v_base..v_base + dv], vs);
-
-                    s = s * ms + vs;
                 }
 
                 // final normalisation + downcast
