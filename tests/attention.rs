@@ -85,6 +85,17 @@ fn reference(
     out
 }
 
+/// mistral.rs's attention parameters for `case`: no softcap, no window.
+fn sdpa_params(case: &Case, scale: f64) -> SdpaParams {
+    SdpaParams {
+        n_kv_groups: case.heads / case.kv_heads,
+        softcap: None,
+        softmax_scale: scale as f32,
+        sliding_window: None,
+        sinks: None,
+    }
+}
+
 /// Runs the case through mistral.rs's CPU attention and returns the largest
 /// difference from the f64 reference.
 fn worst_error(case: &Case, dtype: DType) -> f64 {
@@ -118,13 +129,7 @@ fn worst_error(case: &Case, dtype: DType) -> f64 {
             .to_dtype(dtype)
             .unwrap()
     });
-    let params = SdpaParams {
-        n_kv_groups: case.heads / case.kv_heads,
-        softcap: None,
-        softmax_scale: scale as f32,
-        sliding_window: None,
-        sinks: None,
-    };
+    let params = sdpa_params(case, scale);
     let out = Sdpa
         .run_attention(&q, &k, &v, mask.as_ref(), None, &params)
         .unwrap();
@@ -227,13 +232,7 @@ fn a_mask_that_is_not_one_row_per_query_is_looked_up_per_key() {
     let bias: Vec<f32> = (0..case.q_len).map(|i| i as f32 * 0.5).collect();
     let mask = Tensor::from_vec(bias, (case.q_len, 1), &Device::Cpu).unwrap();
     let scale = 1.0 / (case.head_dim as f64).sqrt();
-    let params = SdpaParams {
-        n_kv_groups: case.heads / case.kv_heads,
-        softcap: None,
-        softmax_scale: scale as f32,
-        sliding_window: None,
-        sinks: None,
-    };
+    let params = sdpa_params(case, scale);
     let out = Sdpa
         .run_attention(&q, &k, &v, Some(&mask), None, &params)
         .unwrap();
