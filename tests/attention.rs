@@ -1,9 +1,9 @@
 //! kefu's mistralrs-core (src/llm/mistralrs-core) computes CPU attention
 //! with a vectorized dot product. These check it, through mistral.rs's own
 //! entry point (`Sdpa::run_attention`), against attention written out in
-//! f64: a causal prompt and a decoding step, grouped-query heads, head sizes
-//! and lengths that are not multiples of the kernel's 16 lanes, in F32 and
-//! BF16.
+//! f64: a causal prompt (blocks of query rows and two matrix products) and a
+//! decoding step, grouped-query heads, head sizes and lengths that are not
+//! multiples of the kernels' tiles, in F32 and BF16.
 
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::layers::{Sdpa, SdpaParams};
@@ -147,8 +147,10 @@ fn worst_error(case: &Case, dtype: DType) -> f64 {
 }
 
 /// SmolLM2-135M's attention (9 query heads over 3 K/V heads of 64) on a
-/// 37-token prompt, and odd sizes that leave a remainder after 16 lanes.
-const PROMPTS: [Case; 2] = [
+/// 37-token prompt, odd sizes, and the next turn of a conversation whose
+/// first 30 positions the prefix cache holds (70 new rows: three blocks of
+/// query rows, the last one partial).
+const PROMPTS: [Case; 3] = [
     Case {
         batch: 2,
         heads: 9,
@@ -164,6 +166,14 @@ const PROMPTS: [Case; 2] = [
         q_len: 19,
         kv_len: 19,
         head_dim: 40,
+    },
+    Case {
+        batch: 1,
+        heads: 9,
+        kv_heads: 3,
+        q_len: 70,
+        kv_len: 100,
+        head_dim: 64,
     },
 ];
 

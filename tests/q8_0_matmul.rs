@@ -110,6 +110,49 @@ fn matches_upstream_for_every_tile_height(n: usize, k: usize) {
 }
 
 #[test]
+fn activations_round_halves_away_from_zero_as_upstream() {
+    // Each block of 32 starts with 127, so its scale is exactly 1 and the
+    // quantized activations are the rounded inputs: halves (and the float
+    // just below one) decide whether kefu's vectorized rounding is `round`.
+    let (n, k) = (64, 128);
+    let (q, bytes) = weights(n, k, GgmlDType::Q8_0);
+    let upstream = blocks(&bytes);
+    let matmul = QMatMul::from_qtensor(q).unwrap();
+    let tricky = [
+        0.5,
+        -0.5,
+        1.5,
+        -1.5,
+        2.5,
+        -2.5,
+        0.499_999_97,
+        -0.499_999_97,
+        126.5,
+        -126.5,
+        0.0,
+        -0.0,
+        3.499_999_8,
+        -3.5,
+        7.25,
+        -7.75,
+    ];
+    let row: Vec<f32> = (0..k)
+        .map(|i| match i % 32 {
+            0 => 127.0,
+            j => tricky[j % tricky.len()],
+        })
+        .collect();
+    let rows = 17; // the parallel quantization path as well as the inline one
+    for m in [1, rows] {
+        let xs: Vec<f32> = row.iter().copied().cycle().take(m * k).collect();
+        let x = Tensor::from_vec(xs, (m, k), &Device::Cpu).unwrap();
+        let (want, got) = upstream_and_repacked(&x, &upstream, &matmul);
+        let err = relative_error(&want, &got);
+        assert!(err < 1e-5, "{m} rows of halves: relative error {err}");
+    }
+}
+
+#[test]
 fn repacked_weights_read_back_as_loaded() {
     let (n, k) = (24, 64);
     let (q, bytes) = weights(n, k, GgmlDType::Q8_0);

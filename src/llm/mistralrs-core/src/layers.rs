@@ -2292,8 +2292,19 @@ impl RotaryEmbedding {
                 q = q.contiguous()?;
                 k = k.contiguous()?;
             }
-            Ok((q, k))
-        } else if seqlen_offsets.len() == 1 {
+            return Ok((q, k));
+        }
+        // kefu: on the CPU, cpu_math's rotary embedding (f32 math that
+        // vectorizes) in place of candle-nn's.
+        let interleaved = !self.is_gpt_neox;
+        let rope = |x: &Tensor, cos: &Tensor, sin: &Tensor| -> Result<Tensor> {
+            let x = x.contiguous()?;
+            match crate::cpu_math::rope(&x, cos, sin, interleaved)? {
+                Some(out) => Ok(out),
+                None => rope(&x, cos, sin),
+            }
+        };
+        if seqlen_offsets.len() == 1 {
             let cos = self.cos.narrow(0, seqlen_offsets[0], seq_len)?;
             let sin = self.sin.narrow(0, seqlen_offsets[0], seq_len)?;
             let q_embed = rope(&q.contiguous()?, &cos, &sin)?;

@@ -56,6 +56,8 @@ pub use toml_selector::{get_toml_selected_model_device_map_params, get_toml_sele
 
 mod amoe;
 mod attention;
+/// kefu: vectorized element-wise math for the CPU paths (public for kefu's tests).
+pub mod cpu_math;
 mod diagnostics;
 mod diffusion_models;
 pub mod distributed;

@@ -751,6 +751,13 @@ pub fn apply_triangular(xs: &Tensor, diagonal: isize, upper: bool) -> Result<Ten
 /// - Metal: Native Metal kernel
 /// - CPU: Rayon-parallelized implementation
 pub fn mul_and_act(a: &Tensor, b: &Tensor, act: Activation) -> Result<Tensor> {
+    // kefu: on the CPU, mistralrs-quant's fused kernel calls `expf` and
+    // matches the activation per element; this one vectorizes.
+    if matches!(act, Activation::Silu | Activation::Swish) {
+        if let Some(out) = crate::cpu_math::silu_mul(a, b)? {
+            return Ok(out);
+        }
+    }
     // Check if we can use the fused kernel (works on CUDA, Metal, and CPU)
     if matches!(a.dtype(), DType::F16 | DType::BF16 | DType::F32) && a.dtype() == b.dtype() {
         // Map Activation to GluActivationType

@@ -205,14 +205,45 @@ unsafe impl Sync for SharedDst {}
 /// Q8_0 quantization as ggml's `quantize_row_q8_0` (scale rounded via f16).
 fn quantize_row(xs: &[f32], out: &mut [ActBlock]) {
     for (xs, block) in xs.chunks_exact(QK8_0).zip(out.iter_mut()) {
-        let amax = xs.iter().fold(0f32, |m, x| m.max(x.abs()));
+        // Eight running maxima, so that the loop vectorizes.
+        let mut lanes = [0f32; 8];
+        for chunk in xs.chunks_exact(8) {
+            for (m, x) in lanes.iter_mut().zip(chunk) {
+                *m = m.max(x.abs());
+            }
+        }
+        let amax = lanes.iter().fold(0f32, |m, &x| m.max(x));
         let d = amax / 127.0;
         let id = if d != 0.0 { 1.0 / d } else { 0.0 };
         block.d = f16::from_f32(d).to_f32();
         for (q, x) in block.qs.iter_mut().zip(xs) {
-            *q = (x * id).round() as i8;
+            *q = small_int_to_i8(round_half_away(x * id));
         }
     }
+}
+
+/// `x.round()` (halves away from zero, as C's `roundf`) in operations that
+/// vectorize: `round` itself is a library call per element, which made
+/// quantizing the activations 7% of a prompt's CPU time.
+#[inline(always)]
+fn round_half_away(x: f32) -> f32 {
+    let t = x.trunc();
+    // x - t is exact, so the comparison decides as `round` does.
+    if (x - t).abs() >= 0.5 {
+        t + 1f32.copysign(x)
+    } else {
+        t
+    }
+}
+
+/// An integer-valued float in [-128, 127] as `i8`. Rust's saturating `as`
+/// compiles to a conversion and two compares per element, which keep the
+/// loop scalar; adding 1.5 · 2^23 leaves the integer in the low mantissa
+/// bits instead (two's complement in the low byte). NaN gives an
+/// unspecified value, as in upstream's SIMD paths.
+#[inline(always)]
+fn small_int_to_i8(x: f32) -> i8 {
+    (x + 12_582_912.0).to_bits() as u8 as i8
 }
 
 impl QuantizedType for RepackedQ8_0 {

@@ -252,7 +252,7 @@ fn mask_offset(
     }
 }
 
-struct MaskInfo<'a> {
+pub(super) struct MaskInfo<'a> {
     data: &'a [f32],
     dims: &'a [usize],
     b: usize,
@@ -261,7 +261,7 @@ struct MaskInfo<'a> {
 
 impl<'a> MaskInfo<'a> {
     #[inline]
-    fn value(&self, b_i: usize, h_i: usize, q_pos: usize, kv_pos: usize) -> f32 {
+    pub(super) fn value(&self, b_i: usize, h_i: usize, q_pos: usize, kv_pos: usize) -> f32 {
         if let Some(idx) = mask_offset(self.dims, self.b, self.h, b_i, h_i, q_pos, kv_pos) {
             *self.data.get(idx).unwrap_or(&0.0)
         } else {
@@ -272,7 +272,7 @@ impl<'a> MaskInfo<'a> {
     /// kefu: the mask of one query row over `kv_len` keys, where those values
     /// lie one after another in memory (the usual causal mask); `None` where
     /// they do not, and [`Self::value`] must look each up.
-    fn row(&self, b_i: usize, h_i: usize, q_pos: usize, kv_len: usize) -> Option<&'a [f32]> {
+    pub(super) fn row(&self, b_i: usize, h_i: usize, q_pos: usize, kv_len: usize) -> Option<&'a [f32]> {
         let at = |kv_pos| mask_offset(self.dims, self.b, self.h, b_i, h_i, q_pos, kv_pos);
         let first = at(0)?;
         let last = at(kv_len.checked_sub(1)?)?;
@@ -342,7 +342,13 @@ pub fn run_flash_attn_cpu<T>(
     sdpa_params: &SdpaParams,
 ) -> Result<Tensor>
 where
-    T: WithDType + Sum + num_traits::real::Real + DowncastF32 + UpcastF32 + Copy,
+    T: WithDType
+        + Sum
+        + num_traits::real::Real
+        + DowncastF32
+        + UpcastF32
+        + crate::cpu_math::F32Elem
+        + Copy,
 {
     // Inline CPU slice extraction for q, k, v, and optional mask
     let (q_guard, q_layout) = q.storage_and_layout();
@@ -378,7 +384,7 @@ where
                     .context("Expected CPU storage for mask")?;
                 data[layout.start_offset()..]
                     .iter()
-                    .map(|v| (*v).to_f32())
+                    .map(|v| UpcastF32::to_f32(*v))
                     .collect::<Vec<f32>>()
             } else {
                 return Err(candle_core::Error::Msg(
@@ -650,116 +656,38 @@ fn flash_attn_cpu<T>(
     logit_softcap: f32,
 ) -> Result<Tensor>
 where
-    T: WithDType + Copy + UpcastF32 + DowncastF32,
+    T: WithDType + Copy + UpcastF32 + crate::cpu_math::F32Elem,
 {
-    let (b, q_len, h, d) = (qshape[0], qshape[1], qshape[2], qshape[3]);
-    let kv_len = kshape[1];
-    let k_h = kshape[2];
-    let v_h = vshape[2];
-    let rk2 = h / k_h;
-    let rv2 = h / v_h;
-    let dv = d;
-
-    let n2 = 2_usize.pow((h as f32).log2().ceil() as u32);
-
-    let mut out = vec![T::cast(0.0); b * q_len * h * dv];
-
     assert_eq!(qstride[3], 1, "q must have contiguous rows");
     assert_eq!(kstride[3], 1, "k must have contiguous rows");
     assert_eq!(vstride[3], 1, "v must have contiguous rows");
 
+    let (b, h) = (qshape[0], qshape[2]);
     let mask_info = match (mask_vec, mask_dims) {
         (Some(data), Some(dims)) => Some(MaskInfo { data, dims, b, h }),
         _ => None,
     };
-
-    FLASH_ATTN_POOL.install(|| {
-        out.par_chunks_mut(dv)
-            .with_min_len(64)
-            .enumerate()
-            .for_each(|(row_idx, out_chunk)| {
-                // Decode flat index back to (batch, head, q_pos)
-                let rows_per_batch = h * q_len;
-                let b_i = row_idx / rows_per_batch;
-                let rem = row_idx % rows_per_batch;
-                let h_i = rem / q_len;
-                let q_pos = rem % q_len;
-
-                let slope = if max_bias > 0.0 {
-                    2.0f32.powf(-max_bias * ((h_i + 1) as f32) / n2 as f32)
-                } else {
-                    1.0
-                };
-
-                let k_head = h_i / rk2;
-                let v_head = h_i / rv2;
-
-                // Q row
-                let q_base = b_i * qstride[0] + q_pos * qstride[1] + h_i * qstride[2];
-                let q_row = &q_data[q_base..q_base + d];
-
-                // kefu: two passes instead of upstream's online softmax: every
-                // visible key's score first, then one maximum, and the
-                // exponentials with the values they weigh. No running rescale
-                // of the sum, no branch per key, and a mask row that lies
-                // contiguous in memory is read as a slice.
-                let mask_row = mask_info
-                    .as_ref()
-                    .and_then(|mask| mask.row(b_i, h_i, q_pos, kv_len));
-                let mut scale_applied = scale;
-                if logit_softcap != 0.0 {
-                    scale_applied /= logit_softcap;
-                }
-                let mut scores = Vec::with_capacity(kv_len);
-                for kv_pos in 0..kv_len {
-                    // Mask (optional)
-                    let mv = match (mask_row, mask_info.as_ref()) {
-                        (Some(row), _) => slope * row[kv_pos],
-                        (None, Some(mask)) => slope * mask.value(b_i, h_i, q_pos, kv_pos),
-                        (None, None) => 0.0,
-                    };
-                    if mv == f32::NEG_INFINITY {
-                        scores.push(f32::NEG_INFINITY);
-                        continue;
-                    }
-
-                    // K row
-                    let k_base = b_i * kstride[0] + kv_pos * kstride[1] + k_head * kstride[2];
-                    let k_row = &k_data[k_base..k_base + d];
-
-                    // dot(Q, K)
-                    let mut s_val = vec_dot_f32(q_row, k_row) * scale_applied;
-                    if logit_softcap != 0.0 {
-                        s_val = logit_softcap * s_val.tanh();
-                    }
-                    scores.push(s_val + mv);
-                }
-
-                let m = scores.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-                let mut vkq = vec![0f32; dv];
-                let mut s = 0.0f32;
-                if m != f32::NEG_INFINITY {
-                    for (kv_pos, &score) in scores.iter().enumerate() {
-                        if score == f32::NEG_INFINITY {
-                            continue;
-                        }
-                        let p = (score - m).exp();
-                        s += p;
-                        let v_base = b_i * vstride[0] + kv_pos * vstride[1] + v_head * vstride[2];
-                        add_scaled(&mut vkq, &v_data[v_base..v_base + dv], p);
-                    }
-                }
-
-                // final normalisation + downcast
-                let inv_s = 1.0 / s;
-                for (o, v) in out_chunk.iter_mut().zip(vkq.iter()) {
-                    *o = T::cast(*v * inv_s);
-                }
-            });
-    });
-
-    let out_shape = (b, h, q_len, dv);
-    Tensor::from_vec(out, out_shape, &Device::Cpu)
+    // kefu: upstream's row-at-a-time loop replaced by blocks of query rows
+    // and two matrix products (see cpu_prompt.rs).
+    let shapes = super::cpu_prompt::Shapes {
+        q_shape: qshape,
+        k_shape: kshape,
+        q_stride: qstride,
+        k_stride: kstride,
+        v_stride: vstride,
+        v_heads: vshape[2],
+        dv: qshape[3],
+    };
+    super::cpu_prompt::prompt_attention(
+        q_data,
+        k_data,
+        v_data,
+        mask_info.as_ref(),
+        shapes,
+        scale,
+        max_bias,
+        logit_softcap,
+    )
 }
 
 #[cfg(test)]
