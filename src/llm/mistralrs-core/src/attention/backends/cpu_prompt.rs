@@ -136,22 +136,21 @@ struct Block {
 }
 
 impl Block {
-    /// Keys `0..end` are the ones any row of the block may see: past the
-    /// last unmasked key of every row, the weights are all zero.
-    fn visible_keys(&self, mask: Option<&MaskInfo<'_>>) -> usize {
-        let Some(mask) = mask else {
-            return self.kv_len;
-        };
-        let mut end = 0;
-        for r in 0..self.rows {
-            let q_pos = self.first + r;
-            let Some(row) = mask.row(self.b_i, self.h_i, q_pos, self.kv_len) else {
-                return self.kv_len;
-            };
-            let last = row.iter().rposition(|&m| m != f32::NEG_INFINITY);
-            end = end.max(last.map_or(0, |i| i + 1));
-        }
-        end
+    /// For each row, the keys `0..end` past which its mask hides every key
+    /// (all keys without a mask, or with one that is not a row per query).
+    fn visible_keys(&self, mask: Option<&MaskInfo<'_>>) -> Vec<usize> {
+        (0..self.rows)
+            .map(|r| {
+                let row = mask.and_then(|m| m.row(self.b_i, self.h_i, self.first + r, self.kv_len));
+                match (mask, row) {
+                    (None, _) | (Some(_), None) => self.kv_len,
+                    (Some(_), Some(row)) => row
+                        .iter()
+                        .rposition(|&m| m != f32::NEG_INFINITY)
+                        .map_or(0, |i| i + 1),
+                }
+            })
+            .collect()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -167,7 +166,8 @@ impl Block {
         out: &mut [T],
     ) {
         let (rows, d, dv) = (self.rows, self.d, self.dv);
-        let end = self.visible_keys(mask);
+        let row_ends = self.visible_keys(mask);
+        let end = row_ends.iter().copied().max().unwrap_or(0);
         if end == 0 {
             // Every key masked: upstream divided 0 by 0; zeros say "nothing
             // to attend to" without spreading NaN.
@@ -223,6 +223,11 @@ impl Block {
                     }
                 }
             }
+            // Each row's softmax runs over its own visible keys only, so a
+            // row's result does not depend on the block it falls in (with a
+            // prefix cache, the same row comes in different blocks).
+            let (row, hidden) = row.split_at_mut(row_ends[r]);
+            hidden.fill(0.0);
             let max = row.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
             sums[r] = if max == f32::NEG_INFINITY {
                 row.fill(0.0);
