@@ -95,6 +95,23 @@ fn activation_dtype_is_checked_and_printed() {
 }
 
 #[test]
+fn a_paged_kv_cache_too_small_for_one_prompt_is_refused() {
+    let output = check_with_file("[llm]\nkv_cache_tokens = 100\n");
+    assert_config_error(&output, "llm.kv_cache_tokens");
+    // Without paged attention the size is unused, so any value passes.
+    let output = check_with_file("[llm]\npaged_attention = false\nkv_cache_tokens = 100\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = check_with_file("");
+    let parsed: toml::Table = String::from_utf8_lossy(&output.stdout).parse().unwrap();
+    assert_eq!(
+        parsed["llm"]["paged_attention"].as_bool(),
+        Some(true),
+        "the default"
+    );
+    assert_eq!(parsed["llm"]["kv_cache_tokens"].as_integer(), Some(8192));
+}
+
+#[test]
 fn syntax_error_names_the_file() {
     let output = check_with_file("[llm\nmodel = 1\n");
     assert_config_error(&output, "kefu.toml");

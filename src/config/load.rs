@@ -5,6 +5,10 @@ use config::{Config, Environment, File, FileFormat};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The smallest paged KV cache: one reply prompt (system prompt, facts,
+/// history) and its reply must fit.
+const MIN_KV_CACHE_TOKENS: usize = 1024;
+
 /// A configuration problem, always naming the key or file at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -191,6 +195,12 @@ fn validate(s: &Settings) -> Result<(), ConfigError> {
     }
     if s.llm.max_concurrent == 0 {
         return invalid("llm.max_concurrent", "must be at least 1");
+    }
+    if s.llm.paged_attention && s.llm.kv_cache_tokens < MIN_KV_CACHE_TOKENS {
+        return invalid(
+            "llm.kv_cache_tokens",
+            &format!("must be at least {MIN_KV_CACHE_TOKENS} (one full prompt and reply)"),
+        );
     }
     if s.daemon.workers == 0 {
         return invalid("daemon.workers", "must be at least 1");

@@ -93,6 +93,13 @@ pub struct LlmSettings {
     pub history_turns: usize,
     /// Most sequences the engine decodes at once.
     pub max_concurrent: usize,
+    /// Embedded engine: keep the KV cache in blocks (paged attention), so
+    /// conversations of any lengths decode together. Off: one cache per
+    /// sequence, and only sequences of equal length share a step.
+    pub paged_attention: bool,
+    /// Embedded engine, paged attention: tokens the KV cache holds across
+    /// all conversations (their prompts, replies and cached prefixes).
+    pub kv_cache_tokens: usize,
     /// Embedded engine: the activations' number type. `auto` lets
     /// mistral.rs pick (BF16 where the device multiplies it, F32 where not).
     pub dtype: ActivationDType,
@@ -118,6 +125,10 @@ impl Default for LlmSettings {
             temperature: 0.3,
             history_turns: 6,
             max_concurrent: 8,
+            paged_attention: true,
+            // Eight conversations of ~700 prompt tokens and a reply, plus
+            // the cached system prompts; ~190 MB for SmolLM2 in BF16.
+            kv_cache_tokens: 8192,
             dtype: ActivationDType::default(),
             base_url: String::new(),
             api_key: Secret::default(),

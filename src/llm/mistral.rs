@@ -5,7 +5,8 @@ use crate::config::{ActivationDType, LlmSettings};
 use async_trait::async_trait;
 use mistralrs::core::{
     AutoDeviceMapParams, DefaultSchedulerMethod, DeviceMapSetting, GGUFLoaderBuilder,
-    GGUFSpecificConfig, MistralRsBuilder, ModelDType, SchedulerConfig,
+    GGUFSpecificConfig, MemoryGpuConfig, MistralRsBuilder, ModelDType, PagedAttentionConfig,
+    PagedCacheType, SchedulerConfig,
 };
 use mistralrs::{Constraint, Device, Model, RequestBuilder, TextMessageRole, TokenSource};
 use std::io::Read;
@@ -53,6 +54,24 @@ impl MistralEngine {
             None,
         )
         .build();
+        // Paged attention: the KV cache in blocks, so conversations of any
+        // lengths share each decode step (kefu's mistralrs-core runs it on
+        // the CPU too), and the prefix cache shares the system prompt's
+        // blocks between replies.
+        let paged = settings
+            .paged_attention
+            .then(|| {
+                PagedAttentionConfig::new(
+                    None,
+                    MemoryGpuConfig::ContextSize(settings.kv_cache_tokens),
+                    PagedCacheType::Auto,
+                )
+            })
+            .transpose()
+            .map_err(|e| LlmError::Load {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         let pipeline = loader
             .load_model_from_hf(
                 None,
@@ -62,17 +81,24 @@ impl MistralEngine {
                 true,
                 DeviceMapSetting::Auto(AutoDeviceMapParams::default_text()),
                 None,
-                None,
+                paged,
             )
             .map_err(|e| LlmError::Load {
                 path: path.to_path_buf(),
                 reason: e.to_string(),
             })?;
         let seqs = settings.max_concurrent.max(1);
-        let scheduler = SchedulerConfig::DefaultScheduler {
-            method: DefaultSchedulerMethod::Fixed(
-                NonZeroUsize::new(seqs).expect("at least one sequence"),
-            ),
+        let cache_config = pipeline.lock().await.get_metadata().cache_config.clone();
+        let scheduler = match cache_config {
+            Some(config) => SchedulerConfig::PagedAttentionMeta {
+                max_num_seqs: seqs,
+                config,
+            },
+            None => SchedulerConfig::DefaultScheduler {
+                method: DefaultSchedulerMethod::Fixed(
+                    NonZeroUsize::new(seqs).expect("at least one sequence"),
+                ),
+            },
         };
         // The prefix cache keeps the KV state of recent prompts, so the fixed
         // system prompt of the next reply is not computed again. (kefu's

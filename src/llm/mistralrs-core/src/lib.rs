@@ -69,6 +69,12 @@ pub mod matformer;
 mod mla;
 mod models;
 mod paged_attention;
+/// kefu: paged attention on the CPU and its per-step metadata (public for
+/// kefu's tests).
+pub mod paged_attention_cpu {
+    pub use crate::paged_attention::layers::cpu::attend;
+    pub use crate::pipeline::text_models_inputs_processor::PagedAttentionInputMetadata;
+}
 mod pipeline;
 mod prefix_cacher;
 pub mod reasoning_parsers;

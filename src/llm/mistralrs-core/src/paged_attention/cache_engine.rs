@@ -94,6 +94,30 @@ impl CacheEngine {
             .enumerate()
         {
             let (key_blocks, value_blocks) = match kv_cache_layout {
+                // kefu: on a CPU keys and values are (blocks, kv_heads,
+                // block_size, head_dim): one token's row per head is
+                // contiguous for `layers::cpu`. Left unwritten, so pages
+                // the sequences never reach are never touched.
+                KvCacheLayout::Standard if device.is_cpu() => {
+                    let shape = |head_dim: usize| {
+                        (
+                            cache_config.num_gpu_blocks,
+                            model_config.num_kv_heads_for_layer(layer_idx),
+                            cache_config.block_size,
+                            head_dim,
+                        )
+                    };
+                    let k_dim = model_config.k_head_dim_for_layer(layer_idx);
+                    let v_dim = model_config.v_head_dim_for_layer(layer_idx);
+                    // SAFETY: a slot is read only after the step that
+                    // wrote it (`layers::cpu::attend`).
+                    unsafe {
+                        (
+                            Tensor::empty(shape(k_dim), dtype, device)?,
+                            Tensor::empty(shape(v_dim), dtype, device)?,
+                        )
+                    }
+                }
                 KvCacheLayout::Standard => {
                     let key_block_shape = Self::calculate_key_block_shape(
                         model_config,

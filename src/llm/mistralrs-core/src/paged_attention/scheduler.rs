@@ -374,9 +374,15 @@ impl PagedAttentionScheduler {
         self.running = running;
 
         // Bucket running completions by sequence length
-        let running_for_bucket = std::mem::take(&mut self.running);
-        let bucketed = self.bucket_and_preempt_sequences(running_for_bucket);
-        self.running = bucketed;
+        // kefu: not without a GPU backend. Paged attention on the CPU reads
+        // each sequence's own context length, so decoding sequences of any
+        // lengths share a step; bucketing preempted all but the shortest,
+        // freeing their blocks and computing their whole context again.
+        if crate::paged_attn_supported() {
+            let running_for_bucket = std::mem::take(&mut self.running);
+            let bucketed = self.bucket_and_preempt_sequences(running_for_bucket);
+            self.running = bucketed;
+        }
 
         self.running
             .iter()
@@ -467,6 +473,16 @@ impl PagedAttentionScheduler {
         if seq_guard.is_finished_paged_attn() {
             return;
         }
+        // kefu: only blocks whose keys and values were computed may enter
+        // the prefix cache. A prompt preempted in the step that scheduled it
+        // has only its cache hit computed; a decoding sequence, all but the
+        // token it sampled last. (Upstream cached every full block, so a
+        // later prompt could "hit" blocks never written.)
+        let computed = if seq_guard.is_prompt() {
+            seq_guard.prefix_cache_len()
+        } else {
+            seq_guard.len().saturating_sub(1)
+        };
         seq_guard.set_state(SequenceState::Waiting);
         seq_guard.set_prefix_cache_len(0);
         let seq_id = *seq_guard.id();
@@ -485,7 +501,7 @@ impl PagedAttentionScheduler {
         // Cache all full blocks and free, blocks stay in cache for LRU reuse
         let mut kv_mgr = get_mut_arcmutex!(self.kv_cache_manager);
         if self.prefix_caching_enabled {
-            kv_mgr.cache_blocks(seq_id, &block_hashes, tokens.len());
+            kv_mgr.cache_blocks(seq_id, &block_hashes, computed.min(tokens.len()));
         }
         kv_mgr.free(seq_id);
         drop(kv_mgr);

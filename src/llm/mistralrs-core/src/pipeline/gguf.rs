@@ -402,8 +402,11 @@ impl Loader for GGUFLoader {
 
         // TODO: PagedAttention is not supported with CPU for now.
         // This check is not really necessary because `get_device_layers` should prevent it.
-        let mapping_uses_cpu = mapper.get_unique_devices().iter().any(Device::is_cpu);
-        if mapping_uses_cpu {
+        // kefu: a CPU alone runs paged attention (`paged_attention::layers::cpu`);
+        // only a mix of CPU and GPU layers is left without it.
+        let devices = mapper.get_unique_devices();
+        let mapping_uses_cpu = devices.iter().any(Device::is_cpu);
+        if mapping_uses_cpu && !devices.iter().all(Device::is_cpu) {
             warn!("Device mapping contains a mix of GPU and CPU. There is no CPU support for PagedAttention, disabling PagedAttention.");
             paged_attn_config = None;
         }

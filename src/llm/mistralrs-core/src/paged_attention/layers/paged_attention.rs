@@ -144,6 +144,23 @@ impl PagedAttention {
         flash_params: Option<&FlashParams>,
         write_cache: bool,
     ) -> Result<Tensor> {
+        // kefu: layers mapped to the CPU attend there.
+        if query.device().is_cpu() {
+            let (Some(k_cache), Some(v_cache)) = (&key_cache, &value_cache) else {
+                return Sdpa.run_attention(query, key, value, attention_mask, None, sdpa_params);
+            };
+            return super::cpu::attend(
+                query,
+                key,
+                value,
+                attention_mask,
+                k_cache,
+                v_cache,
+                input_metadata,
+                sdpa_params,
+                write_cache,
+            );
+        }
         if write_cache {
             if let (Some(k_scale), Some(v_scale), Some(key_cache)) =
                 (&self.k_scale, &self.v_scale, &key_cache)

@@ -1,0 +1,129 @@
+//! kefu: the loops of paged attention on the CPU (see `cpu`): reading a
+//! sequence's keys and values out of its blocks, and one decoding step.
+
+use candle_core::{CpuStorage, Result, Storage, Tensor, WithDType};
+use rayon::prelude::*;
+
+use crate::cpu_math::{exp_shifted_sum, F32Elem};
+
+/// The first `len` keys (or values) of a sequence as one contiguous
+/// (1, kv_heads, len, dim) tensor. Copies only written slots.
+pub(super) fn gather(cache: &Tensor, table: &[u32], len: usize) -> Result<Tensor> {
+    fn rows<T: WithDType>(data: &[T], dims: &[usize], table: &[u32], len: usize) -> Vec<T> {
+        let (heads, block_size, dim) = (dims[1], dims[2], dims[3]);
+        let mut out = Vec::with_capacity(heads * len * dim);
+        for h in 0..heads {
+            for t in 0..len {
+                let at = ((table[t / block_size] as usize * heads + h) * block_size
+                    + t % block_size)
+                    * dim;
+                out.extend_from_slice(&data[at..at + dim]);
+            }
+        }
+        out
+    }
+    let dims = cache.dims4()?;
+    if table.len() * dims.2 < len {
+        candle_core::bail!(
+            "paged attention: {len} tokens past a table of {}",
+            table.len()
+        );
+    }
+    let dims = [dims.0, dims.1, dims.2, dims.3];
+    let shape = (1, dims[1], len, dims[3]);
+    let (guard, _) = cache.storage_and_layout();
+    let Storage::Cpu(store) = &*guard else {
+        candle_core::bail!("paged attention on the CPU: the cache is not in memory");
+    };
+    let device = cache.device();
+    match store {
+        CpuStorage::F32(d) => Tensor::from_vec(rows(d, &dims, table, len), shape, device),
+        CpuStorage::F16(d) => Tensor::from_vec(rows(d, &dims, table, len), shape, device),
+        CpuStorage::BF16(d) => Tensor::from_vec(rows(d, &dims, table, len), shape, device),
+        _ => candle_core::bail!(
+            "paged attention on the CPU: unsupported cache dtype {:?}",
+            cache.dtype()
+        ),
+    }
+}
+
+/// One decode step: each sequence's single query row against its context in
+/// the cache.
+pub(super) struct Decode<'a> {
+    pub tables: &'a [Vec<u32>],
+    pub lens: &'a [usize],
+    pub scale: f32,
+    pub softcap: Option<f32>,
+}
+
+impl Decode<'_> {
+    /// `q` contiguous (batch, heads, 1, dim); returns (batch, heads, dim).
+    pub fn run<T: F32Elem>(
+        &self,
+        q: &Tensor,
+        key_cache: &Tensor,
+        value_cache: &Tensor,
+    ) -> Result<Tensor> {
+        let (batch, heads, _, dim) = q.dims4()?;
+        let (_, kv_heads, block_size, cache_dim) = key_cache.dims4()?;
+        if cache_dim != dim || heads % kv_heads != 0 || self.tables.len() < batch {
+            candle_core::bail!(
+                "paged attention: query {:?} against cache {:?}",
+                q.dims(),
+                key_cache.dims()
+            );
+        }
+        let q_data = cpu_slice::<T>(q)?;
+        let (k_guard, _) = key_cache.storage_and_layout();
+        let (v_guard, _) = value_cache.storage_and_layout();
+        let (Storage::Cpu(k_store), Storage::Cpu(v_store)) = (&*k_guard, &*v_guard) else {
+            candle_core::bail!("paged attention on the CPU: the cache is not in memory");
+        };
+        let (k_data, v_data) = (k_store.as_slice::<T>()?, v_store.as_slice::<T>()?);
+        let group = heads / kv_heads;
+        let mut out = vec![0f32; batch * heads * dim];
+        out.par_chunks_mut(dim).enumerate().for_each(|(bh, out)| {
+            let (b, h) = (bh / heads, bh % heads);
+            let kv_h = h / group;
+            let len = self.lens[b];
+            let table = &self.tables[b];
+            let row = |t: usize| {
+                ((table[t / block_size] as usize * kv_heads + kv_h) * block_size + t % block_size)
+                    * dim
+            };
+            let q: Vec<f32> = q_data[bh * dim..(bh + 1) * dim]
+                .iter()
+                .map(|x| x.to_f32() * self.scale)
+                .collect();
+            let mut scores: Vec<f32> = (0..len)
+                .map(|t| {
+                    let k = &k_data[row(t)..row(t) + dim];
+                    let s: f32 = q.iter().zip(k).map(|(q, k)| q * k.to_f32()).sum();
+                    match self.softcap {
+                        Some(c) => (s / c).tanh() * c,
+                        None => s,
+                    }
+                })
+                .collect();
+            let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            if len == 0 || max == f32::NEG_INFINITY {
+                return;
+            }
+            let sum = exp_shifted_sum(&mut scores, max);
+            for (t, p) in scores.iter().enumerate() {
+                let v = &v_data[row(t)..row(t) + dim];
+                for (o, v) in out.iter_mut().zip(v) {
+                    *o += p * v.to_f32();
+                }
+            }
+            out.iter_mut().for_each(|o| *o /= sum);
+        });
+        let out: Vec<T> = out.into_iter().map(T::from_f32).collect();
+        Tensor::from_vec(out, (batch, heads, dim), q.device())
+    }
+}
+
+/// The elements of a contiguous CPU tensor.
+fn cpu_slice<T: WithDType>(t: &Tensor) -> Result<Vec<T>> {
+    t.flatten_all()?.to_vec1::<T>()
+}
