@@ -4,7 +4,7 @@ use crate::{attention::backends::cpu, pipeline::text_models_inputs_processor::Fl
 
 use candle_core::{DType, Device, Result, Tensor};
 
-mod backends;
+pub(crate) mod backends;
 
 #[allow(unused)]
 pub(crate) use backends::{flash_attn, maybe_synchronize, naive_sdpa, sinks_attn};

@@ -100,7 +100,7 @@ const DOT_LANES: usize = 16;
 /// `kefu bench`). Sixteen independent lanes let it vectorize (two AVX2
 /// registers, or one AVX-512) with the same conversions.
 #[inline(always)]
-fn vec_dot_f32<T: UpcastF32 + Copy>(a: &[T], b: &[T]) -> f32 {
+pub(crate) fn vec_dot_f32<T: UpcastF32 + Copy>(a: &[T], b: &[T]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut lanes = [0f32; DOT_LANES];
@@ -123,7 +123,7 @@ fn vec_dot_f32<T: UpcastF32 + Copy>(a: &[T], b: &[T]) -> f32 {
 /// kefu: upstream indexed `v_data[v_base + d_i]` in the loop, whose bounds
 /// checks kept it scalar; over slices it vectorizes.
 #[inline(always)]
-fn add_scaled<T: UpcastF32 + Copy>(acc: &mut [f32], row: &[T], scale: f32) {
+pub(crate) fn add_scaled<T: UpcastF32 + Copy>(acc: &mut [f32], row: &[T], scale: f32) {
     for (a, x) in acc.iter_mut().zip(row) {
         *a += x.to_f32() * scale;
     }

@@ -1,4 +1,4 @@
-pub(super) mod cpu;
+pub(crate) mod cpu;
 mod cpu_prompt;
 mod flash;
 mod naive;

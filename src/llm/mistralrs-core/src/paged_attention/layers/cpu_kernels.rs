@@ -4,6 +4,7 @@
 use candle_core::{CpuStorage, Result, Storage, Tensor, WithDType};
 use rayon::prelude::*;
 
+use crate::attention::backends::cpu::{add_scaled, vec_dot_f32, UpcastF32};
 use crate::cpu_math::{exp_shifted_sum, F32Elem};
 
 /// The first `len` keys (or values) of a sequence as one contiguous
@@ -58,7 +59,7 @@ pub(super) struct Decode<'a> {
 
 impl Decode<'_> {
     /// `q` contiguous (batch, heads, 1, dim); returns (batch, heads, dim).
-    pub fn run<T: F32Elem>(
+    pub fn run<T: F32Elem + UpcastF32>(
         &self,
         q: &Tensor,
         key_cache: &Tensor,
@@ -91,14 +92,10 @@ impl Decode<'_> {
                 ((table[t / block_size] as usize * kv_heads + kv_h) * block_size + t % block_size)
                     * dim
             };
-            let q: Vec<f32> = q_data[bh * dim..(bh + 1) * dim]
-                .iter()
-                .map(|x| x.to_f32() * self.scale)
-                .collect();
+            let q = &q_data[bh * dim..(bh + 1) * dim];
             let mut scores: Vec<f32> = (0..len)
                 .map(|t| {
-                    let k = &k_data[row(t)..row(t) + dim];
-                    let s: f32 = q.iter().zip(k).map(|(q, k)| q * k.to_f32()).sum();
+                    let s = vec_dot_f32(q, &k_data[row(t)..row(t) + dim]) * self.scale;
                     match self.softcap {
                         Some(c) => (s / c).tanh() * c,
                         None => s,
@@ -110,11 +107,8 @@ impl Decode<'_> {
                 return;
             }
             let sum = exp_shifted_sum(&mut scores, max);
-            for (t, p) in scores.iter().enumerate() {
-                let v = &v_data[row(t)..row(t) + dim];
-                for (o, v) in out.iter_mut().zip(v) {
-                    *o += p * v.to_f32();
-                }
+            for (t, &p) in scores.iter().enumerate() {
+                add_scaled(out, &v_data[row(t)..row(t) + dim], p);
             }
             out.iter_mut().for_each(|o| *o /= sum);
         });
