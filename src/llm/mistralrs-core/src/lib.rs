@@ -13,6 +13,8 @@ pub use pipeline::Pipeline;
 #[cfg(feature = "pyo3_macros")]
 use pyo3::exceptions::PyValueError;
 use std::collections::{HashMap, HashSet};
+#[cfg(not(feature = "metal"))]
+use std::sync::atomic::Ordering as AtomicOrdering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use std::{
@@ -53,6 +55,12 @@ mod search;
 mod model_selected;
 pub use model_selected::ModelSelected;
 pub use toml_selector::{get_toml_selected_model_device_map_params, get_toml_selected_model_dtype};
+
+/// kefu: whether an engine runs as one of rayon's global workers (see
+/// `MistralRs::create_engine_instance`); at most one does.
+#[cfg(not(feature = "metal"))]
+static ENGINE_HOLDS_WORKER: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 mod amoe;
 mod attention;
@@ -632,9 +640,19 @@ impl MistralRs {
                     Arc::new(engine).run().await;
                 })
             };
+            // Only one engine at a time: a rayon worker waiting inside a
+            // parallel loop runs whatever job is queued, so a second engine's
+            // loop, queued the same way, could start inside the first one's
+            // step and nest its runtime there (a panic). Later engines keep
+            // a thread of their own while one holds a worker.
             #[cfg(not(feature = "metal"))]
-            if rayon::current_num_threads() > 1 {
+            if rayon::current_num_threads() > 1
+                && ENGINE_HOLDS_WORKER
+                    .compare_exchange(false, true, AtomicOrdering::SeqCst, AtomicOrdering::SeqCst)
+                    .is_ok()
+            {
                 rayon::scope(move |_| run_engine());
+                ENGINE_HOLDS_WORKER.store(false, AtomicOrdering::SeqCst);
             } else {
                 run_engine();
             }
