@@ -12,7 +12,7 @@
 
 use candle_core::{CpuStorage, DType, Layout, Result, Tensor, WithDType};
 
-use super::cpu_kernels::{gather, Decode};
+use super::cpu_kernels::{cache_row, gather, CacheShape, Decode};
 use crate::{
     attention::SdpaParams, layers::Sdpa, paged_attention::_PAD_SLOT_ID,
     pipeline::text_models_inputs_processor::PagedAttentionInputMetadata,
@@ -152,6 +152,11 @@ impl WriteSlots<'_> {
         if cache_dims[1] != heads || cache_dims[3] != dim {
             candle_core::bail!("paged attention: cache {cache_dims:?} for rows of {heads}x{dim}");
         }
+        let shape = CacheShape {
+            heads,
+            block_size,
+            dim,
+        };
         for (token, &slot) in self.slots.iter().enumerate() {
             if slot == _PAD_SLOT_ID {
                 continue;
@@ -162,7 +167,7 @@ impl WriteSlots<'_> {
                 candle_core::bail!("paged attention: slot {slot} past {blocks} blocks");
             }
             for h in 0..heads {
-                let to = ((block * heads + h) * block_size + offset) * dim;
+                let to = cache_row(block, h, offset, shape);
                 let from = (token * heads + h) * dim;
                 cache[to..to + dim].copy_from_slice(&rows[from..from + dim]);
             }

@@ -7,40 +7,61 @@ use rayon::prelude::*;
 use crate::attention::backends::cpu::{add_scaled, vec_dot_f32, UpcastF32};
 use crate::cpu_math::{exp_shifted_sum, F32Elem};
 
+/// Where the row of `offset` in `block` for kv head `head` starts in a
+/// cache laid out (blocks, `heads`, `block_size`, `dim`).
+#[inline]
+pub(super) fn cache_row(block: usize, head: usize, offset: usize, shape: CacheShape) -> usize {
+    ((block * shape.heads + head) * shape.block_size + offset) * shape.dim
+}
+
+/// The per-block shape of one layer's cache: kv heads, tokens, head size.
+#[derive(Clone, Copy)]
+pub(super) struct CacheShape {
+    pub heads: usize,
+    pub block_size: usize,
+    pub dim: usize,
+}
+
 /// The first `len` keys (or values) of a sequence as one contiguous
 /// (1, kv_heads, len, dim) tensor. Copies only written slots.
 pub(super) fn gather(cache: &Tensor, table: &[u32], len: usize) -> Result<Tensor> {
-    fn rows<T: WithDType>(data: &[T], dims: &[usize], table: &[u32], len: usize) -> Vec<T> {
-        let (heads, block_size, dim) = (dims[1], dims[2], dims[3]);
+    fn rows<T: WithDType>(data: &[T], shape: CacheShape, table: &[u32], len: usize) -> Vec<T> {
+        let CacheShape {
+            heads,
+            block_size,
+            dim,
+        } = shape;
         let mut out = Vec::with_capacity(heads * len * dim);
         for h in 0..heads {
             for t in 0..len {
-                let at = ((table[t / block_size] as usize * heads + h) * block_size
-                    + t % block_size)
-                    * dim;
+                let at = cache_row(table[t / block_size] as usize, h, t % block_size, shape);
                 out.extend_from_slice(&data[at..at + dim]);
             }
         }
         out
     }
-    let dims = cache.dims4()?;
-    if table.len() * dims.2 < len {
+    let (_, heads, block_size, dim) = cache.dims4()?;
+    if table.len() * block_size < len {
         candle_core::bail!(
             "paged attention: {len} tokens past a table of {}",
             table.len()
         );
     }
-    let dims = [dims.0, dims.1, dims.2, dims.3];
-    let shape = (1, dims[1], len, dims[3]);
+    let shape = CacheShape {
+        heads,
+        block_size,
+        dim,
+    };
+    let out_shape = (1, heads, len, dim);
     let (guard, _) = cache.storage_and_layout();
     let Storage::Cpu(store) = &*guard else {
         candle_core::bail!("paged attention on the CPU: the cache is not in memory");
     };
     let device = cache.device();
     match store {
-        CpuStorage::F32(d) => Tensor::from_vec(rows(d, &dims, table, len), shape, device),
-        CpuStorage::F16(d) => Tensor::from_vec(rows(d, &dims, table, len), shape, device),
-        CpuStorage::BF16(d) => Tensor::from_vec(rows(d, &dims, table, len), shape, device),
+        CpuStorage::F32(d) => Tensor::from_vec(rows(d, shape, table, len), out_shape, device),
+        CpuStorage::F16(d) => Tensor::from_vec(rows(d, shape, table, len), out_shape, device),
+        CpuStorage::BF16(d) => Tensor::from_vec(rows(d, shape, table, len), out_shape, device),
         _ => candle_core::bail!(
             "paged attention on the CPU: unsupported cache dtype {:?}",
             cache.dtype()
@@ -74,7 +95,7 @@ impl Decode<'_> {
                 key_cache.dims()
             );
         }
-        let q_data = cpu_slice::<T>(q)?;
+        let q_data = q.flatten_all()?.to_vec1::<T>()?;
         let (k_guard, _) = key_cache.storage_and_layout();
         let (v_guard, _) = value_cache.storage_and_layout();
         let (Storage::Cpu(k_store), Storage::Cpu(v_store)) = (&*k_guard, &*v_guard) else {
@@ -82,16 +103,19 @@ impl Decode<'_> {
         };
         let (k_data, v_data) = (k_store.as_slice::<T>()?, v_store.as_slice::<T>()?);
         let group = heads / kv_heads;
+        let shape = CacheShape {
+            heads: kv_heads,
+            block_size,
+            dim,
+        };
         let mut out = vec![0f32; batch * heads * dim];
         out.par_chunks_mut(dim).enumerate().for_each(|(bh, out)| {
             let (b, h) = (bh / heads, bh % heads);
             let kv_h = h / group;
             let len = self.lens[b];
             let table = &self.tables[b];
-            let row = |t: usize| {
-                ((table[t / block_size] as usize * kv_heads + kv_h) * block_size + t % block_size)
-                    * dim
-            };
+            let row =
+                |t: usize| cache_row(table[t / block_size] as usize, kv_h, t % block_size, shape);
             let q = &q_data[bh * dim..(bh + 1) * dim];
             let mut scores: Vec<f32> = (0..len)
                 .map(|t| {
@@ -115,9 +139,4 @@ impl Decode<'_> {
         let out: Vec<T> = out.into_iter().map(T::from_f32).collect();
         Tensor::from_vec(out, (batch, heads, dim), q.device())
     }
-}
-
-/// The elements of a contiguous CPU tensor.
-fn cpu_slice<T: WithDType>(t: &Tensor) -> Result<Vec<T>> {
-    t.flatten_all()?.to_vec1::<T>()
 }
