@@ -159,9 +159,10 @@ fn repacked_weights_read_back_as_loaded() {
     let dequantized = values(&q.dequantize(&Device::Cpu).unwrap());
     let matmul = QMatMul::from_qtensor(q).unwrap();
     let q = the_qtensor(&matmul);
-    // The repacked layout keeps 8 rows' scales as f32 (36 bytes per row
-    // block, not GGUF's 34): the matmul really is the new one.
-    let block_bytes = if kernel() == "upstream" { 34 } else { 36 };
+    // The repacked layout keeps each row block's scale as f32 and its
+    // weights' sum times -128 as i32 (40 bytes, not GGUF's 34): the matmul
+    // really is the new one.
+    let block_bytes = if kernel() == "upstream" { 34 } else { 40 };
     assert_eq!(q.storage_size_in_bytes(), n * k / 32 * block_bytes);
     assert_eq!(q.dtype(), GgmlDType::Q8_0);
     assert_eq!(

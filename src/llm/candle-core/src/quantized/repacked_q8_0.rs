@@ -30,15 +30,21 @@ const LANES: usize = 8;
 const TILE_ROWS: usize = 4;
 
 /// One k-block (32 elements) of eight weight rows: bytes 4c..4c+4 of row r
-/// at 32c + 4r, then the eight scales as f32.
+/// at 32c + 4r, then the eight scales as f32, then for each row −128 times
+/// the sum of its 32 weights (see `ActBlock`).
 #[repr(C, align(32))]
 #[derive(Clone, Copy)]
 struct Block8 {
     qs: [i8; QK8_0 * LANES],
     d: [f32; LANES],
+    offsets: [i32; LANES],
 }
 
-/// One k-block of one activation row, quantized as ggml's Q8_0.
+/// One k-block of one activation row, quantized as ggml's Q8_0. Where the
+/// kernel multiplies unsigned by signed bytes (`vpdpbusd`), each byte is
+/// stored plus 128 (sign bit flipped): then Σ (a + 128)·w = Σ a·w + 128·Σ w,
+/// and the block's `offsets` take the second term back off. That spares the
+/// kernel moving each weight's sign onto the activation, once per row.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct ActBlock {
@@ -93,6 +99,7 @@ impl RepackedQ8_0 {
         let empty = Block8 {
             qs: [0; QK8_0 * LANES],
             d: [0.0; LANES],
+            offsets: [0; LANES],
         };
         let mut blocks = vec![empty; n / LANES * kb];
         // In parallel: a model's weights are repacked while it loads.
@@ -104,6 +111,7 @@ impl RepackedQ8_0 {
                     for r in 0..LANES {
                         let src = &rows[r * kb + b];
                         out.d[r] = src.d.to_f32();
+                        out.offsets[r] = -128 * src.qs.iter().map(|&q| q as i32).sum::<i32>();
                         for c in 0..QK8_0 / 4 {
                             let at = (c * LANES + r) * 4;
                             out.qs[at..at + 4].copy_from_slice(&src.qs[c * 4..c * 4 + 4]);
@@ -146,14 +154,15 @@ impl RepackedQ8_0 {
             };
             m * kb
         ];
+        let unsigned = kernel::unsigned_acts();
         if inline || m < 16 {
             for (out, row) in acts.chunks_mut(kb).zip(lhs.chunks(self.k)) {
-                quantize_row(row, out);
+                quantize_row(row, out, unsigned);
             }
         } else {
             acts.par_chunks_mut(kb)
                 .zip(lhs.par_chunks(self.k))
-                .for_each(|(out, row)| quantize_row(row, out));
+                .for_each(|(out, row)| quantize_row(row, out, unsigned));
         }
         let groups = n / LANES;
         let dst = SharedDst(dst.as_mut_ptr());
@@ -202,8 +211,10 @@ struct SharedDst(*mut f32);
 // Safety: see `RepackedQ8_0::matmul`; tasks never write the same element.
 unsafe impl Sync for SharedDst {}
 
-/// Q8_0 quantization as ggml's `quantize_row_q8_0` (scale rounded via f16).
-fn quantize_row(xs: &[f32], out: &mut [ActBlock]) {
+/// Q8_0 quantization as ggml's `quantize_row_q8_0` (scale rounded via f16);
+/// `unsigned` stores each byte plus 128 (see `ActBlock`).
+fn quantize_row(xs: &[f32], out: &mut [ActBlock], unsigned: bool) {
+    let flip = if unsigned { i8::MIN } else { 0 };
     for (xs, block) in xs.chunks_exact(QK8_0).zip(out.iter_mut()) {
         // Eight running maxima, so that the loop vectorizes.
         let mut lanes = [0f32; 8];
@@ -217,7 +228,7 @@ fn quantize_row(xs: &[f32], out: &mut [ActBlock]) {
         let id = if d != 0.0 { 1.0 / d } else { 0.0 };
         block.d = f16::from_f32(d).to_f32();
         for (q, x) in block.qs.iter_mut().zip(xs) {
-            *q = small_int_to_i8(round_half_away(x * id));
+            *q = small_int_to_i8(round_half_away(x * id)) ^ flip;
         }
     }
 }
@@ -338,6 +349,9 @@ mod kernel {
     }
     pub(super) fn name() -> &'static str {
         "upstream"
+    }
+    pub(super) fn unsigned_acts() -> bool {
+        false
     }
     pub(super) unsafe fn tile(
         _: &[super::Block8],

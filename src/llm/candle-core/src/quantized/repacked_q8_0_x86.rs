@@ -1,8 +1,11 @@
 //! x86-64 kernels for `repacked_q8_0`: AVX2, and AVX-512 VNNI where present.
 //!
-//! Both take the signed weights' absolute values as the unsigned operand and
-//! move each weight's sign onto the activation (`vpsignb`), the usual way to
-//! multiply two signed byte vectors with `vpmaddubsw` / `vpdpbusd`.
+//! Both multiply unsigned by signed bytes. The AVX2 kernel takes the
+//! weights' absolute values as the unsigned operand and moves each weight's
+//! sign onto the activation (`vpsignb`): its 16-bit pair sums would overflow
+//! with activations offset to unsigned. The VNNI kernel sums into 32 bits,
+//! so it reads activations stored plus 128 (see `ActBlock`) and multiplies
+//! them with the weights as they are: one instruction per row and vector.
 
 use super::{ActBlock, Block8, QK8_0, TILE_ROWS};
 use std::arch::x86_64::*;
@@ -39,6 +42,11 @@ pub(super) fn name() -> &'static str {
         Isa::Avx2 => "avx2",
         Isa::None => "upstream",
     }
+}
+
+/// Whether the kernel wants activations stored plus 128 (VNNI does).
+pub(super) fn unsigned_acts() -> bool {
+    isa() == Isa::Vnni
 }
 
 /// Whether this CPU has a kernel (AVX2 and FMA at least).
@@ -100,47 +108,61 @@ unsafe fn scale_into<const R: usize>(
     }
 }
 
-/// Defines a tile kernel; the two differ only in how four byte products
-/// are added to each 32-bit lane (`$dot`, given the lane sums, the weights'
-/// absolute values and the activations carrying the weights' signs).
-macro_rules! tile_kernel {
-    ($name:ident, $features:literal, |$sum:ident, $w_abs:ident, $a:ident| $dot:expr) => {
-        #[target_feature(enable = $features)]
-        unsafe fn $name<const R: usize>(
-            weights: &[Block8],
-            acts: &[ActBlock],
-            kb: usize,
-            out: *mut f32,
-            n: usize,
-        ) {
-            let mut acc = [_mm256_setzero_ps(); R];
-            for (b, block) in weights.iter().enumerate() {
-                let mut sums = [_mm256_setzero_si256(); R];
-                for c in 0..QK8_0 / 4 {
-                    let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
-                    let $w_abs = _mm256_abs_epi8(w);
-                    for (r, $sum) in sums.iter_mut().enumerate() {
-                        let $a = _mm256_sign_epi8(act4(acts, kb, r, b, c), w);
-                        *$sum = $dot;
-                    }
-                }
-                scale_into(&mut acc, &sums, block, acts, kb, b);
-            }
-            for (r, acc) in acc.iter().enumerate() {
-                _mm256_storeu_ps(out.add(r * n), *acc);
-            }
-        }
-    };
+/// Stores the accumulated rows.
+#[inline(always)]
+unsafe fn store<const R: usize>(acc: &[__m256; R], out: *mut f32, n: usize) {
+    for (r, acc) in acc.iter().enumerate() {
+        _mm256_storeu_ps(out.add(r * n), *acc);
+    }
 }
 
-tile_kernel!(tile_avx2, "avx2,fma", |sum, w_abs, a| {
-    // Pairs of byte products fit i16: |w| ≤ 128, |a| ≤ 127.
-    let pairs = _mm256_maddubs_epi16(w_abs, a);
-    _mm256_add_epi32(*sum, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
-});
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2<const R: usize>(
+    weights: &[Block8],
+    acts: &[ActBlock],
+    kb: usize,
+    out: *mut f32,
+    n: usize,
+) {
+    let ones = _mm256_set1_epi16(1);
+    let mut acc = [_mm256_setzero_ps(); R];
+    for (b, block) in weights.iter().enumerate() {
+        let mut sums = [_mm256_setzero_si256(); R];
+        for c in 0..QK8_0 / 4 {
+            let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
+            let w_abs = _mm256_abs_epi8(w);
+            for (r, sum) in sums.iter_mut().enumerate() {
+                let a = _mm256_sign_epi8(act4(acts, kb, r, b, c), w);
+                // Pairs of byte products fit i16: |w| ≤ 128, |a| ≤ 127.
+                let pairs = _mm256_maddubs_epi16(w_abs, a);
+                *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(pairs, ones));
+            }
+        }
+        scale_into(&mut acc, &sums, block, acts, kb, b);
+    }
+    store(&acc, out, n);
+}
 
-tile_kernel!(
-    tile_vnni,
-    "avx2,fma,avx512vnni,avx512vl",
-    |sum, w_abs, a| _mm256_dpbusd_epi32(*sum, w_abs, a)
-);
+#[target_feature(enable = "avx2,fma,avx512vnni,avx512vl")]
+unsafe fn tile_vnni<const R: usize>(
+    weights: &[Block8],
+    acts: &[ActBlock],
+    kb: usize,
+    out: *mut f32,
+    n: usize,
+) {
+    let mut acc = [_mm256_setzero_ps(); R];
+    for (b, block) in weights.iter().enumerate() {
+        // Starting from the offsets leaves Σ a·w once the products are in.
+        let offsets = _mm256_load_si256(block.offsets.as_ptr() as *const __m256i);
+        let mut sums = [offsets; R];
+        for c in 0..QK8_0 / 4 {
+            let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
+            for (r, sum) in sums.iter_mut().enumerate() {
+                *sum = _mm256_dpbusd_epi32(*sum, act4(acts, kb, r, b, c), w);
+            }
+        }
+        scale_into(&mut acc, &sums, block, acts, kb, b);
+    }
+    store(&acc, out, n);
+}
