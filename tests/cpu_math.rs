@@ -1,8 +1,8 @@
 //! kefu's mistralrs-core (src/llm/mistralrs-core/src/cpu_math.rs) replaces
-//! three CPU kernels of a transformer layer with vectorized ones: the
-//! exponential (softmax and SiLU), SiLU(gate)·up, and the rotary position
-//! embedding. These check each against libm, a plain formula, and
-//! candle-nn's own kernels.
+//! CPU kernels of a transformer layer with vectorized ones: the exponential
+//! (softmax and SiLU), SiLU(gate)·up, the rotary position embedding, and the
+//! dot product of paged decoding. These check each against libm, a plain
+//! formula (in f64), and candle-nn's own kernels.
 
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::cpu_math;
@@ -60,6 +60,27 @@ fn exp_shifted_sum_is_a_softmax_numerator() {
     assert!(worst_difference(&got, &want) < 1e-6);
     assert_eq!(xs[5], 0.0);
     assert!((sum as f64 - want.iter().sum::<f64>()).abs() < 1e-5);
+}
+
+#[test]
+fn dot_f32_matches_the_sum_in_f64_at_every_length_and_tail() {
+    let a: Vec<f32> = random(&[70], DType::F32).to_vec1().unwrap();
+    let b: Vec<f32> = random(&[70], DType::F32).to_vec1().unwrap();
+    // Every vector-loop shape: none, one and two 16-wide steps, an 8-wide
+    // step, scalar tails; unequal lengths use the common prefix.
+    for n in 0..=70 {
+        let want: f64 = (0..n).map(|i| a[i] as f64 * b[i] as f64).sum();
+        let got = cpu_math::dot_f32(&a[..n], &b[..n]) as f64;
+        assert!(
+            (got - want).abs() < 1e-4 * (1.0 + want.abs()),
+            "n={n}: {got} vs {want}"
+        );
+        let longer = cpu_math::dot_f32(&a[..n], &b) as f64;
+        assert!(
+            (longer - want).abs() < 1e-4 * (1.0 + want.abs()),
+            "n={n}: {longer}"
+        );
+    }
 }
 
 #[test]

@@ -73,13 +73,16 @@ fn repacked_q8_0_matches_upstream_for_every_tile_height() {
     // Called from outside rayon's pool, the small matrix runs on the calling
     // thread and the larger one on the pool (from 2^20 products); called
     // from a worker of a pool (as kefu's engine calls it), both run on the
-    // pool. Activations are quantized in parallel from 16 rows.
+    // pool. Activations are quantized in parallel from 16 rows. Seven
+    // groups of eight rows leave a remainder after every width the VNNI
+    // kernel takes at once (2, 3, 4 groups); 128 groups of k = 1536 span
+    // more than one cache-sized run of groups per task.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
         .unwrap();
     for on_pool in [false, true] {
-        for (n, k) in [(64, 96), (256, 512)] {
+        for (n, k) in [(56, 96), (64, 96), (256, 512), (1024, 1536)] {
             if on_pool {
                 pool.install(|| matches_upstream_for_every_tile_height(n, k));
             } else {

@@ -72,6 +72,63 @@ fn fma(a: f32, b: f32, c: f32) -> f32 {
     }
 }
 
+/// `a · b` over their common length.
+///
+/// The generic dot product (`vec_dot_f32`, 16 running sums) compiles for
+/// `f32` to two-float vector pieces and an in-order sum of the lanes, a long
+/// chain for the 64 elements of a head; decoding runs one per cached token
+/// and head. With AVX2 and FMA (kefu builds for x86-64-v3) this is two
+/// 8-wide fused accumulators and a short tree at the end.
+#[inline(always)]
+pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    {
+        use std::arch::x86_64::*;
+        // Safety: the target has AVX2 and FMA; loads stay below `n`.
+        unsafe {
+            let (pa, pb) = (a.as_ptr(), b.as_ptr());
+            let mut acc = [_mm256_setzero_ps(); 2];
+            let mut i = 0;
+            while i + 16 <= n {
+                for (k, acc) in acc.iter_mut().enumerate() {
+                    let (x, y) = (pa.add(i + 8 * k), pb.add(i + 8 * k));
+                    *acc = _mm256_fmadd_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(y), *acc);
+                }
+                i += 16;
+            }
+            if i + 8 <= n {
+                let (x, y) = (_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)));
+                acc[0] = _mm256_fmadd_ps(x, y, acc[0]);
+                i += 8;
+            }
+            let v = _mm256_add_ps(acc[0], acc[1]);
+            let v = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+            let v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+            let v = _mm_add_ss(v, _mm_movehdup_ps(v));
+            let mut sum = _mm_cvtss_f32(v);
+            for j in i..n {
+                sum += a[j] * b[j];
+            }
+            sum
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
+    {
+        let mut lanes = [0f32; 8];
+        let (ca, cb) = (a[..n].chunks_exact(8), b[..n].chunks_exact(8));
+        let tail: f32 = (ca.remainder().iter().zip(cb.remainder()))
+            .map(|(x, y)| x * y)
+            .sum();
+        for (x, y) in ca.zip(cb) {
+            for i in 0..8 {
+                lanes[i] += x[i] * y[i];
+            }
+        }
+        tail + lanes.iter().sum::<f32>()
+    }
+}
+
 /// `xs[i] = e^(xs[i] - shift)`, returning the sum of the results.
 #[inline]
 pub fn exp_shifted_sum(xs: &mut [f32], shift: f32) -> f32 {

@@ -1058,7 +1058,11 @@ impl Sampler {
                 }
             }
         } else {
-            match self.temperature {
+            // kefu: with top-k 1 (mistral.rs's default request) the pick is
+            // the argmax whatever the temperature; upstream computed a
+            // softmax over the vocabulary and a weighted draw per token.
+            let temperature = self.temperature.filter(|_| self.top_k != 1);
+            match temperature {
                 None => self.sample_argmax(logits, return_logprobs)?,
                 Some(temperature) => {
                     let logits = (&logits / temperature)?;

@@ -7,7 +7,7 @@
 //! so it reads activations stored plus 128 (see `ActBlock`) and multiplies
 //! them with the weights as they are: one instruction per row and vector.
 
-use super::{ActBlock, Block8, QK8_0, TILE_ROWS};
+use super::{ActBlock, Block8, LANES, QK8_0, TILE_ROWS};
 use std::arch::x86_64::*;
 use std::sync::OnceLock;
 
@@ -54,12 +54,14 @@ pub(super) fn available() -> bool {
     isa() != Isa::None
 }
 
-/// Computes `rows` (1..=4) activation rows against one eight-row weight
-/// group: out[r * n + j] for j in 0..8.
+/// Computes `rows` (1..=4) activation rows against consecutive eight-row
+/// weight groups (`weights` holds `kb` blocks per group): out[r * n + j] for
+/// j in 0..8 × groups.
 ///
 /// # Safety
 /// `available()` must be true; `acts` holds `rows` × `kb` blocks, `weights`
-/// `kb` blocks, and `out` must be valid for writes at r * n .. r * n + 8.
+/// a whole number of groups of `kb` blocks, and `out` must be valid for
+/// writes at r * n .. r * n + 8 × groups.
 pub(super) unsafe fn tile(
     weights: &[Block8],
     acts: &[ActBlock],
@@ -69,16 +71,54 @@ pub(super) unsafe fn tile(
     n: usize,
 ) {
     debug_assert!((1..=TILE_ROWS).contains(&rows));
-    debug_assert!(weights.len() == kb && acts.len() == rows * kb);
+    debug_assert!(weights.len().is_multiple_of(kb) && acts.len() == rows * kb);
+    // Several groups at once give VNNI more independent sums than one
+    // group's `rows`: each `vpdpbusd` waits for the previous one into the
+    // same register, so with four sums the unit idled most of the time.
     match (isa(), rows) {
-        (Isa::Vnni, 4) => tile_vnni::<4>(weights, acts, kb, out, n),
-        (Isa::Vnni, 3) => tile_vnni::<3>(weights, acts, kb, out, n),
-        (Isa::Vnni, 2) => tile_vnni::<2>(weights, acts, kb, out, n),
-        (Isa::Vnni, _) => tile_vnni::<1>(weights, acts, kb, out, n),
-        (_, 4) => tile_avx2::<4>(weights, acts, kb, out, n),
-        (_, 3) => tile_avx2::<3>(weights, acts, kb, out, n),
-        (_, 2) => tile_avx2::<2>(weights, acts, kb, out, n),
-        (_, _) => tile_avx2::<1>(weights, acts, kb, out, n),
+        (Isa::Vnni, 4) => groups_vnni::<4, 3>(weights, acts, kb, out, n),
+        (Isa::Vnni, 3) => groups_vnni::<3, 2>(weights, acts, kb, out, n),
+        (Isa::Vnni, 2) => groups_vnni::<2, 4>(weights, acts, kb, out, n),
+        (Isa::Vnni, _) => groups_vnni::<1, 4>(weights, acts, kb, out, n),
+        (_, 4) => groups_avx2::<4>(weights, acts, kb, out, n),
+        (_, 3) => groups_avx2::<3>(weights, acts, kb, out, n),
+        (_, 2) => groups_avx2::<2>(weights, acts, kb, out, n),
+        (_, _) => groups_avx2::<1>(weights, acts, kb, out, n),
+    }
+}
+
+/// `tile` for AVX2: one group at a time (it has 16 vector registers).
+#[inline(always)]
+unsafe fn groups_avx2<const R: usize>(
+    weights: &[Block8],
+    acts: &[ActBlock],
+    kb: usize,
+    out: *mut f32,
+    n: usize,
+) {
+    for (g, group) in weights.chunks_exact(kb).enumerate() {
+        tile_avx2::<R>(group, acts, kb, out.add(g * LANES), n);
+    }
+}
+
+/// `tile` for VNNI: `C` groups at a time, then one at a time.
+#[inline(always)]
+unsafe fn groups_vnni<const R: usize, const C: usize>(
+    weights: &[Block8],
+    acts: &[ActBlock],
+    kb: usize,
+    out: *mut f32,
+    n: usize,
+) {
+    let groups = weights.len() / kb;
+    let mut g = 0;
+    while g + C <= groups {
+        tile_vnni::<R, C>(&weights[g * kb..], acts, kb, out.add(g * LANES), n);
+        g += C;
+    }
+    while g < groups {
+        tile_vnni::<R, 1>(&weights[g * kb..], acts, kb, out.add(g * LANES), n);
+        g += 1;
     }
 }
 
@@ -91,7 +131,7 @@ unsafe fn act4(acts: &[ActBlock], kb: usize, r: usize, b: usize, c: usize) -> __
     _mm256_set1_epi32(four)
 }
 
-/// Adds this block's integer sums, scaled, to the float accumulators.
+/// Adds a block's integer sums, scaled, to the float accumulators.
 #[inline(always)]
 unsafe fn scale_into<const R: usize>(
     acc: &mut [__m256; R],
@@ -108,7 +148,7 @@ unsafe fn scale_into<const R: usize>(
     }
 }
 
-/// Stores the accumulated rows.
+/// Stores accumulated rows.
 #[inline(always)]
 unsafe fn store<const R: usize>(acc: &[__m256; R], out: *mut f32, n: usize) {
     for (r, acc) in acc.iter().enumerate() {
@@ -143,26 +183,40 @@ unsafe fn tile_avx2<const R: usize>(
     store(&acc, out, n);
 }
 
-#[target_feature(enable = "avx2,fma,avx512vnni,avx512vl")]
-unsafe fn tile_vnni<const R: usize>(
+/// `R` rows against `C` groups (`weights` from the first group's first
+/// block on; the groups lie `kb` blocks apart).
+#[target_feature(enable = "avx2,fma,avx512f,avx512vnni,avx512vl")]
+unsafe fn tile_vnni<const R: usize, const C: usize>(
     weights: &[Block8],
     acts: &[ActBlock],
     kb: usize,
     out: *mut f32,
     n: usize,
 ) {
-    let mut acc = [_mm256_setzero_ps(); R];
-    for (b, block) in weights.iter().enumerate() {
+    let mut acc = [[_mm256_setzero_ps(); R]; C];
+    for b in 0..kb {
+        let blocks: [&Block8; C] = std::array::from_fn(|g| weights.get_unchecked(g * kb + b));
         // Starting from the offsets leaves Σ a·w once the products are in.
-        let offsets = _mm256_load_si256(block.offsets.as_ptr() as *const __m256i);
-        let mut sums = [offsets; R];
+        let mut sums = [[_mm256_setzero_si256(); R]; C];
+        for (sums, block) in sums.iter_mut().zip(blocks) {
+            *sums = [_mm256_load_si256(block.offsets.as_ptr() as *const __m256i); R];
+        }
         for c in 0..QK8_0 / 4 {
-            let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
-            for (r, sum) in sums.iter_mut().enumerate() {
-                *sum = _mm256_dpbusd_epi32(*sum, act4(acts, kb, r, b, c), w);
+            let w: [__m256i; C] = std::array::from_fn(|g| {
+                _mm256_load_si256(blocks[g].qs.as_ptr().add(c * 32) as *const __m256i)
+            });
+            for r in 0..R {
+                let a = act4(acts, kb, r, b, c);
+                for g in 0..C {
+                    sums[g][r] = _mm256_dpbusd_epi32(sums[g][r], a, w[g]);
+                }
             }
         }
-        scale_into(&mut acc, &sums, block, acts, kb, b);
+        for g in 0..C {
+            scale_into(&mut acc[g], &sums[g], blocks[g], acts, kb, b);
+        }
     }
-    store(&acc, out, n);
+    for (g, acc) in acc.iter().enumerate() {
+        store(acc, out.add(g * LANES), n);
+    }
 }

@@ -4,8 +4,8 @@
 use candle_core::{CpuStorage, Result, Storage, Tensor, WithDType};
 use rayon::prelude::*;
 
-use crate::attention::backends::cpu::{add_scaled, vec_dot_f32, UpcastF32};
-use crate::cpu_math::{exp_shifted_sum, F32Elem};
+use crate::attention::backends::cpu::{add_scaled, UpcastF32};
+use crate::cpu_math::{dot_f32, exp_shifted_sum, F32Elem};
 
 /// Where the row of `offset` in `block` for kv head `head` starts in a
 /// cache laid out (blocks, `heads`, `block_size`, `dim`).
@@ -95,7 +95,12 @@ impl Decode<'_> {
                 key_cache.dims()
             );
         }
-        let q_data = q.flatten_all()?.to_vec1::<T>()?;
+        let q_data: Vec<f32> = q
+            .flatten_all()?
+            .to_vec1::<T>()?
+            .into_iter()
+            .map(F32Elem::to_f32)
+            .collect();
         let (k_guard, _) = key_cache.storage_and_layout();
         let (v_guard, _) = value_cache.storage_and_layout();
         let (Storage::Cpu(k_store), Storage::Cpu(v_store)) = (&*k_guard, &*v_guard) else {
@@ -109,34 +114,86 @@ impl Decode<'_> {
             dim,
         };
         let mut out = vec![0f32; batch * heads * dim];
-        out.par_chunks_mut(dim).enumerate().for_each(|(bh, out)| {
-            let (b, h) = (bh / heads, bh % heads);
-            let kv_h = h / group;
-            let len = self.lens[b];
-            let table = &self.tables[b];
-            let row =
-                |t: usize| cache_row(table[t / block_size] as usize, kv_h, t % block_size, shape);
-            let q = &q_data[bh * dim..(bh + 1) * dim];
-            let mut scores: Vec<f32> = (0..len)
-                .map(|t| {
-                    let s = vec_dot_f32(q, &k_data[row(t)..row(t) + dim]) * self.scale;
-                    match self.softcap {
-                        Some(c) => (s / c).tanh() * c,
-                        None => s,
+        // One task per sequence and kv head: the `group` query heads that
+        // share it (adjacent in `out`) read each key and value row once,
+        // widened to f32 once, and the rows are found block by block
+        // instead of by a division per token and head.
+        out.par_chunks_mut(group * dim)
+            .enumerate()
+            .for_each(|(bk, out)| {
+                let (b, kv_h) = (bk / kv_heads, bk % kv_heads);
+                let len = self.lens[b];
+                if len == 0 {
+                    return;
+                }
+                let table = &self.tables[b];
+                let q0 = (b * heads + kv_h * group) * dim;
+                let qs = &q_data[q0..q0 + group * dim];
+                let mut row = vec![0f32; dim];
+                // scores[j * len + t]: query head j against token t.
+                let mut scores = vec![0f32; group * len];
+                for_each_row(table, len, kv_h, shape, |t, at| {
+                    widen(&k_data[at..at + dim], &mut row);
+                    for (j, q) in qs.chunks_exact(dim).enumerate() {
+                        let s = dot_f32(q, &row) * self.scale;
+                        scores[j * len + t] = match self.softcap {
+                            Some(c) => (s / c).tanh() * c,
+                            None => s,
+                        };
                     }
-                })
-                .collect();
-            let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            if len == 0 || max == f32::NEG_INFINITY {
-                return;
-            }
-            let sum = exp_shifted_sum(&mut scores, max);
-            for (t, &p) in scores.iter().enumerate() {
-                add_scaled(out, &v_data[row(t)..row(t) + dim], p);
-            }
-            out.iter_mut().for_each(|o| *o /= sum);
-        });
+                });
+                let mut sums = vec![1f32; group];
+                for (scores, sum) in scores.chunks_exact_mut(len).zip(&mut sums) {
+                    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                    if max == f32::NEG_INFINITY {
+                        // Nothing to attend to: this head's output stays zero.
+                        scores.fill(0.0);
+                    } else {
+                        *sum = exp_shifted_sum(scores, max);
+                    }
+                }
+                for_each_row(table, len, kv_h, shape, |t, at| {
+                    widen(&v_data[at..at + dim], &mut row);
+                    for (j, out) in out.chunks_exact_mut(dim).enumerate() {
+                        add_scaled(out, &row, scores[j * len + t]);
+                    }
+                });
+                for (out, sum) in out.chunks_exact_mut(dim).zip(&sums) {
+                    out.iter_mut().for_each(|o| *o /= sum);
+                }
+            });
         let out: Vec<T> = out.into_iter().map(T::from_f32).collect();
         Tensor::from_vec(out, (batch, heads, dim), q.device())
+    }
+}
+
+/// `out = row` as f32 (one conversion per element, shared by the group).
+#[inline(always)]
+fn widen<T: F32Elem>(row: &[T], out: &mut [f32]) {
+    for (o, &x) in out.iter_mut().zip(row) {
+        *o = x.to_f32();
+    }
+}
+
+/// Calls `f(t, at)` for each of a sequence's first `len` tokens, `at` being
+/// where its row for kv head `head` starts: block by block, so that finding
+/// a row costs an add rather than a division.
+#[inline(always)]
+fn for_each_row(
+    table: &[u32],
+    len: usize,
+    head: usize,
+    shape: CacheShape,
+    mut f: impl FnMut(usize, usize),
+) {
+    for (i, &block) in table.iter().enumerate() {
+        let start = i * shape.block_size;
+        if start >= len {
+            break;
+        }
+        let first = cache_row(block as usize, head, 0, shape);
+        for slot in 0..shape.block_size.min(len - start) {
+            f(start + slot, first + slot * shape.dim);
+        }
     }
 }
