@@ -87,7 +87,8 @@ pub struct LlmSettings {
     pub model: PathBuf,
     /// Most tokens one reply may have.
     pub max_tokens: u32,
-    /// Sampling temperature; 0 is greedy.
+    /// Sampling temperature; 0 (the default) is greedy: the likeliest
+    /// word each time, so a reply repeats what the prompt holds.
     pub temperature: f64,
     /// How many earlier turns of a conversation the prompt carries.
     pub history_turns: usize,
@@ -122,7 +123,7 @@ impl Default for LlmSettings {
             // A reply is one to three sentences; more only costs the
             // customer waiting time (and small models ramble).
             max_tokens: 128,
-            temperature: 0.3,
+            temperature: 0.0,
             history_turns: 6,
             max_concurrent: 8,
             paged_attention: true,

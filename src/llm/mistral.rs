@@ -192,8 +192,11 @@ impl Engine for MistralEngine {
             builder = builder.set_constraint(Constraint::JsonSchema(schema));
         }
         if request.temperature > 0.0 {
+            // A request starts greedy (top-k 1), which would make any
+            // temperature moot; top-k 0 lifts that limit.
             builder = builder
                 .set_sampler_temperature(request.temperature)
+                .set_sampler_topk(0)
                 .set_sampler_topp(0.9);
         }
         let response = self
