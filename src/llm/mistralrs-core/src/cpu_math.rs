@@ -115,17 +115,7 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
     {
-        let mut lanes = [0f32; 8];
-        let (ca, cb) = (a[..n].chunks_exact(8), b[..n].chunks_exact(8));
-        let tail: f32 = (ca.remainder().iter().zip(cb.remainder()))
-            .map(|(x, y)| x * y)
-            .sum();
-        for (x, y) in ca.zip(cb) {
-            for i in 0..8 {
-                lanes[i] += x[i] * y[i];
-            }
-        }
-        tail + lanes.iter().sum::<f32>()
+        crate::attention::backends::cpu::vec_dot_f32(&a[..n], &b[..n])
     }
 }
 

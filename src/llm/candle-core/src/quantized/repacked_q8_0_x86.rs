@@ -131,7 +131,7 @@ unsafe fn act4(acts: &[ActBlock], kb: usize, r: usize, b: usize, c: usize) -> __
     _mm256_set1_epi32(four)
 }
 
-/// Adds a block's integer sums, scaled, to the float accumulators.
+/// Adds this block's integer sums, scaled, to the float accumulators.
 #[inline(always)]
 unsafe fn scale_into<const R: usize>(
     acc: &mut [__m256; R],
@@ -148,7 +148,7 @@ unsafe fn scale_into<const R: usize>(
     }
 }
 
-/// Stores accumulated rows.
+/// Stores the accumulated rows.
 #[inline(always)]
 unsafe fn store<const R: usize>(acc: &[__m256; R], out: *mut f32, n: usize) {
     for (r, acc) in acc.iter().enumerate() {
@@ -197,10 +197,9 @@ unsafe fn tile_vnni<const R: usize, const C: usize>(
     for b in 0..kb {
         let blocks: [&Block8; C] = std::array::from_fn(|g| weights.get_unchecked(g * kb + b));
         // Starting from the offsets leaves Σ a·w once the products are in.
-        let mut sums = [[_mm256_setzero_si256(); R]; C];
-        for (sums, block) in sums.iter_mut().zip(blocks) {
-            *sums = [_mm256_load_si256(block.offsets.as_ptr() as *const __m256i); R];
-        }
+        let mut sums: [[__m256i; R]; C] = std::array::from_fn(|g| {
+            [_mm256_load_si256(blocks[g].offsets.as_ptr() as *const __m256i); R]
+        });
         for c in 0..QK8_0 / 4 {
             let w: [__m256i; C] = std::array::from_fn(|g| {
                 _mm256_load_si256(blocks[g].qs.as_ptr().add(c * 32) as *const __m256i)
