@@ -8,6 +8,9 @@
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::layers::{Sdpa, SdpaParams};
 
+mod support;
+use support::tensors::values;
+
 /// One attention problem: `heads` query heads share `kv_heads` K/V heads.
 struct Case {
     batch: usize,
@@ -23,15 +26,6 @@ fn random(shape: (usize, usize, usize, usize), dtype: DType) -> Tensor {
     Tensor::randn(0f32, 1.0, shape, &Device::Cpu)
         .unwrap()
         .to_dtype(dtype)
-        .unwrap()
-}
-
-fn values(t: &Tensor) -> Vec<f64> {
-    t.to_dtype(DType::F64)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1()
         .unwrap()
 }
 

@@ -7,14 +7,8 @@
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::cpu_math;
 
-fn values(t: &Tensor) -> Vec<f64> {
-    t.to_dtype(DType::F64)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1()
-        .unwrap()
-}
+mod support;
+use support::tensors::values;
 
 fn worst_difference(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod tensors;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
