@@ -4,7 +4,7 @@
 use candle_core::{CpuStorage, Result, Storage, Tensor, WithDType};
 use rayon::prelude::*;
 
-use crate::attention::backends::cpu::{add_scaled, UpcastF32};
+use crate::attention::backends::cpu::add_scaled;
 use crate::cpu_math::{dot_f32, exp_shifted_sum, F32Elem};
 
 /// Where the row of `offset` in `block` for kv head `head` starts in a
@@ -80,7 +80,7 @@ pub(super) struct Decode<'a> {
 
 impl Decode<'_> {
     /// `q` contiguous (batch, heads, 1, dim); returns (batch, heads, dim).
-    pub fn run<T: F32Elem + UpcastF32>(
+    pub fn run<T: F32Elem>(
         &self,
         q: &Tensor,
         key_cache: &Tensor,
