@@ -11,6 +11,8 @@ use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use std::time::Instant;
 
+mod sweep;
+
 /// SmolLM2-135M: hidden size and MLP size.
 const HIDDEN: usize = 576;
 const MLP: usize = 1536;
@@ -47,6 +49,7 @@ fn main() -> candle_core::Result<()> {
             time_per_call(calls, || matmul.forward(&x).map(drop))
         })?);
     }
+    results.push(sweep::run()?);
     println!(
         "{{\"avx2\":{},\"fma\":{},\"avx512f\":{},{}}}",
         cfg!(target_feature = "avx2"),

@@ -181,13 +181,20 @@ impl RepackedQ8_0 {
             for first in groups.clone().step_by(cached_groups) {
                 let last = (first + cached_groups).min(groups.end);
                 let weights = &self.blocks[first * kb..last * kb];
+                // The last row tile asks for the next run's weights while it
+                // works, so that memory keeps streaming: with several row
+                // tiles, the last one found the weights in cache and the
+                // memory idled through it (a batch of eight took a third
+                // longer).
+                let next = &self.blocks[last * kb..(2 * last - first).min(groups.end) * kb];
                 for row in (0..m).step_by(TILE_ROWS) {
                     let rows = (m - row).min(TILE_ROWS);
                     let acts = &acts[row * kb..(row + rows) * kb];
+                    let ahead = if row + rows == m { next } else { &[] };
                     // Safety: `dst` holds m × n floats; a task writes only
                     // the columns of its own groups.
                     let out = unsafe { dst.0.add(row * n + first * LANES) };
-                    unsafe { kernel::tile(weights, acts, rows, kb, out, n) };
+                    unsafe { kernel::tile(weights, acts, rows, kb, out, n, ahead) };
                 }
             }
         };
@@ -374,6 +381,7 @@ mod kernel {
         _: usize,
         _: *mut f32,
         _: usize,
+        _: &[super::Block8],
     ) {
         unreachable!("repacking is declined where no kernel exists")
     }

@@ -56,7 +56,8 @@ pub(super) fn available() -> bool {
 
 /// Computes `rows` (1..=4) activation rows against consecutive eight-row
 /// weight groups (`weights` holds `kb` blocks per group): out[r * n + j] for
-/// j in 0..8 × groups.
+/// j in 0..8 × groups. Meanwhile asks for `ahead` in L2 cache, block for
+/// block beside `weights` (it may be shorter, or empty).
 ///
 /// # Safety
 /// `available()` must be true; `acts` holds `rows` × `kb` blocks, `weights`
@@ -69,6 +70,7 @@ pub(super) unsafe fn tile(
     kb: usize,
     out: *mut f32,
     n: usize,
+    ahead: &[Block8],
 ) {
     debug_assert!((1..=TILE_ROWS).contains(&rows));
     debug_assert!(weights.len().is_multiple_of(kb) && acts.len() == rows * kb);
@@ -76,14 +78,14 @@ pub(super) unsafe fn tile(
     // group's `rows`: each `vpdpbusd` waits for the previous one into the
     // same register, so with four sums the unit idled most of the time.
     match (isa(), rows) {
-        (Isa::Vnni, 4) => groups_vnni::<4, 3>(weights, acts, kb, out, n),
-        (Isa::Vnni, 3) => groups_vnni::<3, 2>(weights, acts, kb, out, n),
-        (Isa::Vnni, 2) => groups_vnni::<2, 4>(weights, acts, kb, out, n),
-        (Isa::Vnni, _) => groups_vnni::<1, 4>(weights, acts, kb, out, n),
-        (_, 4) => groups_avx2::<4>(weights, acts, kb, out, n),
-        (_, 3) => groups_avx2::<3>(weights, acts, kb, out, n),
-        (_, 2) => groups_avx2::<2>(weights, acts, kb, out, n),
-        (_, _) => groups_avx2::<1>(weights, acts, kb, out, n),
+        (Isa::Vnni, 4) => groups_vnni::<4, 3>(weights, acts, kb, out, n, ahead),
+        (Isa::Vnni, 3) => groups_vnni::<3, 2>(weights, acts, kb, out, n, ahead),
+        (Isa::Vnni, 2) => groups_vnni::<2, 4>(weights, acts, kb, out, n, ahead),
+        (Isa::Vnni, _) => groups_vnni::<1, 4>(weights, acts, kb, out, n, ahead),
+        (_, 4) => groups_avx2::<4>(weights, acts, kb, out, n, ahead),
+        (_, 3) => groups_avx2::<3>(weights, acts, kb, out, n, ahead),
+        (_, 2) => groups_avx2::<2>(weights, acts, kb, out, n, ahead),
+        (_, _) => groups_avx2::<1>(weights, acts, kb, out, n, ahead),
     }
 }
 
@@ -95,9 +97,11 @@ unsafe fn groups_avx2<const R: usize>(
     kb: usize,
     out: *mut f32,
     n: usize,
+    ahead: &[Block8],
 ) {
     for (g, group) in weights.chunks_exact(kb).enumerate() {
-        tile_avx2::<R>(group, acts, kb, out.add(g * LANES), n);
+        let next = ahead.get(g * kb..).unwrap_or_default();
+        tile_avx2::<R>(group, acts, kb, out.add(g * LANES), n, next);
     }
 }
 
@@ -109,15 +113,18 @@ unsafe fn groups_vnni<const R: usize, const C: usize>(
     kb: usize,
     out: *mut f32,
     n: usize,
+    ahead: &[Block8],
 ) {
     let groups = weights.len() / kb;
     let mut g = 0;
     while g + C <= groups {
-        tile_vnni::<R, C>(&weights[g * kb..], acts, kb, out.add(g * LANES), n);
+        let next = ahead.get(g * kb..).unwrap_or_default();
+        tile_vnni::<R, C>(&weights[g * kb..], acts, kb, out.add(g * LANES), n, next);
         g += C;
     }
     while g < groups {
-        tile_vnni::<R, 1>(&weights[g * kb..], acts, kb, out.add(g * LANES), n);
+        let next = ahead.get(g * kb..).unwrap_or_default();
+        tile_vnni::<R, 1>(&weights[g * kb..], acts, kb, out.add(g * LANES), n, next);
         g += 1;
     }
 }
@@ -163,10 +170,14 @@ unsafe fn tile_avx2<const R: usize>(
     kb: usize,
     out: *mut f32,
     n: usize,
+    ahead: &[Block8],
 ) {
     let ones = _mm256_set1_epi16(1);
     let mut acc = [_mm256_setzero_ps(); R];
     for (b, block) in weights.iter().enumerate() {
+        if let Some(next) = ahead.get(b) {
+            prefetch_l2(next);
+        }
         let mut sums = [_mm256_setzero_si256(); R];
         for c in 0..QK8_0 / 4 {
             let w = _mm256_load_si256(block.qs.as_ptr().add(c * 32) as *const __m256i);
@@ -192,10 +203,16 @@ unsafe fn tile_vnni<const R: usize, const C: usize>(
     kb: usize,
     out: *mut f32,
     n: usize,
+    ahead: &[Block8],
 ) {
     let mut acc = [[_mm256_setzero_ps(); R]; C];
     for b in 0..kb {
         let blocks: [&Block8; C] = std::array::from_fn(|g| weights.get_unchecked(g * kb + b));
+        for g in 0..C {
+            if let Some(next) = ahead.get(g * kb + b) {
+                prefetch_l2(next);
+            }
+        }
         // Starting from the offsets leaves Σ a·w once the products are in.
         let mut sums: [[__m256i; R]; C] = std::array::from_fn(|g| {
             [_mm256_load_si256(blocks[g].offsets.as_ptr() as *const __m256i); R]
@@ -217,5 +234,14 @@ unsafe fn tile_vnni<const R: usize, const C: usize>(
     }
     for (g, acc) in acc.iter().enumerate() {
         store(acc, out.add(g * LANES), n);
+    }
+}
+
+/// Asks for `block` in L2 cache (a hint: it changes no result).
+#[inline(always)]
+unsafe fn prefetch_l2(block: &Block8) {
+    let start = block as *const Block8 as *const i8;
+    for line in (0..std::mem::size_of::<Block8>()).step_by(64) {
+        _mm_prefetch::<_MM_HINT_T1>(start.add(line));
     }
 }
