@@ -1,6 +1,7 @@
 //! kefu's mistralrs-core (src/llm/mistralrs-core/src/cpu_math.rs) replaces
 //! CPU kernels of a transformer layer with vectorized ones: the exponential
-//! (softmax and SiLU), SiLU(gate)·up, the rotary position embedding, and the
+//! (softmax and SiLU), SiLU(gate)·up (also over the halves of one fused
+//! projection), the rotary position embedding, and the
 //! dot product of paged decoding. These check each against libm, a plain
 //! formula (in f64), and candle-nn's own kernels.
 
@@ -100,6 +101,26 @@ fn silu_mul_matches_the_formula_in_f32_and_bf16() {
                 .fold(0.0, f64::max);
             assert!(err < tolerance, "{dtype:?} × {len}: off by {err}");
         }
+    }
+}
+
+#[test]
+fn silu_mul_takes_the_halves_of_a_fused_gate_and_up_projection() {
+    // (batch, positions, gate | up): each half's rows lie a whole row of
+    // both apart. Eight rows run on one thread, 24 in tasks.
+    for (batch, positions, width) in [(8, 1, 1_536), (2, 12, 1_536), (1, 3, 5)] {
+        let fused = random(&[batch, positions, 2 * width], DType::F32);
+        let gate = fused.narrow(2, 0, width).unwrap();
+        let up = fused.narrow(2, width, width).unwrap();
+        assert!(!gate.is_contiguous() || batch * positions == 1);
+        let got = cpu_math::silu_mul(&gate, &up)
+            .unwrap()
+            .expect("a CPU kernel for evenly spaced rows");
+        let want = cpu_math::silu_mul(&gate.contiguous().unwrap(), &up.contiguous().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.dims(), &[batch, positions, width]);
+        assert_eq!(values(&got), values(&want), "{batch}×{positions}×{width}");
     }
 }
 

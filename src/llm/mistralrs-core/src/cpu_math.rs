@@ -209,31 +209,65 @@ fn silu_mul_typed<T: F32Elem>(a: &Tensor, b: &Tensor) -> Result<Option<Tensor>> 
     let (Storage::Cpu(a_cpu), Storage::Cpu(b_cpu)) = (&*a_guard, &*b_guard) else {
         return Ok(None);
     };
-    let (Some((a0, a1)), Some((b0, b1))) = (
-        a_layout.contiguous_offsets(),
-        b_layout.contiguous_offsets(),
-    ) else {
+    // Rows rather than one run: the gate and up halves of a fused
+    // projection's output (see `models::fused_projections`) are columns of
+    // one matrix.
+    let (Some((a0, rows, cols, a_step)), Some((b0, _, _, b_step))) =
+        (strided_rows(a_layout), strided_rows(b_layout))
+    else {
         return Ok(None);
     };
-    let xs = &a_cpu.as_slice::<T>()?[a0..a1];
-    let ys = &b_cpu.as_slice::<T>()?[b0..b1];
-    let mut out = vec![T::from_f32(0.0); xs.len()];
+    let (xs, ys) = (&a_cpu.as_slice::<T>()?[a0..], &b_cpu.as_slice::<T>()?[b0..]);
+    let mut out = vec![T::from_f32(0.0); rows * cols];
     let run = |out: &mut [T], xs: &[T], ys: &[T]| {
         for ((o, x), y) in out.iter_mut().zip(xs).zip(ys) {
             let x = x.to_f32();
             *o = T::from_f32(x / (1.0 + exp(-x)) * y.to_f32());
         }
     };
-    if out.len() <= SILU_CHUNK {
-        run(&mut out, xs, ys);
-    } else {
+    let row = |r: usize, out: &mut [T]| {
+        run(out, &xs[r * a_step..][..cols], &ys[r * b_step..][..cols]);
+    };
+    if a_step == cols && b_step == cols && out.len() <= SILU_CHUNK {
+        run(&mut out, &xs[..rows * cols], &ys[..rows * cols]);
+    } else if a_step == cols && b_step == cols {
         out.par_chunks_mut(SILU_CHUNK)
-            .zip(xs.par_chunks(SILU_CHUNK))
-            .zip(ys.par_chunks(SILU_CHUNK))
+            .zip(xs[..rows * cols].par_chunks(SILU_CHUNK))
+            .zip(ys[..rows * cols].par_chunks(SILU_CHUNK))
             .for_each(|((out, xs), ys)| run(out, xs, ys));
+    } else if out.len() <= SILU_CHUNK {
+        out.chunks_mut(cols).enumerate().for_each(|(r, out)| row(r, out));
+    } else {
+        out.par_chunks_mut(cols).enumerate().for_each(|(r, out)| row(r, out));
     }
     drop((a_guard, b_guard));
     Tensor::from_vec(out, a.shape(), &Device::Cpu).map(Some)
+}
+
+/// `layout` as `rows` runs of `cols` elements, `step` apart: (start, rows,
+/// cols, step). `None` where the last dimension is not contiguous or the
+/// others do not step by whole rows.
+fn strided_rows(layout: &candle_core::Layout) -> Option<(usize, usize, usize, usize)> {
+    let (dims, strides) = (layout.dims(), layout.stride());
+    let (&cols, outer) = dims.split_last()?;
+    if cols > 1 && strides[outer.len()] != 1 {
+        return None;
+    }
+    let (mut step, mut next) = (None, None);
+    for (&dim, &stride) in outer.iter().zip(strides).rev().filter(|(&d, _)| d > 1) {
+        match next {
+            Some(expected) if stride != expected => return None,
+            Some(_) => {}
+            None => step = Some(stride),
+        }
+        next = Some(stride * dim);
+    }
+    Some((
+        layout.start_offset(),
+        outer.iter().product(),
+        cols,
+        step.unwrap_or(cols),
+    ))
 }
 
 /// Elements per parallel task in [`rope`]; a decoding step's few hundred

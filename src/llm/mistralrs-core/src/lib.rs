@@ -76,6 +76,9 @@ mod layers_utils;
 pub mod matformer;
 mod mla;
 mod models;
+/// kefu: matrices that read one input multiplied as one (public for kefu's
+/// tests).
+pub use models::fused_projections;
 mod paged_attention;
 /// kefu: paged attention on the CPU and its per-step metadata (public for
 /// kefu's tests).
@@ -144,6 +147,8 @@ pub use request::{
     SearchContextSize, TokenizationRequest, WebSearchOptions, WebSearchUserLocation,
 };
 pub use response::*;
+/// kefu: greedy decoding's choice of token (public for kefu's tests).
+pub use sampler::argmax_f32;
 pub use sampler::{
     CustomLogitsProcessor, DrySamplingParams, ModelGenerationDefaults, SamplingParams, StopTokens,
     TopLogprob,

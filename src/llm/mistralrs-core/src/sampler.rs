@@ -349,14 +349,44 @@ fn partial_sort_top_k(probs: &mut [f32], k: usize, zero_rest: bool) -> Vec<(u32,
 }
 
 /// Find the index of the maximum element in a slice. O(n) scan.
+///
+/// kefu: the last index of the largest value, as upstream's `max_by` gives,
+/// found in two passes that vectorize (sixteen running maxima, then sixteen
+/// comparisons at a time from the end): upstream's one pass compared and
+/// moved one element at a time, 2–3% of a step of eight sequences over a
+/// vocabulary of 49,152. Values with NaN keep upstream's scan.
 #[inline]
-fn argmax_f32(values: &[f32]) -> u32 {
-    values
-        .iter()
-        .enumerate()
-        .max_by(|(_, a), (_, b)| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal))
-        .map(|(i, _)| i as u32)
-        .unwrap_or(0)
+pub fn argmax_f32(values: &[f32]) -> u32 {
+    const LANES: usize = 16;
+    let mut lanes = [f32::NEG_INFINITY; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (m, &x) in lanes.iter_mut().zip(chunk) {
+            *m = m.max(x);
+        }
+    }
+    let max = tail.iter().chain(&lanes).fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+    let found = || {
+        let whole = values.len() - tail.len();
+        if let Some(i) = tail.iter().rposition(|&x| x == max) {
+            return Some(whole + i);
+        }
+        let chunk = values[..whole]
+            .chunks_exact(LANES)
+            .rposition(|c| c.iter().fold(false, |any, &x| any | (x == max)))?;
+        let within = values[chunk * LANES..][..LANES].iter().rposition(|&x| x == max)?;
+        Some(chunk * LANES + within)
+    };
+    match found() {
+        Some(i) if !values.iter().any(|x| x.is_nan()) => i as u32,
+        _ => values
+            .iter()
+            .enumerate()
+            .max_by(|(_, a), (_, b)| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal))
+            .map(|(i, _)| i as u32)
+            .unwrap_or(0),
+    }
 }
 
 impl Sampler {
