@@ -5,16 +5,19 @@
 //! different lengths (right-padded) whose blocks lie scattered in the cache;
 //! a decoding step of all three; a fourth prompt that finds its first two
 //! blocks in the prefix cache (another sequence's) and attends to them. In
-//! F32 and BF16, with grouped-query heads.
+//! F32 and BF16, with grouped-query heads (five per kv head).
 
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::layers::SdpaParams;
 use mistralrs_core::paged_attention_cpu::{attend, PagedAttentionInputMetadata};
 use std::collections::HashMap;
 
-const HEADS: usize = 4;
+// Five query heads per kv head: the decoding step takes four heads' dot
+// products at once, then one; a head size that leaves a tail after the
+// vectors of eight.
+const HEADS: usize = 10;
 const KV_HEADS: usize = 2;
-const DIM: usize = 24;
+const DIM: usize = 36;
 const BLOCK: usize = 16;
 const BLOCKS: usize = 16;
 const PAD: i64 = -1;

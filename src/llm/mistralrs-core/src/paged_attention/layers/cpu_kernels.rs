@@ -4,8 +4,8 @@
 use candle_core::{CpuStorage, Result, Storage, Tensor, WithDType};
 use rayon::prelude::*;
 
-use crate::attention::backends::cpu::add_scaled;
-use crate::cpu_math::{dot_f32, exp_shifted_sum, F32Elem};
+use super::cpu_vec::{add_scaled, dots};
+use crate::cpu_math::{exp_shifted_sum, F32Elem};
 
 /// Where the row of `offset` in `block` for kv head `head` starts in a
 /// cache laid out (blocks, `heads`, `block_size`, `dim`).
@@ -95,11 +95,12 @@ impl Decode<'_> {
                 key_cache.dims()
             );
         }
+        // The queries scaled once here rather than every score.
         let q_data: Vec<f32> = q
             .flatten_all()?
             .to_vec1::<T>()?
             .into_iter()
-            .map(F32Elem::to_f32)
+            .map(|x| x.to_f32() * self.scale)
             .collect();
         let (k_guard, _) = key_cache.storage_and_layout();
         let (v_guard, _) = value_cache.storage_and_layout();
@@ -132,6 +133,7 @@ impl Decode<'_> {
                 let mut row = vec![0f32; dim];
                 // scores[j * len + t]: query head j against token t.
                 let mut scores = vec![0f32; group * len];
+                let mut row_scores = vec![0f32; group];
                 // The weights evicted the cache since the last step, and a
                 // block is a new page, where the hardware prefetcher starts
                 // over: so while on a key, ask for the same slot's key in the
@@ -144,14 +146,14 @@ impl Decode<'_> {
                     }
                     prefetch(&v_data[at..at + dim]);
                     widen(&k_data[at..at + dim], &mut row);
-                    for (j, q) in qs.chunks_exact(dim).enumerate() {
-                        let s = dot_f32(q, &row) * self.scale;
-                        scores[j * len + t] = match self.softcap {
-                            Some(c) => (s / c).tanh() * c,
-                            None => s,
-                        };
+                    dots(qs, &row, &mut row_scores);
+                    for (j, &s) in row_scores.iter().enumerate() {
+                        scores[j * len + t] = s;
                     }
                 });
+                if let Some(c) = self.softcap {
+                    scores.iter_mut().for_each(|s| *s = (*s / c).tanh() * c);
+                }
                 let mut sums = vec![1f32; group];
                 for (scores, sum) in scores.chunks_exact_mut(len).zip(&mut sums) {
                     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);

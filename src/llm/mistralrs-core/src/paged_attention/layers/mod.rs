@@ -2,6 +2,7 @@
 // or Metal keep upstream's layer and hand it CPU tensors to `cpu::attend`.
 pub mod cpu;
 mod cpu_kernels;
+mod cpu_vec;
 
 #[cfg(any(all(feature = "cuda", target_family = "unix"), feature = "metal"))]
 pub mod paged_attention;
