@@ -359,14 +359,17 @@ fn partial_sort_top_k(probs: &mut [f32], k: usize, zero_rest: bool) -> Vec<(u32,
 pub fn argmax_f32(values: &[f32]) -> u32 {
     const LANES: usize = 16;
     let mut lanes = [f32::NEG_INFINITY; LANES];
+    let mut nan = [false; LANES];
     let chunks = values.chunks_exact(LANES);
     let tail = chunks.remainder();
     for chunk in chunks {
-        for (m, &x) in lanes.iter_mut().zip(chunk) {
+        for ((m, n), &x) in lanes.iter_mut().zip(&mut nan).zip(chunk) {
             *m = m.max(x);
+            *n |= x.is_nan();
         }
     }
     let max = tail.iter().chain(&lanes).fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+    let nan = nan.contains(&true) || tail.iter().any(|x| x.is_nan());
     let found = || {
         let whole = values.len() - tail.len();
         if let Some(i) = tail.iter().rposition(|&x| x == max) {
@@ -379,7 +382,7 @@ pub fn argmax_f32(values: &[f32]) -> u32 {
         Some(chunk * LANES + within)
     };
     match found() {
-        Some(i) if !values.iter().any(|x| x.is_nan()) => i as u32,
+        Some(i) if !nan => i as u32,
         _ => values
             .iter()
             .enumerate()
