@@ -45,4 +45,16 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.load("email:cursor:x").as_deref(), Some("7:42"));
     }
+
+    #[test]
+    fn a_store_held_open_is_refused_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = Store::open(dir.path()).unwrap();
+        let err = Store::open(dir.path())
+            .err()
+            .expect("second open must fail");
+        let text = err.to_string();
+        assert!(text.contains("in use by another kefu process"), "{text}");
+        assert!(text.contains("store.path"), "{text}");
+    }
 }

@@ -20,6 +20,7 @@ pub use records::{
 };
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// The layout version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -68,6 +69,53 @@ pub enum StoreError {
 /// Shorthand for store results.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// How long `Store::open` waits for a lock held by a store that is closing.
+///
+/// sled's background threads keep the directory locked for a moment after
+/// its last handle is dropped (and a restarted daemon may start while its
+/// predecessor is still exiting); a lock still held after this is another
+/// live kefu.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// Open the sled database, waiting out a lock that is being released.
+fn open_db(path: &Path) -> Result<sled::Db> {
+    let started = Instant::now();
+    loop {
+        match sled::Config::new().path(path).open() {
+            Ok(db) => return Ok(db),
+            Err(e) if lock_is_held(&e) && started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => {
+                return Err(StoreError::Open {
+                    path: path.to_path_buf(),
+                    reason: if lock_is_held(&e) {
+                        "it is in use by another kefu process; stop that one first \
+                         (systemctl stop kefu) or give this one another store.path"
+                            .into()
+                    } else {
+                        e.to_string()
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// Whether sled refused because another handle holds the directory's lock.
+///
+/// sled wraps the `WouldBlock` from flock in an `Other` error with the text
+/// "could not acquire lock", so both shapes are recognised.
+fn lock_is_held(e: &sled::Error) -> bool {
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().contains("could not acquire lock")
+        }
+        _ => false,
+    }
+}
+
 /// The daemon's state. Cheap to clone; all clones share one database.
 #[derive(Clone)]
 pub struct Store {
@@ -84,18 +132,7 @@ pub struct Store {
 impl Store {
     /// Open (or create) the store at `path` and check its schema version.
     pub fn open(path: &Path) -> Result<Self> {
-        let db = sled::Config::new()
-            .path(path)
-            .open()
-            .map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                reason: match e {
-                    sled::Error::Io(ref io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                        "it is in use by another kefu process".into()
-                    }
-                    other => other.to_string(),
-                },
-            })?;
+        let db = open_db(path)?;
         let meta = db.open_tree("meta")?;
         match meta.get("schema_version")? {
             None => {
