@@ -146,6 +146,50 @@ fn tables(positions: usize, dim: usize, dtype: DType) -> (Tensor, Tensor) {
 }
 
 #[test]
+fn rope_at_gives_each_conversation_its_own_position() {
+    // A decoding step of three conversations at positions 5, 40 and 0, and
+    // a chunk of four tokens each for two: the same as rotating each entry
+    // alone by its narrowed tables.
+    for (batch, seq, offsets) in [(3, 1, vec![5, 40, 0]), (2, 4, vec![0, 10]), (2, 1, vec![7])] {
+        for dtype in [DType::F32, DType::BF16] {
+            let xs = random(&[batch, 9, seq, 64], dtype);
+            let (cos, sin) = tables(128, 64, dtype);
+            for interleaved in [true, false] {
+                let got = cpu_math::rope_at(&xs, &cos, &sin, &offsets, interleaved)
+                    .unwrap()
+                    .expect("a CPU kernel for contiguous inputs");
+                assert_eq!(got.dims(), xs.dims());
+                for b in 0..batch {
+                    let at = offsets[if offsets.len() == 1 { 0 } else { b }];
+                    let (c, s) = (
+                        cos.narrow(0, at, seq).unwrap(),
+                        sin.narrow(0, at, seq).unwrap(),
+                    );
+                    let one = xs.narrow(0, b, 1).unwrap().contiguous().unwrap();
+                    let want = cpu_math::rope(&one, &c, &s, interleaved).unwrap().unwrap();
+                    let got = got.narrow(0, b, 1).unwrap();
+                    assert_eq!(
+                        values(&got),
+                        values(&want),
+                        "{dtype:?}, entry {b} at {at}, interleaved {interleaved}"
+                    );
+                }
+            }
+        }
+    }
+    // Past the tables' end, or offsets that fit neither one nor each entry:
+    // left to the caller's general path.
+    let xs = random(&[2, 9, 1, 64], DType::F32);
+    let (cos, sin) = tables(128, 64, DType::F32);
+    assert!(cpu_math::rope_at(&xs, &cos, &sin, &[3, 128], true)
+        .unwrap()
+        .is_none());
+    assert!(cpu_math::rope_at(&xs, &cos, &sin, &[1, 2, 3], true)
+        .unwrap()
+        .is_none());
+}
+
+#[test]
 fn rope_matches_candle_nn_in_both_layouts() {
     // SmolLM2's 9 heads of 64 over a prompt (tasks) and a decoding step at
     // position 40 (one thread; the tables narrowed as mistral.rs does).

@@ -2304,6 +2304,16 @@ impl RotaryEmbedding {
                 None => rope(&x, cos, sin),
             }
         };
+        // Every conversation of a batch at its own position, in one pass.
+        if seqlen_offsets.len() == b_sz {
+            let (q, k) = (q.contiguous()?, k.contiguous()?);
+            let at = |x: &Tensor| {
+                crate::cpu_math::rope_at(x, &self.cos, &self.sin, seqlen_offsets, interleaved)
+            };
+            if let (Some(q_embed), Some(k_embed)) = (at(&q)?, at(&k)?) {
+                return Ok((q_embed, k_embed));
+            }
+        }
         if seqlen_offsets.len() == 1 {
             let cos = self.cos.narrow(0, seqlen_offsets[0], seq_len)?;
             let sin = self.sin.narrow(0, seqlen_offsets[0], seq_len)?;

@@ -161,10 +161,8 @@ impl LayerWeights {
     ) -> Result<Tensor> {
         let (b_sz, seq_len, _) = x.dims3()?;
 
-        let qkv = self.attention_qkv.forward(x)?;
-        let q = qkv[0].to_dtype(self.dtype)?;
-        let k = qkv[1].to_dtype(self.dtype)?;
-        let v = qkv[2].to_dtype(self.dtype)?;
+        let qkv = self.attention_qkv.forward_as(x, Some(self.dtype))?;
+        let (q, k, v) = (&qkv[0], &qkv[1], &qkv[2]);
 
         let (q, k, v) = if seq_len != 1 {
             let q = q

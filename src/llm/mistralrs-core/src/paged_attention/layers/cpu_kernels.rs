@@ -4,8 +4,8 @@
 use candle_core::{CpuStorage, Result, Storage, Tensor, WithDType};
 use rayon::prelude::*;
 
-use super::cpu_vec::{add_scaled, dots};
-use crate::cpu_math::{exp_shifted_sum, F32Elem};
+use super::cpu_vec::{key_dots, value_sums, Lanes};
+use crate::cpu_math::exp_shifted_sum;
 
 /// Where the row of `offset` in `block` for kv head `head` starts in a
 /// cache laid out (blocks, `heads`, `block_size`, `dim`).
@@ -80,7 +80,7 @@ pub(super) struct Decode<'a> {
 
 impl Decode<'_> {
     /// `q` contiguous (batch, heads, 1, dim); returns (batch, heads, dim).
-    pub fn run<T: F32Elem>(
+    pub fn run<T: Lanes>(
         &self,
         q: &Tensor,
         key_cache: &Tensor,
@@ -116,21 +116,18 @@ impl Decode<'_> {
         };
         let mut out = vec![0f32; batch * heads * dim];
         // One task per sequence and kv head: the `group` query heads that
-        // share it (adjacent in `out`) read each key and value row once,
-        // widened to f32 once, and the rows are found block by block
-        // instead of by a division per token and head.
+        // share it (adjacent in `out`) read each key and value row once.
         out.par_chunks_mut(group * dim)
             .enumerate()
             .for_each(|(bk, out)| {
                 let (b, kv_h) = (bk / kv_heads, bk % kv_heads);
-                let len = self.lens[b];
+                let rows = row_starts(&self.tables[b], self.lens[b], kv_h, shape);
+                let len = rows.len();
                 if len == 0 {
                     return;
                 }
-                let table = &self.tables[b];
                 let q0 = (b * heads + kv_h * group) * dim;
                 let qs = &q_data[q0..q0 + group * dim];
-                let mut row = vec![0f32; dim];
                 // scores[j * len + t]: query head j against token t.
                 let mut scores = vec![0f32; group * len];
                 let mut row_scores = vec![0f32; group];
@@ -138,19 +135,17 @@ impl Decode<'_> {
                 // block is a new page, where the hardware prefetcher starts
                 // over: so while on a key, ask for the same slot's key in the
                 // next block and for this row's value (the second pass).
-                let first = cache_row(table[0] as usize, kv_h, 0, shape);
-                prefetch(&k_data[first..first + len.min(block_size) * dim]);
-                for_each_row(table, len, kv_h, shape, |t, at, ahead| {
-                    if let Some(ahead) = ahead {
+                prefetch(&k_data[rows[0]..rows[0] + len.min(block_size) * dim]);
+                for (t, &at) in rows.iter().enumerate() {
+                    if let Some(&ahead) = rows.get(t + block_size) {
                         prefetch(&k_data[ahead..ahead + dim]);
                     }
                     prefetch(&v_data[at..at + dim]);
-                    widen(&k_data[at..at + dim], &mut row);
-                    dots(qs, &row, &mut row_scores);
+                    key_dots(qs, &k_data[at..at + dim], &mut row_scores);
                     for (j, &s) in row_scores.iter().enumerate() {
                         scores[j * len + t] = s;
                     }
-                });
+                }
                 if let Some(c) = self.softcap {
                     scores.iter_mut().for_each(|s| *s = (*s / c).tanh() * c);
                 }
@@ -164,26 +159,13 @@ impl Decode<'_> {
                         *sum = exp_shifted_sum(scores, max);
                     }
                 }
-                for_each_row(table, len, kv_h, shape, |t, at, _| {
-                    widen(&v_data[at..at + dim], &mut row);
-                    for (j, out) in out.chunks_exact_mut(dim).enumerate() {
-                        add_scaled(out, &row, scores[j * len + t]);
-                    }
-                });
+                value_sums(&scores, v_data, &rows, dim, out);
                 for (out, sum) in out.chunks_exact_mut(dim).zip(&sums) {
                     out.iter_mut().for_each(|o| *o /= sum);
                 }
             });
         let out: Vec<T> = out.into_iter().map(T::from_f32).collect();
         Tensor::from_vec(out, (batch, heads, dim), q.device())
-    }
-}
-
-/// `out = row` as f32 (one conversion per element, shared by the group).
-#[inline(always)]
-fn widen<T: F32Elem>(row: &[T], out: &mut [f32]) {
-    for (o, &x) in out.iter_mut().zip(row) {
-        *o = x.to_f32();
     }
 }
 
@@ -205,31 +187,17 @@ fn prefetch<T>(data: &[T]) {
     let _ = data;
 }
 
-/// Calls `f(t, at, ahead)` for each of a sequence's first `len` tokens, `at`
-/// being where its row for kv head `head` starts and `ahead` where the same
-/// slot's row of the next block in `table` starts (if any): block by block,
-/// so that finding a row costs an add rather than a division.
-#[inline(always)]
-fn for_each_row(
-    table: &[u32],
-    len: usize,
-    head: usize,
-    shape: CacheShape,
-    mut f: impl FnMut(usize, usize, Option<usize>),
-) {
-    for (i, &block) in table.iter().enumerate() {
-        let start = i * shape.block_size;
-        if start >= len {
+/// Where each of a sequence's first `len` rows for kv head `head` starts,
+/// found block by block (an add per row rather than a division).
+fn row_starts(table: &[u32], len: usize, head: usize, shape: CacheShape) -> Vec<usize> {
+    let mut rows = Vec::with_capacity(len);
+    for &block in table {
+        let first = cache_row(block as usize, head, 0, shape);
+        let slots = shape.block_size.min(len - rows.len());
+        rows.extend((0..slots).map(|slot| first + slot * shape.dim));
+        if rows.len() == len {
             break;
         }
-        let first = cache_row(block as usize, head, 0, shape);
-        let next = table
-            .get(i + 1)
-            .filter(|_| start + shape.block_size < len)
-            .map(|&next| cache_row(next as usize, head, 0, shape));
-        for slot in 0..shape.block_size.min(len - start) {
-            let offset = slot * shape.dim;
-            f(start + slot, first + offset, next.map(|n| n + offset));
-        }
     }
+    rows
 }
