@@ -46,9 +46,9 @@ impl Projections {
     }
 
     /// [`forward`](Self::forward) with the outputs in `dtype` when given.
-    /// A fused output is converted whole before it is split: the parts of
-    /// a batch are strided views, which convert element by element at a
-    /// fifth of the speed.
+    /// A fused output is converted whole before it is split: one contiguous
+    /// conversion, where the parts of a batch are strided views that candle
+    /// converts element by element through their index arithmetic.
     pub fn forward_as(&self, x: &Tensor, dtype: Option<DType>) -> Result<Vec<Tensor>> {
         let cast = |t: Tensor| match dtype {
             Some(dtype) => t.to_dtype(dtype),
