@@ -1,4 +1,4 @@
-//! kefu's mistralrs-core (src/llm/mistralrs-core) computes CPU attention
+//! kefu's mistralrs-core (vendor/mistralrs-core) computes CPU attention
 //! with a vectorized dot product. These check it, through mistral.rs's own
 //! entry point (`Sdpa::run_attention`), against attention written out in
 //! f64: a causal prompt (blocks of query rows and two matrix products) and a

@@ -1,4 +1,4 @@
-//! kefu's mistralrs-core (src/llm/mistralrs-core/src/cpu_math.rs) replaces
+//! kefu's mistralrs-core (vendor/mistralrs-core/src/cpu_math.rs) replaces
 //! CPU kernels of a transformer layer with vectorized ones: the exponential
 //! (softmax and SiLU), SiLU(gate)·up (also over the halves of one fused
 //! projection), the rotary position embedding, and the

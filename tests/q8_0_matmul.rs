@@ -1,4 +1,4 @@
-//! kefu's candle-core (src/llm/candle-core) multiplies Q8_0 weights in a
+//! kefu's candle-core (vendor/candle-core) multiplies Q8_0 weights in a
 //! repacked layout on the CPU. These check it against upstream's own
 //! algorithm (`k_quants::matmul`, still in the crate) and that the weights
 //! read back exactly as they were loaded.

@@ -1,5 +1,5 @@
 //! Times the quantized matrix multiply of kefu's candle-core (the published
-//! candle-core plus the repacked Q8_0 kernel, src/llm/candle-core) on
+//! candle-core plus the repacked Q8_0 kernel, vendor/candle-core) on
 //! SmolLM2-135M's shapes (hidden 576, MLP 1536) the way inference uses it:
 //! one token (decode), 8 tokens (eight conversations decoding together) and
 //! a 328-token prompt, for each weight type kefu may load, and upstream's
