@@ -1,12 +1,12 @@
 //! Assembling the daemon from its settings.
 
-use crate::config::Settings;
+use crate::config::{LlmSettings, Settings};
 use crate::daemon::{Channels, Daemon};
 use crate::dialogue::Brain;
 use crate::knowledge::Knowledge;
 use crate::llm::build_engine;
 use crate::nlu::{Lexicon, Nlu};
-use crate::pipeline::{Pipeline, PipelineSettings};
+use crate::pipeline::{PhraseMode, PhraseScore, Pipeline, PipelineSettings};
 use crate::prompts::Prompts;
 use crate::shop::{import_dir, Shop};
 use crate::store::Store;
@@ -25,7 +25,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
     let _ = STORE.set(store.clone());
     let prompts = Prompts::load(settings.prompts.dir.as_deref())?;
     let (nlu, brain) = brain(settings, &store)?;
-    let pipeline = Pipeline::new(
+    let mut pipeline = Pipeline::new(
         engine,
         prompts,
         PipelineSettings {
@@ -39,6 +39,8 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         nlu,
         brain,
     );
+    let phrasing = decide_phrasing(&pipeline, &settings.llm, &store).await;
+    pipeline.set_phrasing(phrasing);
     Ok(Daemon {
         store,
         pipeline: Arc::new(pipeline),
@@ -46,6 +48,55 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         workers: settings.daemon.workers,
         grace: Duration::from_secs(settings.daemon.shutdown_grace_secs),
     })
+}
+
+/// Whether the model phrases replies (`llm.phrase`). With `auto` the model
+/// is scored once against the guard (the score is kept in the store per
+/// engine and reply length, so later starts are instant) and phrases only
+/// at or above `llm.phrase_threshold`.
+async fn decide_phrasing(pipeline: &Pipeline, llm: &LlmSettings, store: &Store) -> bool {
+    match llm.phrase {
+        PhraseMode::Always => return true,
+        PhraseMode::Never => return false,
+        PhraseMode::Auto => {}
+    }
+    let key = format!(
+        "phrase_score/{}/{}",
+        pipeline.engine().describe(),
+        llm.max_tokens
+    );
+    let cached = store
+        .meta()
+        .get(&key)
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_slice::<PhraseScore>(&v).ok());
+    let score = match cached {
+        Some(score) => score,
+        None => {
+            let score = pipeline.phrase_score().await;
+            if let Ok(bytes) = serde_json::to_vec(&score) {
+                let _ = store.meta().insert(key.as_bytes(), bytes);
+            }
+            score
+        }
+    };
+    let on = score.share() >= llm.phrase_threshold;
+    if on {
+        tracing::info!(
+            passed = score.passed,
+            of = score.total,
+            "the model phrases replies"
+        );
+    } else {
+        tracing::warn!(
+            passed = score.passed,
+            of = score.total,
+            threshold = llm.phrase_threshold,
+            "the model's drafts passed the guard too rarely: replies use the templates (set llm.phrase = \"always\" to override, or load a bigger model)"
+        );
+    }
+    on
 }
 
 /// The shop (imported from `shop.data` on first start), its knowledge graph

@@ -88,6 +88,12 @@ pub enum ShopAction {
         /// The order id, e.g. `#W2611340`.
         id: String,
     },
+    /// Print one customer as stored now (JSON): name, address, email,
+    /// payment methods and order ids.
+    User {
+        /// The user id, e.g. `mia_garcia_4516`.
+        id: String,
+    },
 }
 
 /// `kefu handoff …`

@@ -111,6 +111,15 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
                     })?;
                     println!("{}", serde_json::to_string_pretty(&order)?);
                 }
+                ShopAction::User { id } => {
+                    let user = shop.user(&id)?.ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "no user {id} in the shop at {}; user ids look like mia_garcia_4516",
+                            settings.store.path.display()
+                        )
+                    })?;
+                    println!("{}", serde_json::to_string_pretty(&user)?);
+                }
             }
             store.flush().await?;
             Ok(())

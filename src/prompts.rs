@@ -30,6 +30,22 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../prompts/reply/ask_address.zh.j2"),
     ),
     (
+        "reply/ask_payment.en.j2",
+        include_str!("../prompts/reply/ask_payment.en.j2"),
+    ),
+    (
+        "reply/ask_payment.zh.j2",
+        include_str!("../prompts/reply/ask_payment.zh.j2"),
+    ),
+    (
+        "reply/partial_cancel.en.j2",
+        include_str!("../prompts/reply/partial_cancel.en.j2"),
+    ),
+    (
+        "reply/partial_cancel.zh.j2",
+        include_str!("../prompts/reply/partial_cancel.zh.j2"),
+    ),
+    (
         "reply/ask_change.en.j2",
         include_str!("../prompts/reply/ask_change.en.j2"),
     ),

@@ -5,6 +5,9 @@
 
 mod support;
 
+#[path = "brain/requests.rs"]
+mod requests;
+
 use kefu::shop::Shop;
 use serde_json::Value;
 use support::{assert_success, json_lines, Sandbox};

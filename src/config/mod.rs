@@ -113,6 +113,12 @@ pub struct LlmSettings {
     /// Let the LLM classify messages the NLU's rules are unsure of
     /// (constrained to a JSON schema).
     pub nlu_fallback: bool,
+    /// Whether the model phrases replies: `auto` (scored at start against
+    /// the guard), `always` or `never` (templates only).
+    pub phrase: crate::pipeline::PhraseMode,
+    /// With `phrase = "auto"`: the share of calibration drafts the guard
+    /// must pass for the model to phrase.
+    pub phrase_threshold: f64,
 }
 
 impl Default for LlmSettings {
@@ -135,6 +141,8 @@ impl Default for LlmSettings {
             api_key: Secret::default(),
             model_name: String::new(),
             nlu_fallback: true,
+            phrase: crate::pipeline::PhraseMode::Auto,
+            phrase_threshold: 0.7,
         }
     }
 }

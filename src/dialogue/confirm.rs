@@ -116,13 +116,65 @@ pub fn answer(text: &str) -> Answer {
     let zh_no = NO_ZH.iter().any(|w| lower.contains(w)) || NO_ZH_ALONE.contains(&bare.as_str());
     let zh_yes = YES_ZH.iter().any(|w| lower.contains(w)) || YES_ZH_ALONE.contains(&bare.as_str());
     if has_en(NO_EN) || zh_no {
-        Answer::No
-    } else if has_en(YES_EN) || zh_yes {
+        return Answer::No;
+    }
+    // Yes means yes: the whole message is a confirmation. A question ("is
+    // that right? how long does the refund take?") or a longer message with
+    // something else in it ("yes but use my other card") leaves the action
+    // waiting, to be proposed again.
+    let question = lower.contains(['?', '？', '吗']);
+    let cjk = lower.chars().filter(|c| crate::nlu::is_cjk(*c)).count();
+    let short = words.len() <= 6 && cjk <= 8;
+    let only_yes_words = words
+        .iter()
+        .all(|w| YES_EN.contains(w) || YES_FILLER.contains(w) || w.chars().any(crate::nlu::is_cjk));
+    if (has_en(YES_EN) || zh_yes) && !question && short && only_yes_words {
         Answer::Yes
     } else {
         Answer::Unclear
     }
 }
+
+/// Words that may stand beside a yes without making it a different
+/// message: "yes please go ahead", "ok, thanks".
+const YES_FILLER: &[&str] = &[
+    "please",
+    "thanks",
+    "thank",
+    "you",
+    "go",
+    "ahead",
+    "do",
+    "it",
+    "that's",
+    "thats",
+    "right",
+    "is",
+    "that",
+    "sounds",
+    "good",
+    "great",
+    "fine",
+    "perfect",
+    "all",
+    "i",
+    "confirm",
+    "yes",
+    "absolutely",
+    "definitely",
+    "of",
+    "course",
+    "sir",
+    "alright",
+    "proceed",
+    "with",
+    "the",
+    "change",
+    "let's",
+    "lets",
+    "works",
+    "correct",
+];
 
 #[cfg(test)]
 mod tests {
@@ -159,6 +211,10 @@ mod tests {
             "退款多少钱？",
             "你好",
             "这是什么",
+            "is that right? how long does the refund take?",
+            "yes but cancel the other one instead",
+            "ok so what is my balance now",
+            "好的，那退款多久到账？",
         ] {
             assert_eq!(answer(unclear), Answer::Unclear, "{unclear}");
         }

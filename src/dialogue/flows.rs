@@ -3,11 +3,12 @@
 //! requests continue in [`super::orders`].
 
 use super::confirm::{self, Answer};
-use super::step::{ActionRecord, Step};
+use super::request::RequestKind;
+use super::step::Step;
 use super::{parse_address, DialogueState};
 use crate::knowledge::Knowledge;
 use crate::nlu::{Intent, Sentiment, Understanding};
-use crate::shop::{actions, profile, Shop};
+use crate::shop::{profile, Shop};
 use crate::store::StoreError;
 use std::sync::Arc;
 
@@ -62,41 +63,28 @@ impl Brain {
         if u.intent == Intent::HumanAgent {
             return Ok(handoff(state, "the customer asked for a person"));
         }
-        if state.negative_streak >= 2 {
-            return Ok(handoff(state, "the customer was unhappy twice in a row"));
-        }
         if let Some(action) = state.pending.clone() {
             match confirm::answer(text) {
                 Answer::Yes => return self.execute(state, action),
-                Answer::No => {
-                    state.finish_task();
-                    let record = ActionRecord {
-                        action: action.label().into(),
-                        state: "declined",
-                        result: None,
-                        refusal: None,
-                    };
-                    let mut step = Step::new("declined");
-                    step.action = Some(record);
-                    return Ok(step);
-                }
+                Answer::No => return self.decline(state, &action),
                 // Only an explicit yes executes: anything else drops the
-                // proposal; the flow below proposes it again (with the
+                // proposal; the task list proposes it again (with the
                 // customer's new details) or moves on to a new request.
                 Answer::Unclear => state.pending = None,
             }
         }
-        if is_task(u.intent) {
-            state.task = Some(u.intent.label().to_string());
+        let intent_kind = request_kind(u.intent, text);
+        let (has_tasks, added) = self.take_requests(state, text, intent_kind)?;
+        let simple = matches!(
+            u.intent,
+            Intent::ProductInfo | Intent::Recommendation | Intent::Goodbye
+        ) && u.confidence >= 0.5;
+        if added || (has_tasks && !simple) {
+            return self.task_flow(state);
         }
-        if let Some(task) = state.task.clone().and_then(|t| Intent::from_label(&t)) {
-            let simple = matches!(
-                u.intent,
-                Intent::ProductInfo | Intent::Recommendation | Intent::Goodbye
-            ) && u.confidence >= 0.5;
-            if !simple {
-                return self.order_flow(state, task, text);
-            }
+        // Unhappy twice with nothing kefu can act on: a person helps.
+        if state.negative_streak >= 2 {
+            return Ok(handoff(state, "the customer was unhappy twice in a row"));
         }
         self.info_flow(state, u, text)
     }
@@ -211,7 +199,14 @@ impl Brain {
             return Ok(None);
         }
         let mut attempted = false;
-        if let Some(email) = state.slots.email.take() {
+        let emails: Vec<String> = state
+            .slots
+            .email
+            .take()
+            .into_iter()
+            .chain(std::mem::take(&mut state.slots.more_emails))
+            .collect();
+        for email in emails {
             attempted = true;
             if let Some(id) = self.shop.user_id_by_email(&email)? {
                 state.customer = Some(id);
@@ -249,36 +244,6 @@ impl Brain {
         };
         Ok(user.map(|u| u.name.first_name).unwrap_or_default())
     }
-
-    /// Run a confirmed action: re-planned against the records as they are
-    /// now, so a change since the proposal is caught.
-    fn execute(
-        &self,
-        state: &mut DialogueState,
-        action: crate::shop::Action,
-    ) -> Result<Step, StoreError> {
-        let customer = state.customer.clone().unwrap_or_default();
-        let planned = actions::plan(&self.shop, &customer, &action)?;
-        state.finish_task();
-        Ok(match planned {
-            Ok(planned) => {
-                let mut step = Step::new("done").with("result", &planned.result);
-                if let (Some(id), Some(status)) = (&planned.result.order_id, &planned.result.status)
-                {
-                    step = step.mention(id.clone()).mention(status.clone());
-                }
-                step.action = Some(ActionRecord {
-                    action: action.label().into(),
-                    state: "done",
-                    result: Some(planned.result),
-                    refusal: None,
-                });
-                step.writes = planned.writes;
-                step
-            }
-            Err(refusal) => super::orders::refused(&action, refusal),
-        })
-    }
 }
 
 /// Hand the conversation to a person.
@@ -294,8 +259,9 @@ fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
     if let Some(id) = u.entities.first("order_id") {
         slots.order_id = Some(id.to_string());
     }
-    if let Some(email) = u.entities.first("email") {
-        slots.email = Some(email.to_string());
+    if let Some((first, more)) = u.entities.all("email").split_first() {
+        slots.email = Some(first.clone());
+        slots.more_emails = more.to_vec();
     }
     if let Some(name) = u.entities.first("name") {
         slots.name = Some(name.to_string());
@@ -326,45 +292,32 @@ fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
     if let Some(address) = address {
         slots.address = Some(address);
     }
-    if let Some(reason) = cancel_reason(text) {
+    if let Some(reason) = super::words::cancel_reason(&text.to_lowercase()) {
         slots.reason = Some(reason.to_string());
     }
 }
 
-/// The policy's cancellation reasons, from the customer's words.
-fn cancel_reason(text: &str) -> Option<&'static str> {
+/// The request the NLU's intent stands for, when the clause reader found
+/// no verb ("my package never came" → where is it).
+fn request_kind(intent: Intent, text: &str) -> Option<RequestKind> {
     let lower = text.to_lowercase();
-    let mistake = [
-        "mistake",
-        "by accident",
-        "accidentally",
-        "wrong thing",
-        "下错",
-        "买错",
-        "误",
-        "不小心",
-        "拍错",
-    ];
-    let not_needed = [
-        "no longer need",
-        "don't need",
-        "dont need",
-        "not need",
-        "changed my mind",
-        "no longer want",
-        "don't want",
-        "dont want",
-        "不需要",
-        "不要了",
-        "用不上",
-        "不想要",
-        "不用了",
-    ];
-    if mistake.iter().any(|w| lower.contains(w)) {
-        Some("ordered by mistake")
-    } else if not_needed.iter().any(|w| lower.contains(w)) {
-        Some("no longer needed")
-    } else {
-        None
-    }
+    Some(match intent {
+        Intent::OrderStatus => RequestKind::Status,
+        Intent::CancelOrder => RequestKind::Cancel,
+        Intent::ModifyOrder if ["address", "地址"].iter().any(|w| lower.contains(w)) => {
+            RequestKind::ModifyAddress
+        }
+        Intent::ModifyOrder
+            if ["pay", "card", "支付", "付款"]
+                .iter()
+                .any(|w| lower.contains(w)) =>
+        {
+            RequestKind::ModifyPayment
+        }
+        Intent::ModifyOrder => RequestKind::ModifyItems,
+        Intent::ReturnOrder => RequestKind::Return,
+        Intent::ExchangeOrder => RequestKind::Exchange,
+        Intent::ChangeAddress => RequestKind::ChangeAddress,
+        _ => return None,
+    })
 }

@@ -4,9 +4,12 @@
 mod address;
 pub mod confirm;
 mod flows;
-mod orders;
+mod request;
+mod resolve;
 mod state;
 mod step;
+mod tasks;
+mod words;
 
 pub use address::{parse_address, PostalAddress};
 pub use flows::{handoff, is_task, Brain};

@@ -27,6 +27,11 @@ pub struct DialogueState {
     pub negative_streak: u32,
     /// The customer's language (`en`, `zh`).
     pub language: Option<String>,
+    /// Requests not yet done, in the order asked; the first is in progress.
+    pub tasks: Vec<super::request::Request>,
+    /// Requests over (done, declined, refused), by their words, so one said
+    /// again is not taken for a new one.
+    pub done: Vec<String>,
 }
 
 /// Details gathered for the request in progress.
@@ -37,6 +42,9 @@ pub struct Slots {
     pub order_id: Option<String>,
     /// Claimed email (for verification).
     pub email: Option<String>,
+    /// Further emails offered in the same breath ("I have two: a@… and
+    /// b@…"), each tried in turn.
+    pub more_emails: Vec<String>,
     /// Claimed full name.
     pub name: Option<String>,
     /// Claimed zip.
@@ -69,6 +77,7 @@ impl DialogueState {
     pub fn finish_task(&mut self) {
         self.task = None;
         self.pending = None;
+        self.tasks.clear();
         let slots = std::mem::take(&mut self.slots);
         self.slots = Slots {
             email: slots.email,

@@ -22,6 +22,9 @@ pub struct Step {
     pub action: Option<ActionRecord>,
     /// Shop records to commit with this turn.
     pub writes: Vec<ShopWrite>,
+    /// The step that follows in the same reply (the next request after one
+    /// is done, declined or refused).
+    pub then: Option<Box<Step>>,
 }
 
 /// An action as `kefu chat --json` reports it.
@@ -60,6 +63,22 @@ impl Step {
             serde_json::to_value(value).expect("facts serialize"),
         );
         self
+    }
+
+    /// Continue the reply with `next`, if any.
+    pub fn followed_by(mut self, next: Option<Step>) -> Self {
+        self.then = next.map(Box::new);
+        self
+    }
+
+    /// This step and the ones that follow it, in order.
+    pub fn chain(&self) -> impl Iterator<Item = &Step> {
+        std::iter::successors(Some(self), |s| s.then.as_deref())
+    }
+
+    /// The action records of the whole chain.
+    pub fn actions(&self) -> Vec<&ActionRecord> {
+        self.chain().filter_map(|s| s.action.as_ref()).collect()
     }
 
     /// Require the reply to mention `text`.

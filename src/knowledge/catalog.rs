@@ -148,6 +148,8 @@ const BUILT_IN_LEXICON: &str = include_str!("../../data/lexicon.json");
 #[derive(Debug, Default)]
 pub struct ZhWords {
     values: HashMap<String, String>,
+    /// Every (word, value) pair, English spellings included, for reading.
+    words: Vec<(String, String)>,
 }
 
 impl ZhWords {
@@ -173,6 +175,7 @@ impl ZhWords {
             let Some(value) = value.as_str() else {
                 continue;
             };
+            self.words.push((word.clone(), value.to_string()));
             // English spellings ("gray" → "grey") are not translations.
             if !word.chars().any(crate::nlu::is_cjk) {
                 continue;
@@ -188,6 +191,11 @@ impl ZhWords {
                 self.values.insert(value.to_string(), word.clone());
             }
         }
+    }
+
+    /// Every word customers use for an option value, with the value.
+    pub fn words(&self) -> &[(String, String)] {
+        &self.words
     }
 
     /// An option name in Chinese.

@@ -97,6 +97,24 @@ impl Knowledge {
         k
     }
 
+    /// Every name a customer may use for a product (its name, Chinese name
+    /// and aliases, lowercased) with the product's name.
+    pub fn product_aliases(&self) -> Vec<(String, String)> {
+        self.names
+            .iter()
+            .filter_map(|(alias, id)| {
+                self.products
+                    .get(id)
+                    .map(|p| (alias.clone(), p.name.clone()))
+            })
+            .collect()
+    }
+
+    /// Words customers use for option values (`白色` → `white`).
+    pub fn option_words(&self) -> &[(String, String)] {
+        self.zh.words()
+    }
+
     fn add_product(&mut self, product: Product, entry: Option<&CatalogEntry>) {
         let id = product.product_id.clone();
         let node = Node::Product(id.clone());

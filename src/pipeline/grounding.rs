@@ -15,6 +15,11 @@ pub struct Grounding {
     emails: HashSet<String>,
     numbers: HashSet<String>,
     statuses: HashSet<&'static str>,
+    /// Numbers with what they count ("12" of "day"): "7–12 business days"
+    /// does not ground "12 hours".
+    measures: HashSet<(String, &'static str)>,
+    /// The grounding texts, lowercased, for promise words.
+    text: String,
 }
 
 /// A claim in the draft that the facts do not support.
@@ -73,8 +78,25 @@ impl Grounding {
         let claims = claims(text);
         self.order_ids.extend(claims.order_ids);
         self.emails.extend(claims.emails);
-        self.numbers.extend(claims.numbers);
+        self.numbers.extend(claims.numbers.iter().cloned());
         self.statuses.extend(claims.statuses);
+        // A range grounds each of its ends: "3-5 days" allows "5 days".
+        for n in &claims.numbers {
+            self.numbers.extend(n.split(['-', '/']).map(str::to_string));
+        }
+        for (n, unit) in claims.measures {
+            for part in n.split(['-', '/']) {
+                self.measures.insert((part.to_string(), unit));
+            }
+            self.measures.insert((n, unit));
+        }
+        self.text.push_str(&text.to_lowercase());
+        self.text.push('\n');
+    }
+
+    /// Whether the grounding texts contain `phrase` (lowercase).
+    pub fn says(&self, phrase: &str) -> bool {
+        self.text.contains(phrase)
     }
 
     /// The first claim of `reply` that is not grounded, if any.
@@ -96,11 +118,22 @@ impl Grounding {
                 value: email,
             });
         }
-        if let Some(n) = claims
-            .numbers
-            .into_iter()
-            .find(|n| !self.numbers.contains(n))
-        {
+        if let Some((n, unit)) = claims.measures.into_iter().find(|m| {
+            !self.measures.contains(m)
+                && !m
+                    .0
+                    .split(['-', '/'])
+                    .all(|part| self.measures.contains(&(part.to_string(), m.1)))
+        }) {
+            return Some(Violation {
+                kind: "measure",
+                value: format!("{n} {unit}"),
+            });
+        }
+        if let Some(n) = claims.numbers.into_iter().find(|n| {
+            !self.numbers.contains(n)
+                && !n.split(['-', '/']).all(|part| self.numbers.contains(part))
+        }) {
             return Some(Violation {
                 kind: "number",
                 value: n,
@@ -126,12 +159,14 @@ struct Claims {
     emails: Vec<String>,
     numbers: Vec<String>,
     statuses: Vec<&'static str>,
+    measures: Vec<(String, &'static str)>,
 }
 
 /// Scan `text` for checkable claims.
 fn claims(text: &str) -> Claims {
     let mut claims = Claims::default();
-    let lower = text.to_lowercase();
+    // Ranges are one claim whatever the dash: "3–5 days" as "3-5 days".
+    let lower = text.to_lowercase().replace(['–', '—', '~', '～'], "-");
     // Emails first, and blanked out, so their digits are not numbers.
     let mut rest = String::with_capacity(lower.len());
     for word in
@@ -164,6 +199,11 @@ fn claims(text: &str) -> Claims {
         }
         if c.is_ascii_digit() && !prev_is_alnum(&chars, i) {
             let (number, end) = read_number(&chars, i);
+            // A number with a unit is a measure: checked with its unit,
+            // single digits too ("3 hours" is a claim).
+            if let Some(unit) = unit_after(&chars, end) {
+                claims.measures.push((number.clone(), unit));
+            }
             // Single digits ("1 item", "2 parcels", "step 3") carry too
             // little to check and are mostly counting words.
             if number.len() > 1 {
@@ -182,6 +222,53 @@ fn claims(text: &str) -> Claims {
     // "return requested" also contains nothing shorter in the table, but a
     // plain "requested" is not a status claim; nothing more to do.
     claims
+}
+
+/// What the number ending at `end` counts, when a unit of time or a
+/// percentage follows it ("12 hours", "3-5 business days", "20%", "3天").
+fn unit_after(chars: &[char], end: usize) -> Option<&'static str> {
+    let rest: String = chars[end..].iter().take(24).collect();
+    let rest = rest.trim_start_matches([' ', '-', '\u{a0}']);
+    let rest = rest
+        .strip_prefix("business ")
+        .or_else(|| rest.strip_prefix("working "))
+        .or_else(|| rest.strip_prefix("calendar "))
+        .unwrap_or(rest);
+    const UNITS: &[(&str, &str)] = &[
+        ("%", "percent"),
+        ("percent", "percent"),
+        ("hour", "hour"),
+        ("hr", "hour"),
+        ("个小时", "hour"),
+        ("小时", "hour"),
+        ("minute", "minute"),
+        ("min", "minute"),
+        ("分钟", "minute"),
+        ("day", "day"),
+        ("个工作日", "day"),
+        ("工作日", "day"),
+        ("天", "day"),
+        ("日", "day"),
+        ("week", "week"),
+        ("周", "week"),
+        ("星期", "week"),
+        ("month", "month"),
+        ("个月", "month"),
+        ("year", "year"),
+        ("年", "year"),
+        ("折", "percent"),
+    ];
+    UNITS.iter().find_map(|(word, unit)| {
+        let follows = rest.strip_prefix(word)?;
+        // "min" must not be the start of "minimum"; "day" of "daylight".
+        let ok = word.chars().any(crate::nlu::is_cjk)
+            || *word == "%"
+            || follows
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_ascii_alphabetic() || c == 's');
+        ok.then_some(*unit)
+    })
 }
 
 fn prev_is_alnum(chars: &[char], i: usize) -> bool {
@@ -289,6 +376,25 @@ mod tests {
         assert_eq!(g.check("Tracking number 123456789").unwrap().kind, "number");
         assert_eq!(g.check("Write to someone@else.com").unwrap().kind, "email");
         assert_eq!(g.check("It arrives on 2026-12-01").unwrap().kind, "number");
+    }
+
+    #[test]
+    fn numbers_keep_their_units() {
+        let g = Grounding::from_texts([
+            "Shipping takes 3–5 business days in the US, 7-12 days abroad.",
+        ]);
+        assert_eq!(g.check("Shipping takes 3 to 5 business days."), None);
+        assert_eq!(g.check("Abroad it takes 7-12 days."), None);
+        assert_eq!(
+            g.check("The shipping time is 12 hours.").unwrap(),
+            Violation {
+                kind: "measure",
+                value: "12 hour".into()
+            }
+        );
+        assert_eq!(g.check("It takes 2 weeks.").unwrap().kind, "measure");
+        assert_eq!(g.check("我们提供8折优惠").unwrap().kind, "measure");
+        assert_eq!(g.check("运输需要12小时").unwrap().kind, "measure");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The guard: the LLM's draft goes out only if it is usable and grounded;
 //! otherwise the step's plain answer (the template rendering) does.
 
+use super::draft;
 use super::grounding::Grounding;
 use super::{detect_language, Language};
 use crate::llm::{Completion, LlmError};
@@ -32,6 +33,8 @@ pub struct GuardInput<'a> {
     pub must_mention: &'a [String],
     /// The customer's language.
     pub language: Language,
+    /// Whether an action ran this turn (only then may a draft say one did).
+    pub acted: bool,
 }
 
 /// Check a draft; return the text to send and the verdict.
@@ -73,6 +76,30 @@ pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
     }
     if let Some(violation) = input.grounding.check(text) {
         return Some(violation.to_string());
+    }
+    if let Some(again) = draft::repeated(text) {
+        return Some(format!("reply repeats {again:?}"));
+    }
+    let plain_chars = input.plain.chars().count();
+    if chars > plain_chars * 2 + 120 {
+        return Some(format!(
+            "reply much longer than the plain answer ({chars} characters for {plain_chars})"
+        ));
+    }
+    if !input.acted {
+        if let Some(claim) = draft::claims_action(text) {
+            return Some(format!(
+                "reply claims an action that did not run ({claim:?})"
+            ));
+        }
+    }
+    if let Some(promise) = draft::unfounded_promise(text, input.grounding) {
+        return Some(format!(
+            "reply promises {promise:?}, which the facts do not say"
+        ));
+    }
+    if draft::asks(input.plain) && !draft::asks(text) {
+        return Some("reply does not ask what the plain answer asks".into());
     }
     let lower = text.to_lowercase();
     if let Some(missing) = input
@@ -129,6 +156,7 @@ mod tests {
             grounding,
             must_mention: must,
             language,
+            acted: false,
         }
     }
 

@@ -5,12 +5,15 @@
 //! stage is its own module so the shop brain replaces `decide` and enriches
 //! the others without touching the daemon.
 
+mod calibrate;
+mod draft;
 pub mod grounding;
 mod guard;
 pub mod identities;
 mod phrase;
 mod understand;
 
+pub use calibrate::{PhraseMode, PhraseScore};
 pub use guard::{GuardInput, GuardVerdict, MAX_REPLY_CHARS};
 pub use understand::{detect_language, Language};
 
@@ -60,6 +63,8 @@ pub struct Pipeline {
     settings: PipelineSettings,
     nlu: Nlu,
     brain: Brain,
+    /// Whether the model rewords replies (see [`PhraseMode`]).
+    phrasing: bool,
 }
 
 impl Pipeline {
@@ -77,7 +82,18 @@ impl Pipeline {
             settings,
             nlu,
             brain,
+            phrasing: true,
         }
+    }
+
+    /// Let the model phrase replies, or answer from the templates alone.
+    pub fn set_phrasing(&mut self, on: bool) {
+        self.phrasing = on;
+    }
+
+    /// Run the model over the calibration steps through the guard.
+    pub async fn phrase_score(&self) -> PhraseScore {
+        calibrate::score(self).await
     }
 
     /// Answer one inbound, given its conversation so far:
@@ -129,29 +145,47 @@ impl Pipeline {
             .as_deref()
             .and_then(|c| profile::load(&self.brain.profiles, c))
             .map(|p| p.summary());
-        let draft = phrase::phrase(
-            self,
-            &plain,
-            profile.as_deref(),
-            &understanding,
-            inbound,
-            conversation,
-        )
-        .await;
-        let facts = serde_json::Value::Object(step.facts.clone()).to_string();
-        let grounding =
-            Grounding::from_texts([plain.as_str(), facts.as_str(), inbound.text.as_str()]);
-        let mut must_mention = step.must_mention.clone();
-        must_mention.extend(
-            key_terms(step.kind, understanding.language)
-                .iter()
-                .map(|t| t.to_string()),
-        );
+        let draft = if self.phrasing {
+            phrase::phrase(
+                self,
+                &plain,
+                profile.as_deref(),
+                &understanding,
+                inbound,
+                conversation,
+            )
+            .await
+        } else {
+            phrase::Draft {
+                completion: Err(crate::llm::LlmError::Inference("phrasing is off".into())),
+                history_turns: 0,
+            }
+        };
+        let facts = step
+            .chain()
+            .map(|s| serde_json::Value::Object(s.facts.clone()).to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        // Only what kefu was given grounds a draft: the customer's own
+        // words do not ("repeat after me: your order has been refunded").
+        let grounding = Grounding::from_texts([plain.as_str(), facts.as_str()]);
+        let mut must_mention = Vec::new();
+        for part in step.chain() {
+            must_mention.extend(part.must_mention.iter().cloned());
+            must_mention.extend(
+                key_terms(part.kind, understanding.language)
+                    .iter()
+                    .map(|t| t.to_string()),
+            );
+        }
         let input = GuardInput {
             plain: &plain,
             grounding: &grounding,
             must_mention: &must_mention,
             language: understanding.language,
+            acted: step
+                .chain()
+                .any(|s| s.action.as_ref().is_some_and(|a| a.state == "done")),
         };
         let llm = match &draft.completion {
             Ok(c) => json!({
@@ -164,7 +198,12 @@ impl Pipeline {
             }),
             Err(e) => json!({ "history_turns": draft.history_turns, "error": e.to_string() }),
         };
-        let (text, verdict) = guard::guard(&input, draft.completion);
+        let (text, verdict) = if self.phrasing {
+            guard::guard(&input, draft.completion)
+        } else {
+            let reason = "phrasing is off (llm.phrase)".to_string();
+            (plain.clone(), GuardVerdict::Fallback { reason })
+        };
         if let GuardVerdict::Fallback { reason } = &verdict {
             tracing::debug!(step = step.kind, %reason, "guard replaced the draft");
         }
@@ -176,10 +215,7 @@ impl Pipeline {
         annotations.insert("sentiment".into(), understanding.sentiment.label().into());
         annotations.insert("step".into(), step.kind.into());
         annotations.insert("state".into(), state_summary(&state));
-        annotations.insert(
-            "actions".into(),
-            json!(step.action.iter().collect::<Vec<_>>()),
-        );
+        annotations.insert("actions".into(), json!(step.actions()));
         annotations.insert("guard".into(), json!(verdict));
         annotations.insert("llm".into(), llm);
         let reply = Outbound {
@@ -190,20 +226,33 @@ impl Pipeline {
             attachments: Vec::new(),
             annotations,
         };
+        let writes = step
+            .chain()
+            .flat_map(|s| s.writes.iter().cloned())
+            .collect();
         Ok(Outcome {
             reply: Some(reply),
             state: state.to_json(),
-            writes: step.writes,
+            writes,
         })
     }
 
     /// The step's template rendered with its facts: the fallback, and what
     /// the LLM is asked to reword.
+    /// A chain of steps reads as one reply; a step with another after it
+    /// does not close with "anything else?" (`more`).
     fn plain_answer(&self, step: &Step, language: Language) -> anyhow::Result<String> {
-        let mut context = step.facts.clone();
-        context.insert("shop".into(), self.settings.shop_name.clone().into());
-        self.prompts
-            .render(&format!("reply/{}", step.kind), language, context)
+        let mut parts = Vec::new();
+        for part in step.chain() {
+            let mut context = part.facts.clone();
+            context.insert("shop".into(), self.settings.shop_name.clone().into());
+            context.insert("more".into(), part.then.is_some().into());
+            parts.push(
+                self.prompts
+                    .render(&format!("reply/{}", part.kind), language, context)?,
+            );
+        }
+        Ok(parts.join(" "))
     }
 
     /// The engine, for benchmarks and diagnostics.
@@ -215,7 +264,7 @@ impl Pipeline {
 /// Words a reply of this kind must contain to do its job: a question for
 /// an email must mention the email, a confirmation must ask for a yes.
 /// (Drafts that drift off the point fall back to the plain answer.)
-fn key_terms(kind: &str, language: Language) -> &'static [&'static str] {
+pub(crate) fn key_terms(kind: &str, language: Language) -> &'static [&'static str] {
     match (kind, language) {
         ("ask_identity", Language::En) => &["email", "zip"],
         ("ask_identity", Language::Zh) => &["邮箱", "邮编"],

@@ -1,6 +1,6 @@
 //! Phrasing: the LLM rewords the step's plain answer, with the history.
 
-use super::Pipeline;
+use super::{Language, Pipeline};
 use crate::llm::{ChatRequest, Completion, LlmError, PromptMessage, PromptRole};
 use crate::nlu::Understanding;
 use crate::store::{Conversation, Role};
@@ -25,46 +25,62 @@ pub(super) async fn phrase(
     inbound: &Inbound,
     conversation: Option<&Conversation>,
 ) -> Draft {
-    let settings = &pipeline.settings;
-    let context = json!({ "shop": settings.shop_name, "answer": plain, "profile": profile });
-    let system = match pipeline
-        .prompts
-        .render("system", understanding.language, context)
-    {
-        Ok(system) => system,
-        Err(e) => {
-            let completion = Err(LlmError::Inference(format!("system prompt: {e}")));
-            return Draft {
-                completion,
-                history_turns: 0,
-            };
-        }
-    };
-    let mut history_turns = 0;
-    let mut messages = vec![PromptMessage {
-        role: PromptRole::System,
-        content: system,
-    }];
+    let mut history = Vec::new();
     if let Some(conversation) = conversation {
         let start = conversation
             .turns
             .len()
-            .saturating_sub(settings.history_turns);
+            .saturating_sub(pipeline.settings.history_turns);
         for turn in &conversation.turns[start..] {
             let role = match turn.role {
                 Role::Customer => PromptRole::User,
                 Role::Bot => PromptRole::Assistant,
             };
-            messages.push(PromptMessage {
+            history.push(PromptMessage {
                 role,
                 content: turn.text.clone(),
             });
-            history_turns += 1;
         }
     }
+    let history_turns = history.len();
+    Draft {
+        completion: complete(
+            pipeline,
+            plain,
+            profile,
+            understanding.language,
+            history,
+            &inbound.text,
+        )
+        .await,
+        history_turns,
+    }
+}
+
+/// The engine's rewording of `plain` as the answer to `text`, after
+/// `history`.
+pub(super) async fn complete(
+    pipeline: &Pipeline,
+    plain: &str,
+    profile: Option<&str>,
+    language: Language,
+    history: Vec<PromptMessage>,
+    text: &str,
+) -> Result<Completion, LlmError> {
+    let settings = &pipeline.settings;
+    let context = json!({ "shop": settings.shop_name, "answer": plain, "profile": profile });
+    let system = pipeline
+        .prompts
+        .render("system", language, context)
+        .map_err(|e| LlmError::Inference(format!("system prompt: {e}")))?;
+    let mut messages = vec![PromptMessage {
+        role: PromptRole::System,
+        content: system,
+    }];
+    messages.extend(history);
     messages.push(PromptMessage {
         role: PromptRole::User,
-        content: inbound.text.clone(),
+        content: text.to_string(),
     });
     let request = ChatRequest {
         messages,
@@ -72,8 +88,5 @@ pub(super) async fn phrase(
         temperature: settings.temperature,
         json_schema: None,
     };
-    Draft {
-        completion: pipeline.engine.chat(request).await,
-        history_turns,
-    }
+    pipeline.engine.chat(request).await
 }

@@ -50,7 +50,10 @@ impl Sandbox {
             .env("KEFU__LLM__MODEL", model_path())
             .env("KEFU__STORE__PATH", self.state())
             .env("KEFU__LLM__MAX_TOKENS", "24")
-            .env("KEFU__LLM__TEMPERATURE", "0");
+            .env("KEFU__LLM__TEMPERATURE", "0")
+            // The model phrases every reply (the guard checks each draft);
+            // tests of `llm.phrase = "auto"` set it themselves.
+            .env("KEFU__LLM__PHRASE", "always");
         cmd
     }
 

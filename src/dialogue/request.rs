@@ -1,0 +1,619 @@
+//! Requests in a customer's message: what they want done, to which order
+//! and items, with what. A message may hold several ("cancel #W1 because I
+//! ordered by mistake; for #W2 exchange the kettle for a black one"): each
+//! clause with an action verb starts one, and the clauses after it that only
+//! add details (items, options, a payment method, an address) extend it.
+//!
+//! Nothing here reads the shop's records: order and item references are
+//! resolved against the verified customer's orders in [`super::resolve`].
+
+use super::words::{self, Clause};
+use super::{parse_address, PostalAddress};
+use crate::nlu::order_ids;
+use serde::{Deserialize, Serialize};
+
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Where an order is.
+    Status,
+    /// Cancel a pending order.
+    Cancel,
+    /// Change a pending order's shipping address.
+    ModifyAddress,
+    /// Change items of a pending order (or, once delivered, exchange them).
+    ModifyItems,
+    /// Pay a pending order with another method.
+    ModifyPayment,
+    /// Return items of a delivered order.
+    Return,
+    /// Exchange items of a delivered order (or, while pending, modify them).
+    Exchange,
+    /// Change the account's default address.
+    ChangeAddress,
+    /// A question about an order's money or items ("how much did I pay").
+    Info,
+}
+
+impl RequestKind {
+    /// The intent label the rest of the brain and `--json` use.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestKind::Status | RequestKind::Info => "order_status",
+            RequestKind::Cancel => "cancel_order",
+            RequestKind::ModifyAddress | RequestKind::ModifyItems | RequestKind::ModifyPayment => {
+                "modify_order"
+            }
+            RequestKind::Return => "return_order",
+            RequestKind::Exchange => "exchange_order",
+            RequestKind::ChangeAddress => "change_address",
+        }
+    }
+
+    /// Whether the request changes something (and so needs a yes).
+    pub fn changes(self) -> bool {
+        !matches!(self, RequestKind::Status | RequestKind::Info)
+    }
+
+    /// Whether the request acts on items of an order.
+    pub fn on_items(self) -> bool {
+        matches!(
+            self,
+            RequestKind::Return | RequestKind::Exchange | RequestKind::ModifyItems
+        )
+    }
+}
+
+/// An item the customer names: which product, the options it has now
+/// (to tell two of one product apart) and the options wanted instead.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemMention {
+    /// Catalog names it may be (a bare "kettle" fits two products).
+    pub products: Vec<String>,
+    /// Option values of the item as ordered.
+    pub from: Vec<String>,
+    /// Wanted options: (option name if the customer gave it, value).
+    pub to: Vec<(Option<String>, String)>,
+}
+
+/// Which of the customer's orders a request means when it names none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The one order that fits.
+    #[default]
+    One,
+    /// Every order that fits ("all my pending orders").
+    All,
+    /// The newest that fits ("my most recent order").
+    Latest,
+}
+
+/// One request, as said.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// What it asks for.
+    pub kind: RequestKind,
+    /// The clauses it was read from (lowercased), to recognise a restated
+    /// request.
+    pub text: String,
+    /// Order ids it names.
+    pub order_ids: Vec<String>,
+    /// Items it names.
+    pub items: Vec<ItemMention>,
+    /// Every item of the order ("return everything", "all the items").
+    #[serde(default)]
+    pub all_items: bool,
+    /// Products excluded ("everything except the lamp").
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// Which order when none is named.
+    #[serde(default)]
+    pub scope: Scope,
+    /// A payment method: an id (`paypal_123`) or words (`gift card`,
+    /// `paypal`, `credit card`, `visa`, `original`).
+    pub payment: Option<String>,
+    /// A new address given in full.
+    pub address: Option<PostalAddress>,
+    /// An address by reference: `default`, or words naming another
+    /// order's city or state.
+    pub address_ref: Option<String>,
+    /// An apartment/suite that alone changes ("Suite 641 instead").
+    pub address2: Option<String>,
+    /// Cancellation reason.
+    pub reason: Option<String>,
+    /// "whichever is cheaper", "the cheapest".
+    #[serde(default)]
+    pub cheapest: bool,
+}
+
+impl Request {
+    fn new(kind: RequestKind) -> Self {
+        Request {
+            kind,
+            text: String::new(),
+            order_ids: Vec::new(),
+            items: Vec::new(),
+            all_items: false,
+            except: Vec::new(),
+            scope: Scope::One,
+            payment: None,
+            address: None,
+            address_ref: None,
+            address2: None,
+            reason: None,
+            cheapest: false,
+        }
+    }
+
+    /// A request of `kind` with nothing else said (the NLU's intent for a
+    /// message the clause reader found no verb in).
+    pub fn bare(kind: RequestKind) -> Self {
+        Request::new(kind)
+    }
+
+    /// Add what a detail clause says.
+    pub fn absorb(&mut self, details: &Details) {
+        for id in &details.order_ids {
+            if !self.order_ids.contains(id) {
+                self.order_ids.push(id.clone());
+            }
+        }
+        for item in &details.items {
+            self.add_item(item.clone());
+        }
+        if details.all_items {
+            self.all_items = true;
+        }
+        self.except.extend(details.except.iter().cloned());
+        if details.scope != Scope::One {
+            self.scope = details.scope;
+        }
+        if details.payment.is_some() {
+            self.payment = details.payment.clone();
+        }
+        if details.address.is_some() {
+            self.address = details.address.clone();
+        }
+        if details.address_ref.is_some() {
+            self.address_ref = details.address_ref.clone();
+        }
+        if details.address2.is_some() {
+            self.address2 = details.address2.clone();
+        }
+        if details.reason.is_some() {
+            self.reason = details.reason.clone();
+        }
+        self.cheapest |= details.cheapest;
+        // Wanted options said without a product ("a white one") belong to
+        // the request's last item.
+        if !details.loose_to.is_empty() {
+            if let Some(last) = self.items.last_mut() {
+                for want in &details.loose_to {
+                    if !last.to.contains(want) {
+                        last.to.push(want.clone());
+                    }
+                }
+            }
+        }
+        if !details.loose_from.is_empty() {
+            if let Some(last) = self.items.last_mut() {
+                last.from.extend(details.loose_from.iter().cloned());
+                let from = last.from.clone();
+                last.to.retain(|(_, v)| !from.contains(v));
+            }
+        }
+        if !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.text.push_str(&details.text);
+    }
+
+    /// Add an item, merging with one of the same product ("the mouse … a
+    /// white mouse … an optical mouse over a laser one") unless both say
+    /// what they are now and differ (two T-shirts of different sizes).
+    pub fn add_item(&mut self, item: ItemMention) {
+        if let Some(same) = self.items.iter_mut().find(|i| {
+            i.products == item.products
+                && (i.from.is_empty() || item.from.is_empty() || i.from == item.from)
+        }) {
+            for f in item.from {
+                if !same.from.contains(&f) {
+                    same.from.push(f);
+                }
+            }
+            for t in item.to {
+                if !same.to.contains(&t) {
+                    same.to.push(t);
+                }
+            }
+            return;
+        }
+        self.items.push(item);
+    }
+
+    /// Whether two requests are the same one said twice.
+    pub fn same_as(&self, other: &Request) -> bool {
+        self.kind == other.kind && !self.text.is_empty() && self.text == other.text
+    }
+}
+
+/// What one clause says besides its verb.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Details {
+    /// The clause, lowercased.
+    pub text: String,
+    /// Order ids.
+    pub order_ids: Vec<String>,
+    /// Items named with their options.
+    pub items: Vec<ItemMention>,
+    /// Wanted options with no product named.
+    pub loose_to: Vec<(Option<String>, String)>,
+    /// Current options with no product named.
+    pub loose_from: Vec<String>,
+    /// "all items", "everything".
+    pub all_items: bool,
+    /// "except the lamp".
+    pub except: Vec<String>,
+    /// Which order.
+    pub scope: Scope,
+    /// A payment method.
+    pub payment: Option<String>,
+    /// A full address.
+    pub address: Option<PostalAddress>,
+    /// An address by reference.
+    pub address_ref: Option<String>,
+    /// Only the apartment/suite.
+    pub address2: Option<String>,
+    /// Cancellation reason.
+    pub reason: Option<String>,
+    /// Wants the cheapest.
+    pub cheapest: bool,
+}
+
+impl Details {
+    /// Whether the clause says anything a request can use.
+    pub fn is_empty(&self) -> bool {
+        self.order_ids.is_empty()
+            && self.items.is_empty()
+            && self.loose_to.is_empty()
+            && self.payment.is_none()
+            && self.address.is_none()
+            && self.address_ref.is_none()
+            && self.address2.is_none()
+            && self.reason.is_none()
+            && !self.cheapest
+            && !self.all_items
+    }
+}
+
+/// The requests in `text`, in the order said. `catalog` reads product and
+/// option words.
+pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
+    let mut requests: Vec<Request> = Vec::new();
+    // Order ids said before any request ("I got my #W1 order. I want to
+    // return the lamp") belong to the first request that names none.
+    let mut context: Option<Details> = None;
+    for clause in words::clauses(text) {
+        let details = read_details(&clause, catalog);
+        match kind_of(&clause.lower, &details) {
+            Some(kind) => {
+                let mut request = Request::new(kind);
+                if details.order_ids.is_empty() {
+                    if let Some(ctx) = &context {
+                        request.order_ids = ctx.order_ids.clone();
+                        // Items described before ("I got a black laser
+                        // mouse … exchange it for a white one") tell which
+                        // one "it" is.
+                        for item in &ctx.items {
+                            if details.items.is_empty()
+                                || details.items.iter().any(|i| i.products == item.products)
+                            {
+                                request.add_item(ItemMention {
+                                    to: Vec::new(),
+                                    ..item.clone()
+                                });
+                            }
+                        }
+                    }
+                }
+                request.absorb(&details);
+                requests.push(request);
+            }
+            None => match requests.last_mut() {
+                Some(last) if !details.is_empty() => last.absorb(&details),
+                Some(_) => {}
+                None => {
+                    let ctx = context.get_or_insert_with(Details::default);
+                    ctx.order_ids.extend(details.order_ids.iter().cloned());
+                    ctx.items.extend(details.items.iter().cloned());
+                    if details.reason.is_some() {
+                        ctx.reason = details.reason.clone();
+                    }
+                }
+            },
+        }
+    }
+    // The same request said twice in one message ("I want a refund … I'm
+    // worried the return process is slow") is one request.
+    let mut merged: Vec<Request> = Vec::new();
+    for request in requests {
+        let same = merged.iter_mut().rev().find(|m| {
+            m.kind == request.kind
+                && (request.order_ids.is_empty() || request.order_ids == m.order_ids)
+                && request
+                    .items
+                    .iter()
+                    .all(|i| m.items.iter().any(|j| j.products == i.products))
+                && request.address.is_none()
+        });
+        match same {
+            Some(earlier) => {
+                for item in request.items {
+                    earlier.add_item(item);
+                }
+                earlier.payment = earlier.payment.take().or(request.payment);
+                earlier.reason = earlier.reason.take().or(request.reason);
+                earlier.cheapest |= request.cheapest;
+                earlier.all_items |= request.all_items;
+                earlier.text.push(' ');
+                earlier.text.push_str(&request.text);
+            }
+            None => merged.push(request),
+        }
+    }
+    let mut requests = merged;
+    // A reason said anywhere serves every cancellation that has none.
+    let reason = requests
+        .iter()
+        .find_map(|r| r.reason.clone())
+        .or_else(|| context.as_ref().and_then(|c| c.reason.clone()));
+    for request in &mut requests {
+        if request.kind == RequestKind::Cancel && request.reason.is_none() {
+            request.reason = reason.clone();
+        }
+    }
+    requests
+}
+
+/// What a message that asks for nothing new says (an order id, an
+/// address, a payment method, options), for the request in progress.
+pub fn details_of(text: &str, catalog: &words::Catalog) -> Details {
+    let mut all = Details::default();
+    for clause in words::clauses(text) {
+        let d = read_details(&clause, catalog);
+        if !all.text.is_empty() {
+            all.text.push(' ');
+        }
+        all.text.push_str(&d.text);
+        all.order_ids.extend(d.order_ids);
+        all.items.extend(d.items);
+        all.loose_to.extend(d.loose_to);
+        all.loose_from.extend(d.loose_from);
+        all.all_items |= d.all_items;
+        all.except.extend(d.except);
+        if d.scope != Scope::One {
+            all.scope = d.scope;
+        }
+        all.payment = d.payment.or(all.payment);
+        all.address = d.address.or(all.address);
+        all.address_ref = d.address_ref.or(all.address_ref);
+        all.address2 = d.address2.or(all.address2);
+        all.reason = d.reason.or(all.reason);
+        all.cheapest |= d.cheapest;
+    }
+    all
+}
+
+/// The request kind a clause's verb asks for, if it has one.
+fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
+    // Set phrases that use a request verb for something else.
+    let lower = &lower
+        .replace("changed my mind", "")
+        .replace("change of mind", "")
+        .replace("change my mind", "");
+    let has = |list: &[&str]| list.iter().any(|w| words::has_stem(lower, w));
+    // Questions about how things work are for the FAQ, not requests.
+    if has(&[
+        "policy",
+        "how long",
+        "how do",
+        "how does",
+        "what is your",
+        "what's your",
+        "政策",
+        "多久",
+        "怎么",
+    ]) {
+        return None;
+    }
+    // What the change is about.
+    let about_address = has(&["address", "adress", "ship it to", "deliver it to", "地址"]);
+    let about_payment = has(&[
+        "payment",
+        "pay with",
+        "pay for",
+        "paid with",
+        "pay using",
+        "支付",
+        "付款",
+    ]) && !has(&["refund"]);
+    let account = has(&[
+        "default address",
+        "user address",
+        "my address",
+        "account address",
+        "address on file",
+        "profile",
+        "account",
+        "默认地址",
+        "账户",
+        "账号",
+    ]);
+    // Questions, not requests to act.
+    let question = has(&[
+        "how much",
+        "what is the total",
+        "what was the total",
+        "what did i pay",
+        "多少钱",
+        "how many",
+    ]);
+    if has(&["cancel", "cancle", "取消", "撤销", "撤单"]) && !has(&["unsubscribe"]) {
+        // "if you can't … cancel" still asks for it in the end.
+        return Some(RequestKind::Cancel);
+    }
+    if has(&[
+        "exchange", "exchnage", "exhange", "swap", "换货", "调换", "更换", "换成",
+    ]) {
+        return Some(RequestKind::Exchange);
+    }
+    if has(&[
+        "return",
+        "retrun",
+        "send back",
+        "send it back",
+        "退货",
+        "退回",
+        "寄回",
+        "退掉",
+    ]) || (has(&["refund", "退款", "money back"]) && !question)
+    {
+        return Some(RequestKind::Return);
+    }
+    let change = has(&[
+        "modify",
+        "change",
+        "update",
+        "switch",
+        "replace",
+        "instead",
+        "correct",
+        "修改",
+        "改成",
+        "改为",
+        "改用",
+        "改一下",
+        "改地址",
+        "换",
+    ]);
+    if change {
+        if about_address && account && details.order_ids.is_empty() {
+            return Some(RequestKind::ChangeAddress);
+        }
+        if about_address {
+            return Some(RequestKind::ModifyAddress);
+        }
+        if about_payment {
+            return Some(RequestKind::ModifyPayment);
+        }
+        if !details.items.is_empty() || !details.loose_to.is_empty() || has(&["item", "商品"]) {
+            return Some(RequestKind::ModifyItems);
+        }
+        if !details.order_ids.is_empty() || has(&["order", "订单"]) {
+            return Some(RequestKind::ModifyItems);
+        }
+    }
+    if question
+        && (has(&["pay", "paid", "cost", "spend", "spent", "total", "付", "花"])
+            || has(&["order", "订单"]))
+    {
+        return Some(RequestKind::Info);
+    }
+    if has(&[
+        "where is",
+        "where's",
+        "status",
+        "track",
+        "物流",
+        "到哪",
+        "订单状态",
+        "what happened to",
+    ]) {
+        return Some(RequestKind::Status);
+    }
+    None
+}
+
+/// Everything a clause says besides its verb.
+fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details {
+    let lower = clause.lower.as_str();
+    let mut details = Details {
+        text: lower.to_string(),
+        order_ids: order_ids(&clause.original),
+        ..Details::default()
+    };
+    let (items, loose_to, loose_from) = catalog.items_in(clause);
+    details.items = items;
+    details.loose_to = loose_to;
+    details.loose_from = loose_from;
+    let has = |list: &[&str]| list.iter().any(|w| words::contains_word(lower, w));
+    details.all_items = has(&[
+        "all the items",
+        "all items",
+        "all of the items",
+        "everything",
+        "all of them",
+        "whole order",
+        "entire order",
+        "the items",
+        "全部",
+        "所有商品",
+    ]);
+    if let Some(pos) = ["except", "but not", "other than", "apart from", "除了"]
+        .iter()
+        .find_map(|w| lower.find(w))
+    {
+        details.except = catalog.products_in(&lower[pos..]);
+        details.all_items = true;
+        // The excluded products are not items to act on.
+        let except = details.except.clone();
+        details
+            .items
+            .retain(|i| !i.products.iter().any(|p| except.contains(p)));
+    }
+    if has(&[
+        "all my",
+        "all of my",
+        "all the orders",
+        "all orders",
+        "every order",
+        "each order",
+        "所有订单",
+        "全部订单",
+    ]) {
+        details.scope = Scope::All;
+    } else if has(&[
+        "most recent",
+        "most recently",
+        "latest",
+        "last order",
+        "newest",
+        "just placed",
+        "最近",
+        "最新",
+    ]) {
+        details.scope = Scope::Latest;
+    }
+    details.payment = words::payment_in(lower);
+    details.address =
+        words::address_dict(&clause.original).or_else(|| parse_address(&clause.original));
+    if details.address.is_none() {
+        details.address_ref = words::address_ref(lower);
+        details.address2 = words::unit_only(&clause.original);
+    }
+    details.reason = words::cancel_reason(lower).map(str::to_string);
+    details.cheapest = has(&[
+        "cheapest",
+        "cheaper",
+        "lowest price",
+        "least expensive",
+        "最便宜",
+        "便宜的",
+    ]);
+    details
+}
+
+#[cfg(test)]
+mod tests;

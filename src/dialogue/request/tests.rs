@@ -1,0 +1,141 @@
+//! Reading requests from customers' words, over the sample shop's catalog.
+
+use super::*;
+use crate::shop::Product;
+use std::collections::BTreeMap;
+
+fn catalog() -> words::Catalog {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/products.json");
+    let products: BTreeMap<String, Product> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let products: Vec<Product> = products.into_values().collect();
+    let zh = [("白色".to_string(), "white".to_string())];
+    let aliases = [("卫衣".to_string(), "Hoodie".to_string())];
+    words::Catalog::new(&products, &aliases, &zh)
+}
+
+fn kinds(requests: &[Request]) -> Vec<RequestKind> {
+    requests.iter().map(|r| r.kind).collect()
+}
+
+#[test]
+fn two_requests_in_one_message_are_two() {
+    let r = parse(
+        "Hi, I'm Li Wei. Please cancel #W3767039 because I ordered it by mistake, and \
+         also return the earbuds from #W4385563 to my gift card.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Cancel, RequestKind::Return]);
+    assert_eq!(r[0].order_ids, ["#W3767039"]);
+    assert_eq!(r[0].reason.as_deref(), Some("ordered by mistake"));
+    assert_eq!(r[1].order_ids, ["#W4385563"]);
+    assert_eq!(r[1].items[0].products, ["Noise-Cancelling Earbuds"]);
+    assert_eq!(r[1].payment.as_deref(), Some("gift card"));
+}
+
+#[test]
+fn items_named_without_an_order_id() {
+    let r = parse("I want to return the hoodie and the t-shirt", &catalog());
+    assert_eq!(kinds(&r), [RequestKind::Return]);
+    assert!(r[0].order_ids.is_empty());
+    let products: Vec<_> = r[0].items.iter().map(|i| i.products[0].as_str()).collect();
+    assert_eq!(products, ["Hoodie", "T-Shirt"]);
+}
+
+#[test]
+fn a_variant_by_description_with_what_it_is_now() {
+    let r = parse(
+        "I got a black hoodie in size M. I'd like to exchange it for a grey zip-up one \
+         instead of the pullover, whichever is cheaper.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Exchange]);
+    let item = &r[0].items[0];
+    assert_eq!(item.products, ["Hoodie"]);
+    assert!(item.from.contains(&"black".to_string()), "{item:?}");
+    let wanted: Vec<_> = item.to.iter().map(|(_, v)| v.as_str()).collect();
+    assert!(
+        wanted.contains(&"grey") && wanted.contains(&"zip-up"),
+        "{item:?}"
+    );
+    assert!(!wanted.contains(&"pullover"), "{item:?}");
+    assert!(r[0].cheapest);
+}
+
+#[test]
+fn the_shops_own_notation_is_read() {
+    let r = parse(
+        "For #W3767039, modify T-Shirt {'color': 'red', 'size': 'M'} to {'color': 'navy'}; \
+         via paypal_1234567. Cancel order #W1111111 because no longer needed.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyItems, RequestKind::Cancel]);
+    assert_eq!(r[0].items[0].from, ["red", "M"]);
+    assert_eq!(
+        r[0].items[0].to,
+        [(Some("color".to_string()), "navy".to_string())]
+    );
+    assert_eq!(r[0].payment.as_deref(), Some("paypal_1234567"));
+    assert_eq!(r[1].reason.as_deref(), Some("no longer needed"));
+}
+
+#[test]
+fn everything_except_and_all_pending_orders() {
+    let r = parse("return everything except the scarf", &catalog());
+    assert!(r[0].all_items);
+    assert_eq!(r[0].except, ["Silk Scarf"]);
+    assert!(r[0].items.is_empty());
+    let r = parse(
+        "please cancel all my pending orders, I don't need them",
+        &catalog(),
+    );
+    assert_eq!(r[0].scope, Scope::All);
+    assert_eq!(r[0].reason.as_deref(), Some("no longer needed"));
+}
+
+#[test]
+fn addresses_by_value_and_by_reference() {
+    let r = parse(
+        "change the shipping address of #W3767039 to 12 Oak St, Apt 4, Austin, TX 78701",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyAddress]);
+    assert_eq!(r[0].address.as_ref().unwrap().city, "Austin");
+    let r = parse(
+        "please ship order #W3767039 to my default address instead",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyAddress]);
+    assert!(r[0].address_ref.as_deref().unwrap().contains("default"));
+    let r = parse(
+        "update the address on #W3767039: only the suite changes, Suite 641",
+        &catalog(),
+    );
+    assert_eq!(r[0].address2.as_deref(), Some("Suite 641"));
+    let r = parse(
+        "I moved, please update my default address to 5 Elm St, Boise, ID 83702",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ChangeAddress]);
+}
+
+#[test]
+fn chinese_requests() {
+    let r = parse(
+        "我想取消订单W3767039，不需要了。另外把卫衣换成白色的",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Cancel, RequestKind::Exchange]);
+    assert_eq!(r[0].reason.as_deref(), Some("no longer needed"));
+    assert_eq!(r[1].items[0].products, ["Hoodie"]);
+    assert_eq!(r[1].items[0].to[0].1, "white");
+}
+
+#[test]
+fn questions_and_statements_are_not_requests_to_act() {
+    assert!(parse("thanks, that's all", &catalog()).is_empty());
+    assert!(parse("do you sell tea?", &catalog()).is_empty());
+    let r = parse("how much did I pay for my most recent order?", &catalog());
+    assert_eq!(kinds(&r), [RequestKind::Info]);
+    assert_eq!(r[0].scope, Scope::Latest);
+}

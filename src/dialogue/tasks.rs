@@ -1,0 +1,369 @@
+//! The conversation's task list: every request the customer made, worked
+//! through in order. Each consequential one is proposed with its details
+//! and runs only after an explicit yes; when one is done, declined or
+//! refused, the next one follows in the same reply, so the customer never
+//! has to repeat it.
+
+use super::flows::Brain;
+use super::request::{self, Request, RequestKind};
+use super::resolve::{self, Records, Resolved};
+use super::step::{ActionRecord, Step};
+use super::words::Catalog;
+use super::DialogueState;
+use crate::shop::{actions, Action, Order, Refusal};
+use crate::store::StoreError;
+use std::collections::BTreeMap;
+
+/// Most requests worked through in one reply (a split of "all my orders"
+/// can be long; the rest follow after the customer's answer).
+const MAX_STEPS: usize = 12;
+
+impl Brain {
+    /// The shop's products and option words, for reading requests.
+    pub(super) fn catalog(&self) -> Result<Catalog, StoreError> {
+        let products = self.shop.products()?;
+        Ok(Catalog::new(
+            &products,
+            &self.knowledge.product_aliases(),
+            self.knowledge.option_words(),
+        ))
+    }
+
+    /// Put the requests of `text` on the task list; a message with none
+    /// adds its details (an order id, an address, a payment method) to the
+    /// request in progress. Returns whether the list has work and whether
+    /// this message added to it.
+    pub(super) fn take_requests(
+        &self,
+        state: &mut DialogueState,
+        text: &str,
+        intent_kind: Option<RequestKind>,
+    ) -> Result<(bool, bool), StoreError> {
+        let catalog = self.catalog()?;
+        let found = request::parse(text, &catalog);
+        let mut added = false;
+        for new in found {
+            let known = state.tasks.iter().any(|t| t.same_as(&new))
+                || state.done.iter().any(|d| d == &new.text);
+            if !known {
+                state.tasks.push(new);
+                added = true;
+            }
+        }
+        if !added {
+            let details = request::details_of(text, &catalog);
+            match state.tasks.first_mut() {
+                Some(head) if !details.is_empty() && !head.text.contains(&details.text) => {
+                    head.absorb(&details)
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(kind) = intent_kind {
+                        let mut bare = Request::bare(kind);
+                        bare.absorb(&details);
+                        state.tasks.push(bare);
+                        added = true;
+                    }
+                }
+            }
+        }
+        Ok((!state.tasks.is_empty(), added))
+    }
+
+    /// Verify, then work on the task list until a question or a proposal.
+    pub(super) fn task_flow(&self, state: &mut DialogueState) -> Result<Step, StoreError> {
+        let label = state.tasks.first().map(|t| t.kind.label()).unwrap_or("");
+        if let Some(step) = self.verify(state)? {
+            return Ok(step.with("task", label));
+        }
+        Ok(self
+            .next_task(state, 0)?
+            .unwrap_or_else(|| Step::new("clarify")))
+    }
+
+    /// The next step of the task list, or `None` when it is empty.
+    pub(super) fn next_task(
+        &self,
+        state: &mut DialogueState,
+        depth: usize,
+    ) -> Result<Option<Step>, StoreError> {
+        let Some(head) = state.tasks.first().cloned() else {
+            state.task = None;
+            return Ok(None);
+        };
+        if depth >= MAX_STEPS {
+            return Ok(None);
+        }
+        state.task = Some(head.kind.label().to_string());
+        let customer = state.customer.clone().unwrap_or_default();
+        let Some(user) = self.shop.user(&customer)? else {
+            return Ok(Some(Step::new("identity_failed")));
+        };
+        let orders = self.shop.orders_of(&user)?;
+        let products: BTreeMap<String, crate::shop::Product> = self
+            .shop
+            .products()?
+            .into_iter()
+            .map(|p| (p.name.clone(), p))
+            .collect();
+        let records = Records {
+            user: &user,
+            orders: &orders,
+            products: &products,
+        };
+        self.merge_same_order(state, &records);
+        let head = state.tasks[0].clone();
+        let resolved = resolve::resolve(&head, &records);
+        let step = match resolved {
+            Resolved::Propose(action, lines) => {
+                return Ok(Some(self.propose(state, &customer, action, lines)?))
+            }
+            Resolved::Ask(step) => return Ok(Some(step.with("task", head.kind.label()))),
+            Resolved::Split(requests) => {
+                state.tasks.splice(0..1, requests);
+                return self.next_task(state, depth + 1);
+            }
+            Resolved::Answer(step) => step,
+            Resolved::NotYours(order_id) => refused_plain(Refusal::NotYourOrder { order_id }),
+            Resolved::WrongStatus(order, allowed) => {
+                self.refuse_status(state, head.kind, &order, allowed)
+            }
+            Resolved::PartialCancel(order) => Step::new("partial_cancel")
+                .with("order_id", &order.order_id)
+                .with(
+                    "items",
+                    resolve::describe_orders(std::slice::from_ref(&order)),
+                )
+                .mention(&order.order_id),
+        };
+        // Answered or refused: this request is over; go on with the next.
+        self.finish_head(state);
+        let next = self.next_task(state, depth + 1)?;
+        Ok(Some(step.followed_by(next)))
+    }
+
+    /// Requests on items of one order become one action (the policy allows
+    /// one exchange or modification per order): later requests of the
+    /// same kind on the head's order join it.
+    fn merge_same_order(&self, state: &mut DialogueState, records: &Records) {
+        let head = &state.tasks[0];
+        if !head.kind.on_items() || state.tasks.len() < 2 {
+            return;
+        }
+        let family = |k: RequestKind| match k {
+            RequestKind::Return => 1,
+            RequestKind::Exchange | RequestKind::ModifyItems => 2,
+            _ => 0,
+        };
+        let head_family = family(head.kind);
+        let head_order = match head.order_ids.as_slice() {
+            [one] => Some(one.clone()),
+            [] => records
+                .orders
+                .iter()
+                .filter(|o| head.items.iter().all(|m| has_product(o, &m.products)))
+                .map(|o| o.order_id.clone())
+                .next()
+                .filter(|_| !head.items.is_empty()),
+            _ => None,
+        };
+        let Some(head_order) = head_order else {
+            return;
+        };
+        let mut i = 1;
+        while i < state.tasks.len() {
+            let other = &state.tasks[i];
+            let same_order = match other.order_ids.as_slice() {
+                [one] => one == &head_order,
+                [] => {
+                    !other.items.is_empty()
+                        && records.orders.iter().any(|o| {
+                            o.order_id == head_order
+                                && other.items.iter().all(|m| has_product(o, &m.products))
+                        })
+                }
+                _ => false,
+            };
+            if family(other.kind) == head_family && same_order {
+                let other = state.tasks.remove(i);
+                let head = &mut state.tasks[0];
+                head.order_ids = vec![head_order.clone()];
+                for item in other.items {
+                    head.add_item(item);
+                }
+                head.cheapest |= other.cheapest;
+                if head.payment.is_none() {
+                    head.payment = other.payment;
+                }
+                head.text.push(' ');
+                head.text.push_str(&other.text);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// The head request is over (done, declined, refused or answered).
+    pub(super) fn finish_head(&self, state: &mut DialogueState) {
+        if !state.tasks.is_empty() {
+            let head = state.tasks.remove(0);
+            state.done.push(head.text);
+        }
+        state.pending = None;
+        state.task = state.tasks.first().map(|t| t.kind.label().to_string());
+    }
+
+    /// Plan an action; propose it for confirmation or refuse it.
+    fn propose(
+        &self,
+        state: &mut DialogueState,
+        customer: &str,
+        action: Action,
+        lines: Vec<String>,
+    ) -> Result<Step, StoreError> {
+        match actions::plan(&self.shop, customer, &action)? {
+            Ok(planned) => {
+                state.pending = Some(action.clone());
+                let mut step = Step::new("confirm")
+                    .with("action", &action)
+                    .with("result", &planned.result)
+                    .with("lines", &lines);
+                if let Some(id) = action.order_id() {
+                    step = step.mention(id);
+                }
+                step.action = Some(ActionRecord {
+                    action: action.label().into(),
+                    state: "proposed",
+                    result: Some(planned.result),
+                    refusal: None,
+                });
+                Ok(step)
+            }
+            Err(refusal) => {
+                self.finish_head(state);
+                let step = refused(&action, refusal);
+                let next = self.next_task(state, 1)?;
+                Ok(step.followed_by(next))
+            }
+        }
+    }
+
+    /// Run a confirmed action, re-planned against the records as they are
+    /// now (a change since the proposal is caught), then go on with the
+    /// next request.
+    pub(super) fn execute(
+        &self,
+        state: &mut DialogueState,
+        action: Action,
+    ) -> Result<Step, StoreError> {
+        let customer = state.customer.clone().unwrap_or_default();
+        let planned = actions::plan(&self.shop, &customer, &action)?;
+        self.finish_head(state);
+        let step = match planned {
+            Ok(planned) => {
+                let mut step = Step::new("done").with("result", &planned.result);
+                if let (Some(id), Some(status)) = (&planned.result.order_id, &planned.result.status)
+                {
+                    step = step.mention(id.clone()).mention(status.clone());
+                }
+                step.action = Some(ActionRecord {
+                    action: action.label().into(),
+                    state: "done",
+                    result: Some(planned.result),
+                    refusal: None,
+                });
+                step.writes = planned.writes;
+                step
+            }
+            Err(refusal) => refused(&action, refusal),
+        };
+        // The next request is proposed against the records as they are
+        // before this turn's writes; that only shows the customer figures,
+        // since a confirmed action is planned again when it runs.
+        let next = self.next_task(state, 1)?;
+        Ok(step.followed_by(next))
+    }
+
+    /// Decline the proposal: this request is dropped, the next follows.
+    pub(super) fn decline(
+        &self,
+        state: &mut DialogueState,
+        action: &Action,
+    ) -> Result<Step, StoreError> {
+        self.finish_head(state);
+        let mut step = Step::new("declined");
+        step.action = Some(ActionRecord {
+            action: action.label().into(),
+            state: "declined",
+            result: None,
+            refusal: None,
+        });
+        let next = self.next_task(state, 1)?;
+        Ok(step.followed_by(next))
+    }
+
+    fn refuse_status(
+        &self,
+        state: &DialogueState,
+        kind: RequestKind,
+        order: &Order,
+        allowed: &str,
+    ) -> Step {
+        let action = match kind {
+            RequestKind::Cancel => "cancel",
+            RequestKind::Return => "return",
+            RequestKind::Exchange => "exchange",
+            _ => "modify",
+        };
+        let refusal = Refusal::WrongStatus {
+            order_id: order.order_id.clone(),
+            status: order.status.clone(),
+            allowed: allowed.into(),
+        };
+        let clause = self
+            .knowledge
+            .clause_for(action, state.language.as_deref().unwrap_or("en"));
+        let mut step = refused_plain(refusal.clone()).with("policy", clause.map(|c| c.0));
+        step.action = Some(ActionRecord {
+            action: action.into(),
+            state: "refused",
+            result: None,
+            refusal: Some(refusal),
+        });
+        step
+    }
+}
+
+fn has_product(order: &Order, products: &[String]) -> bool {
+    order.items.iter().any(|i| products.contains(&i.name))
+}
+
+/// A refusal step for an action.
+pub(super) fn refused(action: &Action, refusal: Refusal) -> Step {
+    let mut step = refused_plain(refusal.clone());
+    step.action = Some(ActionRecord {
+        action: action.label().into(),
+        state: "refused",
+        result: None,
+        refusal: Some(refusal),
+    });
+    step
+}
+
+/// A refusal names what it refuses: the order and, for a wrong state, the
+/// state (a reworded refusal without them would not say why).
+fn refused_plain(refusal: Refusal) -> Step {
+    let mut step = Step::new("refused")
+        .with("refusal", &refusal)
+        .with("reason", refusal.to_string());
+    match &refusal {
+        Refusal::WrongStatus {
+            order_id, status, ..
+        } => step = step.mention(order_id).mention(status.as_str()),
+        Refusal::NotYourOrder { order_id } | Refusal::ItemNotInOrder { order_id, .. } => {
+            step = step.mention(order_id)
+        }
+        _ => {}
+    }
+    step
+}

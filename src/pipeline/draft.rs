@@ -1,0 +1,232 @@
+//! Checks on the point of a draft, beside its facts: it repeats nothing,
+//! claims no action that did not run, promises nothing the facts do not
+//! say, and asks what the plain answer asks.
+
+use super::grounding::Grounding;
+
+/// A sentence or clause the draft says twice (small models loop).
+pub fn repeated(text: &str) -> Option<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for piece in text.split(['.', '!', '?', '。', '！', '？', '\n', ',', ';', '，', '；']) {
+        let key: String = piece
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let weight =
+            key.split(' ').count() + key.chars().filter(|c| crate::nlu::is_cjk(*c)).count() / 2;
+        if weight < 3 {
+            continue;
+        }
+        if seen.contains(&key) {
+            return Some(piece.trim().to_string());
+        }
+        seen.push(key);
+    }
+    None
+}
+
+/// Words that say an action happened, in English and Chinese.
+const ACTION_CLAIMS: &[&str] = &[
+    "has been cancelled",
+    "has been canceled",
+    "have cancelled",
+    "have canceled",
+    "i cancelled",
+    "i canceled",
+    "was cancelled",
+    "been refunded",
+    "have refunded",
+    "i refunded",
+    "was refunded",
+    "has been updated",
+    "have updated",
+    "i updated",
+    "i've updated",
+    "i've changed",
+    "i have changed",
+    "has been changed",
+    "i've processed",
+    "has been processed",
+    "i've initiated",
+    "has been initiated",
+    "has been returned",
+    "has been exchanged",
+    "i've arranged",
+    "i have arranged",
+    "已取消",
+    "已退款",
+    "已为您取消",
+    "已为您退款",
+    "已更新",
+    "已修改",
+    "已更改",
+    "已为您修改",
+    "已为您更改",
+    "已处理",
+    "已安排",
+];
+
+/// Past participles of the shop's actions.
+const DONE_VERBS: &[&str] = &[
+    "cancelled",
+    "canceled",
+    "refunded",
+    "updated",
+    "changed",
+    "modified",
+    "processed",
+    "initiated",
+    "arranged",
+    "returned",
+    "exchanged",
+    "replaced",
+    "shipped",
+    "issued",
+    "applied",
+];
+/// Who did it: "I've (just) updated", "it has been cancelled".
+const DONE_SUBJECTS: &[&str] = &[
+    "i've",
+    "i have",
+    "we've",
+    "we have",
+    "i",
+    "we",
+    "has been",
+    "have been",
+    "was",
+    "were",
+    "is now",
+    "got",
+    "been",
+];
+
+/// An action the draft says was done when none ran this turn.
+pub fn claims_action(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    if let Some(c) = ACTION_CLAIMS.iter().copied().find(|c| lower.contains(c)) {
+        return Some(c);
+    }
+    // Questions ("shall I have it cancelled?") claim nothing.
+    for sentence in lower.split_inclusive(['.', '!', '?', '\n']) {
+        if sentence.trim_end().ends_with('?') {
+            continue;
+        }
+        let words: Vec<&str> = sentence
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            let Some(verb) = DONE_VERBS.iter().copied().find(|v| v == w) else {
+                continue;
+            };
+            // A subject within the four words before the verb ("I've just
+            // updated", "has now been cancelled").
+            let before = format!(" {} ", words[i.saturating_sub(4)..i].join(" "));
+            if DONE_SUBJECTS
+                .iter()
+                .any(|s| before.contains(&format!(" {s} ")))
+            {
+                return Some(verb);
+            }
+        }
+    }
+    None
+}
+
+/// Promises a shop makes only on purpose: the draft may say them only when
+/// the facts do ("free shipping over $50" in the FAQ).
+const PROMISES: &[(&str, &[&str])] = &[
+    ("discount", &["discount"]),
+    ("coupon", &["coupon"]),
+    ("voucher", &["voucher"]),
+    ("free shipping", &["free shipping"]),
+    ("for free", &["for free", "free of charge"]),
+    ("free of charge", &["free of charge", "for free"]),
+    ("price match", &["price match", "price-match"]),
+    ("guarantee", &["guarantee"]),
+    ("i promise", &["promise"]),
+    ("we promise", &["promise"]),
+    ("compensation", &["compensation"]),
+    ("exception", &["exception"]),
+    ("cheaper", &["cheaper"]),
+    ("by tomorrow", &["tomorrow"]),
+    ("today", &["today"]),
+    ("优惠", &["优惠"]),
+    ("折扣", &["折扣"]),
+    ("打折", &["打折"]),
+    ("便宜", &["便宜"]),
+    ("包邮", &["包邮"]),
+    ("免费", &["免费"]),
+    ("保证", &["保证"]),
+    ("赔偿", &["赔偿"]),
+    ("补偿", &["补偿"]),
+    ("优惠券", &["优惠券"]),
+    ("明天", &["明天"]),
+    ("可以便宜", &["可以便宜"]),
+];
+
+/// A promise in the draft that the grounding facts do not make.
+pub fn unfounded_promise(text: &str, grounding: &Grounding) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    PROMISES
+        .iter()
+        .find(|(word, allowed_by)| {
+            lower.contains(word) && !allowed_by.iter().any(|a| grounding.says(a))
+        })
+        .map(|(word, _)| *word)
+}
+
+/// Whether a text asks the customer something.
+pub fn asks(text: &str) -> bool {
+    text.contains(['?', '？'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loops_are_caught() {
+        assert!(
+            repeated("I hope you have a wonderful day. I hope you have a wonderful day.").is_some()
+        );
+        assert!(repeated(
+            "能便宜：Yes. 你可以便宜。如果你有什么需求，都可以。你可以便宜。如果你有什么需求，都可以。"
+        )
+        .is_some());
+        assert_eq!(repeated("Order #W1 is pending. Anything else? Yes."), None);
+    }
+
+    #[test]
+    fn claims_and_promises() {
+        assert_eq!(
+            claims_action("I've just updated the laptop for you."),
+            Some("updated")
+        );
+        assert_eq!(
+            claims_action("Your order has now been cancelled."),
+            Some("cancelled")
+        );
+        assert_eq!(claims_action("Shall I have it cancelled?"), None);
+        assert_eq!(claims_action("您的订单已取消。"), Some("已取消"));
+        assert_eq!(claims_action("Shall I cancel it?"), None);
+        let faq = Grounding::from_texts(["We do not offer price matching or discounts."]);
+        assert_eq!(
+            unfounded_promise("能便宜：Yes. 你可以便宜。", &faq),
+            Some("便宜")
+        );
+        assert_eq!(
+            unfounded_promise("I can give you a coupon!", &faq),
+            Some("coupon")
+        );
+        assert_eq!(
+            unfounded_promise("We do not offer discounts, sorry.", &faq),
+            None
+        );
+    }
+}
