@@ -75,6 +75,9 @@ pub struct ItemMention {
     pub from: Vec<String>,
     /// Wanted options: (option name if the customer gave it, value).
     pub to: Vec<(Option<String>, String)>,
+    /// A new one of the very same kind (a replacement).
+    #[serde(default)]
+    pub same: bool,
 }
 
 /// Which of the customer's orders a request means when it names none.
@@ -186,6 +189,11 @@ impl Request {
             self.reason = details.reason.clone();
         }
         self.cheapest |= details.cheapest;
+        if details.same {
+            if let Some(last) = self.items.last_mut() {
+                last.same = last.to.is_empty();
+            }
+        }
         // Wanted options said without a product ("a white one") belong to
         // the request's last item.
         if !details.loose_to.is_empty() {
@@ -270,6 +278,8 @@ pub struct Details {
     pub reason: Option<String>,
     /// Wants the cheapest.
     pub cheapest: bool,
+    /// Wants the same kind again ("a new one", "the same one").
+    pub same: bool,
 }
 
 impl Details {
@@ -284,6 +294,7 @@ impl Details {
             && self.address2.is_none()
             && self.reason.is_none()
             && !self.cheapest
+            && !self.same
             && !self.all_items
     }
 }
@@ -402,6 +413,7 @@ pub fn details_of(text: &str, catalog: &words::Catalog) -> Details {
         all.address2 = d.address2.or(all.address2);
         all.reason = d.reason.or(all.reason);
         all.cheapest |= d.cheapest;
+        all.same |= d.same;
     }
     all
 }
@@ -604,6 +616,19 @@ fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details {
         details.address2 = words::unit_only(&clause.original);
     }
     details.reason = words::cancel_reason(lower).map(str::to_string);
+    details.same = has(&[
+        "same one",
+        "same kind",
+        "same item",
+        "same model",
+        "identical",
+        "a new one",
+        "brand new one",
+        "replacement",
+        "同款",
+        "一样的",
+        "换个新的",
+    ]);
     details.cheapest = has(&[
         "cheapest",
         "cheaper",

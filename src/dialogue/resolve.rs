@@ -324,6 +324,22 @@ fn swap(request: &Request, records: &Records, order: &Order, exchange: bool) -> 
         let Some(product) = records.products.get(&item.name) else {
             continue;
         };
+        // A replacement of the same kind, when it can be had.
+        if mention.same && mention.to.is_empty() {
+            if product
+                .variants
+                .get(&item.item_id)
+                .is_some_and(|v| v.available)
+            {
+                item_ids.push(item.item_id.clone());
+                new_item_ids.push(item.item_id.clone());
+                lines.push(format!(
+                    "{} (a new one of the same kind)",
+                    item_line(item, None)
+                ));
+            }
+            continue;
+        }
         if let Some((variant, unmet)) = best_variant(product, item, &mention.to, request.cheapest) {
             item_ids.push(item.item_id.clone());
             new_item_ids.push(variant.item_id.clone());

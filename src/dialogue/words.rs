@@ -448,6 +448,8 @@ impl Catalog {
                         .iter()
                         .map(|(k, v)| (Some(k.clone()), v.clone()))
                         .collect();
+                    // "to {}": nothing changes, the same kind again.
+                    items[i].same = next.pairs.is_empty();
                 }
             }
         }

@@ -241,7 +241,9 @@ pub fn swap_items(
                 item_id: new_id.clone(),
             });
         }
-        if *new_id == item.item_id {
+        // The same variant is a replacement when exchanged (a faulty
+        // item for a new one), but changes nothing in a pending order.
+        if *new_id == item.item_id && !swap.exchange {
             return Err(Refusal::NothingToChange);
         }
         difference += variant.price - item.price;
