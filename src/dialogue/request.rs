@@ -129,6 +129,13 @@ pub struct Request {
     /// "whichever is cheaper", "the cheapest".
     #[serde(default)]
     pub cheapest: bool,
+    /// Options wanted with no item named ("change it to bamboo"): they go
+    /// to the order's item whose product has them.
+    #[serde(default)]
+    pub wants: Vec<(Option<String>, String)>,
+    /// The last digits of the order id ("it ends in 66").
+    #[serde(default)]
+    pub order_suffix: Option<String>,
 }
 
 impl Request {
@@ -147,6 +154,8 @@ impl Request {
             address2: None,
             reason: None,
             cheapest: false,
+            wants: Vec::new(),
+            order_suffix: None,
         }
     }
 
@@ -197,13 +206,19 @@ impl Request {
         // Wanted options said without a product ("a white one") belong to
         // the request's last item.
         if !details.loose_to.is_empty() {
-            if let Some(last) = self.items.last_mut() {
-                for want in &details.loose_to {
-                    if !last.to.contains(want) {
-                        last.to.push(want.clone());
+            match self.items.last_mut() {
+                Some(last) => {
+                    for want in &details.loose_to {
+                        if !last.to.contains(want) {
+                            last.to.push(want.clone());
+                        }
                     }
                 }
+                None => self.wants.extend(details.loose_to.iter().cloned()),
             }
+        }
+        if details.order_suffix.is_some() {
+            self.order_suffix = details.order_suffix.clone();
         }
         if !details.loose_from.is_empty() {
             if let Some(last) = self.items.last_mut() {
@@ -280,6 +295,8 @@ pub struct Details {
     pub cheapest: bool,
     /// Wants the same kind again ("a new one", "the same one").
     pub same: bool,
+    /// The last digits of an order id.
+    pub order_suffix: Option<String>,
 }
 
 impl Details {
@@ -295,6 +312,7 @@ impl Details {
             && self.reason.is_none()
             && !self.cheapest
             && !self.same
+            && self.order_suffix.is_none()
             && !self.all_items
     }
 }
@@ -361,9 +379,21 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
         });
         match same {
             Some(earlier) => {
+                // What is said later about an item's options supersedes
+                // what was said before ("a black one … no, a glass one").
                 for item in request.items {
+                    if !item.to.is_empty() {
+                        if let Some(same) = earlier
+                            .items
+                            .iter_mut()
+                            .find(|i| i.products == item.products)
+                        {
+                            same.to.clear();
+                        }
+                    }
                     earlier.add_item(item);
                 }
+                earlier.wants.extend(request.wants);
                 earlier.payment = earlier.payment.take().or(request.payment);
                 earlier.reason = earlier.reason.take().or(request.reason);
                 earlier.cheapest |= request.cheapest;
@@ -414,6 +444,7 @@ pub fn details_of(text: &str, catalog: &words::Catalog) -> Details {
         all.reason = d.reason.or(all.reason);
         all.cheapest |= d.cheapest;
         all.same |= d.same;
+        all.order_suffix = d.order_suffix.or(all.order_suffix);
     }
     all
 }
@@ -616,6 +647,7 @@ fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details {
         details.address2 = words::unit_only(&clause.original);
     }
     details.reason = words::cancel_reason(lower).map(str::to_string);
+    details.order_suffix = words::order_suffix(lower);
     details.same = has(&[
         "same one",
         "same kind",

@@ -74,6 +74,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
             )
         }
     };
+    let request = &fold_mentions(request, &order);
     let pending = order.status == "pending";
     let delivered = order.status == "delivered";
     // A change of items means a modification while pending and an
@@ -232,6 +233,12 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         .orders
         .iter()
         .filter(|o| request.items.is_empty() || has_items(o, &request.items))
+        .filter(|o| {
+            request
+                .order_suffix
+                .as_ref()
+                .is_none_or(|s| o.order_id.ends_with(s.as_str()))
+        })
         .collect();
     let fitting: Vec<&Order> = matching
         .iter()
@@ -254,6 +261,42 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         (0, 1) => Pick::One(matching[0].clone()),
         (n, _) if n > 1 => Pick::Ask(fitting.into_iter().cloned().collect()),
         _ => Pick::Ask(records.orders.to_vec()),
+    }
+}
+
+/// Mentions of a product the order holds once are one item ("the mouse
+/// … a white mouse … an optical mouse over a laser one"): their options
+/// are put together, what is wanted later after what was wanted before.
+fn fold_mentions(request: &Request, order: &Order) -> Request {
+    let mut folded: Vec<ItemMention> = Vec::new();
+    for mention in &request.items {
+        let held = order
+            .items
+            .iter()
+            .filter(|i| mention.products.contains(&i.name))
+            .count();
+        let earlier = folded
+            .iter_mut()
+            .find(|m| held == 1 && m.products == mention.products);
+        match earlier {
+            Some(m) => {
+                for f in &mention.from {
+                    if !m.from.contains(f) {
+                        m.from.push(f.clone());
+                    }
+                }
+                for t in &mention.to {
+                    m.to.retain(|x| x != t);
+                    m.to.push(t.clone());
+                }
+                m.same |= mention.same;
+            }
+            None => folded.push(mention.clone()),
+        }
+    }
+    Request {
+        items: folded,
+        ..request.clone()
     }
 }
 
@@ -308,6 +351,36 @@ fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
 
 /// Items → other variants of their product, by the options named.
 fn swap(request: &Request, records: &Records, order: &Order, exchange: bool) -> Resolved {
+    // Options wanted with no item named go to the item whose product has
+    // them ("change it to bamboo" for the skateboard).
+    let mut request = request.clone();
+    if request.items.is_empty() && !request.wants.is_empty() {
+        for item in &order.items {
+            let Some(product) = records.products.get(&item.name) else {
+                continue;
+            };
+            let fits: Vec<_> = request
+                .wants
+                .iter()
+                .filter(|(_, v)| {
+                    product
+                        .variants
+                        .values()
+                        .any(|x| x.options.values().any(|o| o.eq_ignore_ascii_case(v)))
+                })
+                .cloned()
+                .collect();
+            if !fits.is_empty() {
+                request.items.push(ItemMention {
+                    products: vec![item.name.clone()],
+                    from: item.options.values().cloned().collect(),
+                    to: fits,
+                    same: false,
+                });
+            }
+        }
+    }
+    let request = &request;
     let items = chosen_items(request, order);
     let mut item_ids = Vec::new();
     let mut new_item_ids = Vec::new();
@@ -365,7 +438,15 @@ fn swap(request: &Request, records: &Records, order: &Order, exchange: bool) -> 
                 .mention(&order.order_id),
         );
     }
-    let method = payment_or_original(request, records.user, order);
+    // The policy: the customer names the method that pays or receives
+    // the price difference.
+    let Some(method) = request
+        .payment
+        .as_deref()
+        .and_then(|p| method_id(p, records.user, order))
+    else {
+        return Resolved::Ask(ask_payment(records.user, order));
+    };
     let order_id = order.order_id.clone();
     let action = if exchange {
         Action::Exchange {

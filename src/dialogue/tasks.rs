@@ -41,10 +41,20 @@ impl Brain {
     ) -> Result<(bool, bool), StoreError> {
         let catalog = self.catalog()?;
         let found = request::parse(text, &catalog);
+        // A message that only says again what was asked before adds
+        // nothing, not even through its intent.
+        let restated = !found.is_empty();
         let mut added = false;
         for new in found {
-            let known = state.tasks.iter().any(|t| t.same_as(&new))
-                || state.done.iter().any(|d| d == &new.text);
+            // The customer may say a request again, alone or as part of
+            // what they said first: a request whose words are within one
+            // over or still queued is not a new one.
+            let known = !new.text.is_empty()
+                && (state
+                    .tasks
+                    .iter()
+                    .any(|t| t.same_as(&new) || t.text.contains(&new.text))
+                    || state.done.iter().any(|d| d.contains(&new.text)));
             if !known {
                 state.tasks.push(new);
                 added = true;
@@ -57,6 +67,7 @@ impl Brain {
                     head.absorb(&details)
                 }
                 Some(_) => {}
+                None if restated => {}
                 None => {
                     if let Some(kind) = intent_kind {
                         let mut bare = Request::bare(kind);

@@ -706,6 +706,31 @@ pub fn unit_only(original: &str) -> Option<String> {
     None
 }
 
+/// "the order number ends in 66", "ending with 123": the digits.
+pub fn order_suffix(lower: &str) -> Option<String> {
+    for cue in [
+        "ends in ",
+        "ends with ",
+        "ending in ",
+        "ending with ",
+        "last digits are ",
+        "尾号",
+    ] {
+        if let Some(at) = lower.find(cue) {
+            let digits: String = lower[at + cue.len()..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            let about_order = lower.contains("order") || lower.contains("订单");
+            if !digits.is_empty() && about_order {
+                return Some(digits);
+            }
+        }
+    }
+    None
+}
+
 /// A payment method: an id as the shop writes it, or words naming a kind
 /// or a card brand.
 pub fn payment_in(lower: &str) -> Option<String> {

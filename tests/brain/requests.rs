@@ -51,7 +51,8 @@ fn two_requests_in_one_message_by_their_items() {
         &shop,
         &[
             "Hi, this is Li Wei, liwei.sea@example.com. Please cancel the order with the \
-             green tea, I ordered it by mistake, and exchange my earbuds for white ones.",
+             green tea, I ordered it by mistake, and exchange my earbuds for white ones, \
+             any difference on my credit card.",
             "yes",
             "yes",
         ],
@@ -102,10 +103,13 @@ fn a_variant_by_description_falls_back_to_the_closest_available() {
         &[
             "d.okafor@example.com here. I'd like to exchange my keyboard for one with a UK \
              layout and tactile switches.",
+            "PayPal please",
             "yes",
         ],
     );
-    let proposal = reply(&r[0]);
+    // The policy: the customer names who pays the price difference.
+    assert_eq!(r[0]["step"], "ask_payment", "{}", reply(&r[0]));
+    let proposal = reply(&r[1]);
     // The UK tactile keyboard is sold out: the closest one is offered and
     // the reply says what is missing.
     assert!(
