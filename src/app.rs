@@ -35,6 +35,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
             history_turns: settings.llm.history_turns,
             nlu_llm: settings.llm.nlu_fallback,
             email_verifies_sender: settings.email.verify_sender,
+            max_message_chars: settings.daemon.max_message_chars,
         },
         nlu,
         brain,
@@ -103,10 +104,16 @@ async fn decide_phrasing(pipeline: &Pipeline, llm: &LlmSettings, store: &Store) 
 /// and the NLU's word lists.
 fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
     let shop = Shop::new(store);
-    let data = &settings.shop.data;
+    let data = &shop_data_dir(&settings.shop.data);
     if shop.is_empty() && data.join("products.json").is_file() {
         let counts = import_dir(&shop, data)?;
         tracing::info!(users = counts.users, orders = counts.orders, products = counts.products, dir = %data.display(), "shop imported on first start");
+    } else if shop.is_empty() {
+        tracing::warn!(
+            "the shop is empty: no products.json in {} (looked there and beside the kefu binary); \
+             set shop.data (or KEFU__SHOP__DATA) to your shop's directory, or `kefu shop import DIR`",
+            settings.shop.data.display()
+        );
     }
     let products = shop.products()?;
     let nlu = Nlu::new(Lexicon::new(&products).with_data_dir(data));
@@ -117,6 +124,29 @@ fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
         profiles: store.customers_tree().clone(),
     };
     Ok((nlu, brain))
+}
+
+/// The shop directory: `shop.data` as configured when it holds a shop;
+/// for the default relative `data`, also the sample shop beside the
+/// binary (`…/share/kefu/data`, or the source tree's `data/` for a binary
+/// built there), so `kefu chat` works from any directory.
+fn shop_data_dir(configured: &std::path::Path) -> std::path::PathBuf {
+    if configured.join("products.json").is_file() || configured != std::path::Path::new("data") {
+        return configured.to_path_buf();
+    }
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(4) {
+            candidates.push(dir.join("share/kefu/data"));
+            candidates.push(dir.join("data"));
+        }
+    }
+    candidates.push(std::path::PathBuf::from("/usr/share/kefu/data"));
+    candidates.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"));
+    candidates
+        .into_iter()
+        .find(|c| c.join("products.json").is_file())
+        .unwrap_or_else(|| configured.to_path_buf())
 }
 
 /// The platform channels `kefu run` serves, from the enabled config

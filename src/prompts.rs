@@ -46,6 +46,22 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../prompts/reply/partial_cancel.zh.j2"),
     ),
     (
+        "reply/too_long.en.j2",
+        include_str!("../prompts/reply/too_long.en.j2"),
+    ),
+    (
+        "reply/too_long.zh.j2",
+        include_str!("../prompts/reply/too_long.zh.j2"),
+    ),
+    (
+        "reply/off_topic.en.j2",
+        include_str!("../prompts/reply/off_topic.en.j2"),
+    ),
+    (
+        "reply/off_topic.zh.j2",
+        include_str!("../prompts/reply/off_topic.zh.j2"),
+    ),
+    (
         "reply/ask_change.en.j2",
         include_str!("../prompts/reply/ask_change.en.j2"),
     ),

@@ -280,10 +280,12 @@ fn modify_address_payment_and_items_of_a_pending_order() {
         "m3",
         &[
             &format!("{LIAM} in order #W1654931 I want the E-Reader in 8-inch instead"),
+            "my credit card please",
             "yes",
         ],
     );
-    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    // The policy: the customer names who pays the price difference.
+    assert_eq!(steps(&r), ["ask_payment", "confirm", "done"], "{r:?}");
     let stored = order(&sandbox, "#W1654931");
     assert_eq!(stored["status"], "pending (item modified)");
     let reader = stored["items"]
@@ -320,10 +322,11 @@ fn return_and_exchange_of_delivered_orders() {
         "e",
         &[
             &format!("{LIAM} can I exchange the yoga mat in #W6397299 for a blue one?"),
+            "the original payment method",
             "yes",
         ],
     );
-    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    assert_eq!(steps(&r), ["ask_payment", "confirm", "done"], "{r:?}");
     let stored = order(&sandbox, "#W6397299");
     assert_eq!(stored["status"], "exchange requested");
     assert_eq!(

@@ -183,6 +183,9 @@ pub struct DaemonSettings {
     pub shutdown_grace_secs: u64,
     /// Conversations answered at the same time.
     pub workers: usize,
+    /// Longest message read, in characters; a longer one gets a polite
+    /// request for a shorter one and changes nothing.
+    pub max_message_chars: usize,
 }
 
 impl Default for DaemonSettings {
@@ -190,6 +193,7 @@ impl Default for DaemonSettings {
         Self {
             shutdown_grace_secs: 10,
             workers: 8,
+            max_message_chars: 4000,
         }
     }
 }

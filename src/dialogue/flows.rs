@@ -167,7 +167,20 @@ impl Brain {
         let words = text.split_whitespace().count()
             + text.chars().filter(|c| crate::nlu::is_cjk(*c)).count() / 2;
         if words >= 4 && u.entities.0.is_empty() && matches!(u.intent, Intent::Other) {
-            return Ok(handoff(state, "a request kefu cannot handle"));
+            // About the shop but nothing kefu can do: a person can. Anything
+            // else (the weather, a joke): say what kefu helps with, and
+            // invent nothing.
+            let lower = text.to_lowercase();
+            let about_shop = [
+                "order", "account", "refund", "payment", "deliver", "package", "parcel", "invoice",
+                "warranty", "订单", "账户", "退款", "付款", "包裹", "发票", "保修",
+            ]
+            .iter()
+            .any(|w| lower.contains(w));
+            if about_shop {
+                return Ok(handoff(state, "a request kefu cannot handle"));
+            }
+            return Ok(Step::new("off_topic"));
         }
         Ok(Step::new("clarify"))
     }

@@ -136,6 +136,10 @@ pub struct Request {
     /// The last digits of the order id ("it ends in 66").
     #[serde(default)]
     pub order_suffix: Option<String>,
+    /// The items named say which order ("the order with the tea"), not
+    /// which part of it.
+    #[serde(default)]
+    pub order_by_items: bool,
 }
 
 impl Request {
@@ -156,6 +160,7 @@ impl Request {
             cheapest: false,
             wants: Vec::new(),
             order_suffix: None,
+            order_by_items: false,
         }
     }
 
@@ -220,6 +225,7 @@ impl Request {
         if details.order_suffix.is_some() {
             self.order_suffix = details.order_suffix.clone();
         }
+        self.order_by_items |= details.order_by_items;
         if !details.loose_from.is_empty() {
             if let Some(last) = self.items.last_mut() {
                 last.from.extend(details.loose_from.iter().cloned());
@@ -297,6 +303,8 @@ pub struct Details {
     pub same: bool,
     /// The last digits of an order id.
     pub order_suffix: Option<String>,
+    /// "the order with the tea": items that say which order.
+    pub order_by_items: bool,
 }
 
 impl Details {
@@ -445,6 +453,7 @@ pub fn details_of(text: &str, catalog: &words::Catalog) -> Details {
         all.cheapest |= d.cheapest;
         all.same |= d.same;
         all.order_suffix = d.order_suffix.or(all.order_suffix);
+        all.order_by_items |= d.order_by_items;
     }
     all
 }
@@ -521,6 +530,10 @@ fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         "退回",
         "寄回",
         "退掉",
+        "退了",
+        "想退",
+        "要退",
+        "退钱",
     ]) || (has(&["refund", "退款", "money back"]) && !question)
     {
         return Some(RequestKind::Return);
@@ -541,6 +554,14 @@ fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         "改地址",
         "换",
     ]);
+    // "please ship order #W… to: 12 Oak St, …": a new address for it.
+    if details.address.is_some() && !change && has(&["ship", "send", "deliver", "寄", "送"]) {
+        return Some(if account && details.order_ids.is_empty() {
+            RequestKind::ChangeAddress
+        } else {
+            RequestKind::ModifyAddress
+        });
+    }
     if change {
         if about_address && account && details.order_ids.is_empty() {
             return Some(RequestKind::ChangeAddress);
@@ -648,6 +669,19 @@ fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details {
     }
     details.reason = words::cancel_reason(lower).map(str::to_string);
     details.order_suffix = words::order_suffix(lower);
+    details.order_by_items = has(&[
+        "order with",
+        "order containing",
+        "order that has",
+        "order that contains",
+        "order that had",
+        "order for the",
+        "order of the",
+        "order which",
+        "的订单",
+        "那个订单",
+        "那单",
+    ]);
     details.same = has(&[
         "same one",
         "same kind",

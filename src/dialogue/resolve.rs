@@ -81,9 +81,14 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
     // exchange once delivered, whatever word the customer used.
     let whole =
         request.items.is_empty() || request.all_items || request.items.len() >= order.items.len();
+    // Asked for the money back of an order not shipped yet ("I won't be
+    // there to receive it, I want a full refund"): that is a cancellation.
+    let refund_words = ["refund", "money back", "not receive", "退款", "退钱"]
+        .iter()
+        .any(|w| request.text.contains(w));
     let kind = match request.kind {
         // A refund of an order that has not shipped is its cancellation.
-        RequestKind::Return if pending && whole => RequestKind::Cancel,
+        RequestKind::Return if pending && whole && refund_words => RequestKind::Cancel,
         RequestKind::Exchange | RequestKind::ModifyItems if pending => RequestKind::ModifyItems,
         RequestKind::Exchange | RequestKind::ModifyItems => RequestKind::Exchange,
         other => other,
@@ -97,7 +102,11 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
             }
             // "cancel the air purifier in it": an order is cancelled whole.
             let named = request.items.len();
-            if named > 0 && !request.all_items && named < order.items.len() {
+            if named > 0
+                && !request.all_items
+                && !request.order_by_items
+                && named < order.items.len()
+            {
                 return Resolved::PartialCancel(order);
             }
             match &request.reason {

@@ -2,12 +2,14 @@
 //! English and Chinese. Rules and lexicons first (microseconds); when they
 //! are unsure, the LLM classifies under a JSON-schema constraint.
 
+mod clean;
 mod entities;
 pub mod eval;
 mod intent;
 mod lexicon;
 mod sentiment;
 
+pub use clean::clean;
 pub use entities::{order_ids, Entities};
 pub use intent::is_cjk;
 pub use lexicon::Lexicon;

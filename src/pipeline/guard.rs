@@ -67,8 +67,13 @@ pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
     if chars > MAX_REPLY_CHARS {
         return Some(format!("reply too long ({chars} characters)"));
     }
-    // A draft cut off by the token limit ends mid-sentence.
-    if !ends_finished(text) && !text.ends_with(|c: char| c.is_ascii_digit()) {
+    // A draft cut off by the token limit ends mid-sentence, or is the
+    // plain answer's beginning ("Your payment methods:").
+    let plain = input.plain.trim();
+    if (!ends_finished(text) && !text.ends_with(|c: char| c.is_ascii_digit()))
+        || text.ends_with([':', '：'])
+        || (text.len() < plain.len() && plain.starts_with(text.trim()))
+    {
         return Some("reply cut off".into());
     }
     if detect_language(text) != input.language {

@@ -43,6 +43,8 @@ pub struct PipelineSettings {
     pub nlu_llm: bool,
     /// An email's sender address verifies the customer (`email.verify_sender`).
     pub email_verifies_sender: bool,
+    /// Longest message read, in characters (`daemon.max_message_chars`).
+    pub max_message_chars: usize,
 }
 
 /// What the pipeline decided for one inbound.
@@ -103,8 +105,14 @@ impl Pipeline {
         inbound: &Inbound,
         conversation: Option<&Conversation>,
     ) -> anyhow::Result<Outcome> {
+        // What kefu reads: hidden characters removed, wide forms folded.
+        let text = crate::nlu::clean(&inbound.text);
+        let chars = text.chars().count();
+        if chars > self.settings.max_message_chars {
+            return self.too_long(inbound, conversation, chars);
+        }
         let engine = self.settings.nlu_llm.then_some(self.engine.as_ref());
-        let understanding = self.nlu.understand_with(&inbound.text, engine).await;
+        let understanding = self.nlu.understand_with(&text, engine).await;
         let mut state = conversation
             .map(|c| DialogueState::from_json(&c.state))
             .unwrap_or_default();
@@ -125,9 +133,7 @@ impl Pipeline {
         }
         let verified_before = state.customer.is_some();
         tracing::debug!(state = %state.to_json(), "dialogue state before the turn");
-        let step = self
-            .brain
-            .decide(&mut state, &understanding, &inbound.text)?;
+        let step = self.brain.decide(&mut state, &understanding, &text)?;
         if let (false, Some(customer)) = (verified_before, &state.customer) {
             identities::link(&self.brain.profiles, &identity, customer);
         }
@@ -234,6 +240,54 @@ impl Pipeline {
             reply: Some(reply),
             state: state.to_json(),
             writes,
+        })
+    }
+
+    /// A message over `daemon.max_message_chars`: a polite request for a
+    /// shorter one; nothing else happens.
+    fn too_long(
+        &self,
+        inbound: &Inbound,
+        conversation: Option<&Conversation>,
+        chars: usize,
+    ) -> anyhow::Result<Outcome> {
+        let state = conversation
+            .map(|c| DialogueState::from_json(&c.state))
+            .unwrap_or_default();
+        if state.handoff.is_some() {
+            return Ok(Outcome {
+                reply: None,
+                state: state.to_json(),
+                writes: Vec::new(),
+            });
+        }
+        let language = detect_language(&inbound.text.chars().take(2000).collect::<String>());
+        let step = Step::new("too_long")
+            .with("chars", chars)
+            .with("max", self.settings.max_message_chars);
+        let text = self.plain_answer(&step, language)?;
+        let mut annotations = serde_json::Map::new();
+        annotations.insert("conversation".into(), inbound.conversation_id().into());
+        annotations.insert("language".into(), language.code().into());
+        annotations.insert("step".into(), "too_long".into());
+        annotations.insert("too_long".into(), chars.into());
+        annotations.insert("state".into(), state_summary(&state));
+        annotations.insert("actions".into(), json!([]));
+        annotations.insert(
+            "guard".into(),
+            json!({"source": "fallback", "reason": "message too long"}),
+        );
+        Ok(Outcome {
+            reply: Some(Outbound {
+                channel: inbound.channel,
+                thread: inbound.thread.clone(),
+                text,
+                reply_to: Some(inbound.platform_message_id.clone()),
+                attachments: Vec::new(),
+                annotations,
+            }),
+            state: state.to_json(),
+            writes: Vec::new(),
         })
     }
 

@@ -63,7 +63,7 @@ fn two_requests_in_one_message_by_their_items() {
     // with the items by name and options.
     assert!(reply(&r[1]).contains("cancelled"), "{}", reply(&r[1]));
     assert!(
-        reply(&r[1]).contains("Noise-Cancelling Earbuds (black, USB-C) → (white, USB-C)"),
+        reply(&r[1]).contains("Noise-Cancelling Earbuds (USB-C, black) → (USB-C, white)"),
         "{}",
         reply(&r[1])
     );
@@ -102,7 +102,7 @@ fn a_variant_by_description_falls_back_to_the_closest_available() {
         &shop,
         &[
             "d.okafor@example.com here. I'd like to exchange my keyboard for one with a UK \
-             layout and tactile switches.",
+             English layout and tactile switches.",
             "PayPal please",
             "yes",
         ],
@@ -113,7 +113,7 @@ fn a_variant_by_description_falls_back_to_the_closest_available() {
     // The UK tactile keyboard is sold out: the closest one is offered and
     // the reply says what is missing.
     assert!(
-        proposal.contains("(US English, tactile, white)"),
+        proposal.contains("→ (white, US English, tactile)"),
         "{proposal}"
     );
     assert!(
