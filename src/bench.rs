@@ -47,6 +47,9 @@ pub struct BenchReport {
     pub rss_mib: f64,
     /// Peak resident memory, MiB.
     pub peak_rss_mib: f64,
+    /// Calibration drafts the guard let through (`llm.phrase = "auto"`
+    /// phrases only at or above `llm.phrase_threshold` of them).
+    pub phrase_score: crate::pipeline::PhraseScore,
 }
 
 /// Tokens generated per measured reply.
@@ -79,6 +82,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
     for n in [1, 4, 8] {
         concurrency.push(concurrent(&engine, n).await?);
     }
+    let prompts = crate::prompts::Prompts::load(settings.prompts.dir.as_deref())?;
+    let phraser = crate::pipeline::Phraser {
+        engine: engine.as_ref(),
+        prompts: &prompts,
+        shop_name: &settings.shop.name,
+        max_tokens: settings.llm.max_tokens,
+        temperature: settings.llm.temperature,
+    };
+    let phrase_score = crate::pipeline::phrase_score_with(&phraser).await;
     let (rss_mib, peak_rss_mib) = memory_mib();
     Ok(BenchReport {
         engine: engine.describe(),
@@ -92,6 +104,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
         concurrency,
         rss_mib,
         peak_rss_mib,
+        phrase_score,
     })
 }
 
@@ -268,6 +281,10 @@ pub fn render(report: &BenchReport) -> String {
     out += &format!(
         "memory            {:.0} MiB resident, {:.0} MiB peak\n",
         report.rss_mib, report.peak_rss_mib
+    );
+    out += &format!(
+        "phrasing          {} of {} calibration drafts pass the guard\n",
+        report.phrase_score.passed, report.phrase_score.total
     );
     out
 }

@@ -52,7 +52,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
         };
     }
     let order = match pick_order(request, records) {
-        Pick::One(order) => order,
+        Pick::One(order) => *order,
         Pick::Many(orders) => {
             return Resolved::Split(
                 orders
@@ -193,7 +193,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
 }
 
 enum Pick {
-    One(Order),
+    One(Box<Order>),
     Many(Vec<Order>),
     NotYours(String),
     Ask(Vec<Order>),
@@ -212,7 +212,7 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         }
         if found.len() == 1 || !request.kind.on_items() {
             return if found.len() == 1 {
-                Pick::One(found.remove(0))
+                Pick::One(Box::new(found.remove(0)))
             } else {
                 Pick::Many(found)
             };
@@ -224,7 +224,7 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
             .cloned()
             .collect();
         return match having.len() {
-            1 => Pick::One(having.into_iter().next().expect("one")),
+            1 => Pick::One(Box::new(having.into_iter().next().expect("one"))),
             _ => Pick::Many(found),
         };
     }
@@ -260,14 +260,14 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         }
         Scope::Latest => {
             if let Some(last) = fitting.last().or(matching.last()) {
-                return Pick::One((*last).clone());
+                return Pick::One(Box::new((*last).clone()));
             }
         }
         _ => {}
     }
     match (fitting.len(), matching.len()) {
-        (1, _) => Pick::One(fitting[0].clone()),
-        (0, 1) => Pick::One(matching[0].clone()),
+        (1, _) => Pick::One(Box::new(fitting[0].clone())),
+        (0, 1) => Pick::One(Box::new(matching[0].clone())),
         (n, _) if n > 1 => Pick::Ask(fitting.into_iter().cloned().collect()),
         _ => Pick::Ask(records.orders.to_vec()),
     }

@@ -209,6 +209,17 @@ fn verb_follows(rest: &str) -> bool {
     false
 }
 
+/// An option value of a product: (product name, option name, value).
+type ValueEntry = (String, String, String);
+
+/// What a clause says of items: the items named, wanted options and
+/// current options said with no product.
+pub type ItemsSaid = (
+    Vec<super::request::ItemMention>,
+    Vec<(Option<String>, String)>,
+    Vec<String>,
+);
+
 /// Words of a product name too general to name it alone.
 const GENERIC: &[&str] = &["set", "kit", "smart", "electric", "the", "led"];
 
@@ -218,7 +229,7 @@ pub struct Catalog {
     /// Phrase → products it may mean; longest first.
     products: Vec<(String, Vec<String>)>,
     /// Phrase → (product, option name, value); longest first.
-    values: Vec<(String, Vec<(String, String, String)>)>,
+    values: Vec<(String, Vec<ValueEntry>)>,
 }
 
 impl Catalog {
@@ -338,7 +349,7 @@ impl Catalog {
             }
         }
         grouped.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let mut by_value: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
+        let mut by_value: Vec<(String, Vec<ValueEntry>)> = Vec::new();
         for (phrase, entry) in values {
             match by_value.iter_mut().find(|(p, _)| *p == phrase) {
                 Some((_, list)) => list.push(entry),
@@ -412,15 +423,7 @@ impl Catalog {
 
     /// Items the clause names with the options said around them, plus
     /// wanted and current options said without a product.
-    #[allow(clippy::type_complexity)]
-    pub fn items_in(
-        &self,
-        clause: &Clause,
-    ) -> (
-        Vec<super::request::ItemMention>,
-        Vec<(Option<String>, String)>,
-        Vec<String>,
-    ) {
+    pub fn items_in(&self, clause: &Clause) -> ItemsSaid {
         use super::request::ItemMention;
         let (lower, dicts) = blank_dicts(&clause.lower, &clause.original);
         let products = self.product_hits(&lower);
@@ -549,7 +552,7 @@ impl Catalog {
 
 struct ValueHit {
     at: usize,
-    entries: Vec<(String, String, String)>,
+    entries: Vec<ValueEntry>,
 }
 
 /// Short or common values count only where they plainly are options:

@@ -101,22 +101,36 @@ fn cases() -> Vec<(Language, &'static str, &'static str, Value)> {
     ]
 }
 
-/// Run the model over the calibration steps through the guard.
+/// Run the pipeline's model over the calibration steps through the guard.
 pub async fn score(pipeline: &Pipeline) -> PhraseScore {
+    let phraser = phrase::Phraser {
+        engine: pipeline.engine.as_ref(),
+        prompts: &pipeline.prompts,
+        shop_name: &pipeline.settings.shop_name,
+        max_tokens: pipeline.settings.max_tokens,
+        temperature: pipeline.settings.temperature,
+    };
+    score_with(&phraser).await
+}
+
+/// Run a model over the calibration steps through the guard.
+pub async fn score_with(phraser: &phrase::Phraser<'_>) -> PhraseScore {
     let mut passed = 0;
     let cases = cases();
     let total = cases.len();
     for (language, text, kind, facts) in cases {
         let mut context = facts.as_object().cloned().unwrap_or_default();
-        context.insert("shop".into(), pipeline.settings.shop_name.clone().into());
+        context.insert("shop".into(), phraser.shop_name.into());
         context.insert("more".into(), false.into());
-        let Ok(plain) = pipeline
+        let Ok(plain) = phraser
             .prompts
             .render(&format!("reply/{kind}"), language, context)
         else {
             continue;
         };
-        let draft = phrase::complete(pipeline, &plain, None, language, Vec::new(), text).await;
+        let draft = phraser
+            .complete(&plain, None, language, Vec::new(), text)
+            .await;
         let facts_text = facts.to_string();
         let grounding = Grounding::from_texts([plain.as_str(), facts_text.as_str()]);
         let must: Vec<String> = super::key_terms(kind, language)

@@ -4,29 +4,48 @@
 
 use super::grounding::Grounding;
 
-/// A sentence or clause the draft says twice (small models loop).
+/// A sentence or clause the draft says twice, or a word three times in a
+/// row (small models loop: "No, no, no. No, no, no.").
 pub fn repeated(text: &str) -> Option<String> {
-    let mut seen: Vec<String> = Vec::new();
-    for piece in text.split(['.', '!', '?', '。', '！', '？', '\n', ',', ';', '，', '；']) {
-        let key: String = piece
+    let key = |piece: &str| -> String {
+        piece
             .to_lowercase()
             .chars()
             .filter(|c| c.is_alphanumeric() || c.is_whitespace())
             .collect::<String>()
             .split_whitespace()
             .collect::<Vec<_>>()
-            .join(" ");
-        let weight =
-            key.split(' ').count() + key.chars().filter(|c| crate::nlu::is_cjk(*c)).count() / 2;
-        if weight < 3 {
-            continue;
+            .join(" ")
+    };
+    let weight = |key: &str| {
+        key.split(' ').filter(|w| !w.is_empty()).count()
+            + key.chars().filter(|c| crate::nlu::is_cjk(*c)).count() / 2
+    };
+    // Sentences of two words or more, clauses of three or more.
+    for (splitters, least) in [
+        (&['.', '!', '?', '。', '！', '？', '\n'][..], 2),
+        (
+            &['.', '!', '?', '。', '！', '？', '\n', ',', ';', '，', '；'][..],
+            3,
+        ),
+    ] {
+        let mut seen: Vec<String> = Vec::new();
+        for piece in text.split(splitters) {
+            let k = key(piece);
+            if weight(&k) < least {
+                continue;
+            }
+            if seen.contains(&k) {
+                return Some(piece.trim().to_string());
+            }
+            seen.push(k);
         }
-        if seen.contains(&key) {
-            return Some(piece.trim().to_string());
-        }
-        seen.push(key);
     }
-    None
+    let words: Vec<String> = key(text).split(' ').map(str::to_string).collect();
+    words
+        .windows(3)
+        .find(|w| !w[0].is_empty() && w[0] == w[1] && w[1] == w[2])
+        .map(|w| w.join(" "))
 }
 
 /// Words that say an action happened, in English and Chinese.
@@ -170,13 +189,40 @@ const PROMISES: &[(&str, &[&str])] = &[
     ("可以便宜", &["可以便宜"]),
 ];
 
+/// Words that offer something to the customer ("I can give you a
+/// discount"): with a promise word, an offer the facts never make, even
+/// when they mention the word ("we don't offer discounts").
+const OFFERS: &[&str] = &[
+    "can give you",
+    "can offer you",
+    "i can offer",
+    "we can offer",
+    "will give you",
+    "i'll give",
+    "we'll give",
+    "you can get",
+    "you will get",
+    "you'll get",
+    "i can apply",
+    "here is a",
+    "here's a",
+    "给您",
+    "送您",
+    "可以给",
+    "能给",
+    "你可以",
+];
+
 /// A promise in the draft that the grounding facts do not make.
 pub fn unfounded_promise(text: &str, grounding: &Grounding) -> Option<&'static str> {
     let lower = text.to_lowercase();
+    let offers = OFFERS
+        .iter()
+        .any(|o| lower.contains(o) && !grounding.says(o));
     PROMISES
         .iter()
         .find(|(word, allowed_by)| {
-            lower.contains(word) && !allowed_by.iter().any(|a| grounding.says(a))
+            lower.contains(word) && (offers || !allowed_by.iter().any(|a| grounding.says(a)))
         })
         .map(|(word, _)| *word)
 }
@@ -200,6 +246,12 @@ mod tests {
         )
         .is_some());
         assert_eq!(repeated("Order #W1 is pending. Anything else? Yes."), None);
+        assert!(repeated("No, no, no. No, no, no.").is_some());
+        assert!(repeated("Thanks, thanks, thanks!").is_some());
+        assert_eq!(
+            repeated("Yes, the kettle is in stock. It comes in black."),
+            None
+        );
     }
 
     #[test]

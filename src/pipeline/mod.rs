@@ -13,8 +13,9 @@ pub mod identities;
 mod phrase;
 mod understand;
 
-pub use calibrate::{PhraseMode, PhraseScore};
+pub use calibrate::{score_with as phrase_score_with, PhraseMode, PhraseScore};
 pub use guard::{GuardInput, GuardVerdict, MAX_REPLY_CHARS};
+pub use phrase::Phraser;
 pub use understand::{detect_language, Language};
 
 use crate::dialogue::{Brain, DialogueState, Step};

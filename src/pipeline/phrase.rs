@@ -67,9 +67,57 @@ pub(super) async fn complete(
     history: Vec<PromptMessage>,
     text: &str,
 ) -> Result<Completion, LlmError> {
-    let settings = &pipeline.settings;
-    let context = json!({ "shop": settings.shop_name, "answer": plain, "profile": profile });
-    let system = pipeline
+    let phraser = Phraser {
+        engine: pipeline.engine.as_ref(),
+        prompts: &pipeline.prompts,
+        shop_name: &pipeline.settings.shop_name,
+        max_tokens: pipeline.settings.max_tokens,
+        temperature: pipeline.settings.temperature,
+    };
+    phraser
+        .complete(plain, profile, language, history, text)
+        .await
+}
+
+/// What rewording needs: the engine, the templates and the reply settings
+/// (a [`Pipeline`] has them; `kefu bench` builds one for the calibration).
+pub struct Phraser<'a> {
+    /// The engine.
+    pub engine: &'a dyn crate::llm::Engine,
+    /// The templates (the system prompt and the steps' plain answers).
+    pub prompts: &'a crate::prompts::Prompts,
+    /// The shop's name.
+    pub shop_name: &'a str,
+    /// Most tokens per reply.
+    pub max_tokens: u32,
+    /// Sampling temperature.
+    pub temperature: f64,
+}
+
+impl Phraser<'_> {
+    /// The engine's rewording of `plain` as the answer to `text`.
+    pub async fn complete(
+        &self,
+        plain: &str,
+        profile: Option<&str>,
+        language: Language,
+        history: Vec<PromptMessage>,
+        text: &str,
+    ) -> Result<Completion, LlmError> {
+        complete_with(self, plain, profile, language, history, text).await
+    }
+}
+
+async fn complete_with(
+    phraser: &Phraser<'_>,
+    plain: &str,
+    profile: Option<&str>,
+    language: Language,
+    history: Vec<PromptMessage>,
+    text: &str,
+) -> Result<Completion, LlmError> {
+    let context = json!({ "shop": phraser.shop_name, "answer": plain, "profile": profile });
+    let system = phraser
         .prompts
         .render("system", language, context)
         .map_err(|e| LlmError::Inference(format!("system prompt: {e}")))?;
@@ -84,9 +132,9 @@ pub(super) async fn complete(
     });
     let request = ChatRequest {
         messages,
-        max_tokens: settings.max_tokens,
-        temperature: settings.temperature,
+        max_tokens: phraser.max_tokens,
+        temperature: phraser.temperature,
         json_schema: None,
     };
-    pipeline.engine.chat(request).await
+    phraser.engine.chat(request).await
 }
