@@ -227,3 +227,23 @@ fn the_default_models_replies_to_first_messages_are_sound() {
         FIRST_MESSAGES.len()
     );
 }
+
+#[test]
+fn a_chat_outside_the_repository_finds_the_sample_shop() {
+    // The sandbox's directory holds no `data/`: the binary finds the
+    // sample shop on its own, so verification works on the first try.
+    let sandbox = Sandbox::new();
+    let output = sandbox.chat(
+        &["--json"],
+        "my email is liwei.sea@example.com, where is my order #W4385563?\n",
+        &[("KEFU__LLM__PHRASE", "never")],
+    );
+    assert_success(&output);
+    let replies = json_lines(&output);
+    assert_eq!(replies[0]["state"]["verified"], true, "{}", replies[0]);
+    let reply = replies[0]["reply"].as_str().unwrap();
+    assert!(
+        reply.contains("#W4385563") && reply.contains("delivered"),
+        "{reply}"
+    );
+}

@@ -68,6 +68,18 @@ fn import_then_print_an_order_as_stored() {
     assert_eq!(printed, source_orders(&taubench())["#W2611340"]);
     assert_eq!(printed["user_id"], "james_li_5688");
 
+    // A customer as stored, the same way.
+    let out = kefu(&state, &["shop", "user", "james_li_5688"]);
+    assert_success(&out);
+    let user: Value = serde_json::from_str(&stdout(&out)).expect("the user as JSON");
+    let users: BTreeMap<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(taubench().join("users.json")).unwrap())
+            .unwrap();
+    assert_eq!(user, users["james_li_5688"]);
+    let out = kefu(&state, &["shop", "user", "nobody_0000"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("nobody_0000"), "{}", stderr(&out));
+
     // An unknown order: non-zero, and the message names it.
     let out = kefu(&state, &["shop", "order", "#W0000001"]);
     assert!(!out.status.success());

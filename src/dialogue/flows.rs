@@ -4,7 +4,7 @@
 
 use super::confirm::{self, Answer};
 use super::request::RequestKind;
-use super::step::Step;
+use super::step::{Step, StepKind};
 use super::{parse_address, DialogueState};
 use crate::knowledge::Knowledge;
 use crate::nlu::{Intent, Sentiment, Understanding};
@@ -41,15 +41,25 @@ pub fn is_task(intent: Intent) -> bool {
 
 impl Brain {
     /// Decide the next step for a message; `state` is updated in place.
+    /// `None`: stay silent, a person has the conversation.
     pub fn decide(
         &self,
         state: &mut DialogueState,
         u: &Understanding,
         text: &str,
-    ) -> Result<Step, StoreError> {
+    ) -> Result<Option<Step>, StoreError> {
         if state.handoff.is_some() {
-            return Ok(Step::silent());
+            return Ok(None);
         }
+        self.decide_step(state, u, text).map(Some)
+    }
+
+    fn decide_step(
+        &self,
+        state: &mut DialogueState,
+        u: &Understanding,
+        text: &str,
+    ) -> Result<Step, StoreError> {
         state.language = Some(u.language.code().to_string());
         remember(state, u, text);
         state.negative_streak = if u.sentiment == Sentiment::Negative {
@@ -119,8 +129,8 @@ impl Brain {
         text: &str,
     ) -> Result<Step, StoreError> {
         match u.intent {
-            Intent::Greeting => return Ok(Step::new("greeting")),
-            Intent::Goodbye => return Ok(Step::new("goodbye")),
+            Intent::Greeting => return Ok(Step::new(StepKind::Greeting)),
+            Intent::Goodbye => return Ok(Step::new(StepKind::Goodbye)),
             Intent::Recommendation => return Ok(self.recommend(state, u)),
             _ => {}
         }
@@ -134,7 +144,7 @@ impl Brain {
                         .iter()
                         .map(|p| p.name.clone())
                         .collect();
-                    return Ok(Step::new("product")
+                    return Ok(Step::new(StepKind::Product)
                         .with("product", facts)
                         .with("similar", similar)
                         .mention(name));
@@ -146,22 +156,22 @@ impl Brain {
                 crate::pipeline::Language::Zh => (&entry.question_zh, &entry.answer_zh),
                 crate::pipeline::Language::En => (&entry.question_en, &entry.answer_en),
             };
-            return Ok(Step::new("faq")
+            return Ok(Step::new(StepKind::Faq)
                 .with("question", q)
                 .with("answer", a)
                 .with("faq_id", &entry.id));
         }
         if u.intent == Intent::Complaint {
-            return Ok(Step::new("complaint"));
+            return Ok(Step::new(StepKind::Complaint));
         }
         if u.intent == Intent::ProductInfo {
-            return Ok(Step::new("product_unknown"));
+            return Ok(Step::new(StepKind::ProductUnknown));
         }
         // Identification without a request: verify now, then ask what to do.
         if state.customer.is_none() && (state.slots.email.is_some() || state.slots.name.is_some()) {
             return Ok(match self.verify(state)? {
                 Some(step) => step,
-                None => Step::new("verified").with("name", self.customer_name(state)?),
+                None => Step::new(StepKind::Verified).with("name", self.customer_name(state)?),
             });
         }
         let words = text.split_whitespace().count()
@@ -180,9 +190,9 @@ impl Brain {
             if about_shop {
                 return Ok(handoff(state, "a request kefu cannot handle"));
             }
-            return Ok(Step::new("off_topic"));
+            return Ok(Step::new(StepKind::OffTopic));
         }
-        Ok(Step::new("clarify"))
+        Ok(Step::new(StepKind::Clarify))
     }
 
     fn recommend(&self, state: &DialogueState, u: &Understanding) -> Step {
@@ -202,7 +212,7 @@ impl Brain {
             .into_iter()
             .map(|p| self.knowledge.product_facts(p))
             .collect();
-        Step::new("recommend").with("products", picks)
+        Step::new(StepKind::Recommend).with("products", picks)
     }
 
     /// Verify the customer from the claimed email or name + zip. `None`:
@@ -240,13 +250,13 @@ impl Brain {
             }
         }
         if !attempted {
-            return Ok(Some(Step::new("ask_identity")));
+            return Ok(Some(Step::new(StepKind::AskIdentity)));
         }
         state.verify_failures += 1;
         if state.verify_failures >= MAX_VERIFY_FAILURES {
             return Ok(Some(handoff(state, "verification failed twice")));
         }
-        Ok(Some(Step::new("identity_failed")))
+        Ok(Some(Step::new(StepKind::IdentityFailed)))
     }
 
     /// The verified customer's first name.
@@ -263,7 +273,7 @@ impl Brain {
 pub fn handoff(state: &mut DialogueState, reason: &str) -> Step {
     state.handoff = Some(reason.to_string());
     state.finish_task();
-    Step::new("handoff").with("reason", reason)
+    Step::new(StepKind::Handoff).with("reason", reason)
 }
 
 /// Put what this message says into the slots.

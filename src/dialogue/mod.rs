@@ -14,4 +14,4 @@ mod words;
 pub use address::{parse_address, PostalAddress};
 pub use flows::{handoff, is_task, Brain};
 pub use state::{handed_off, release, DialogueState, Slots};
-pub use step::{ActionRecord, Step};
+pub use step::{ActionRecord, Step, StepKind};

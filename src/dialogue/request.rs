@@ -485,6 +485,11 @@ fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     let about_payment = has(&[
         "payment",
         "pay with",
+        "pay order",
+        "pay the order",
+        "pay my order",
+        "pay it with",
+        "pay for it",
         "pay for",
         "paid with",
         "pay using",

@@ -6,7 +6,7 @@
 //! Pure: reads the records it is given, writes nothing.
 
 use super::request::{ItemMention, Request, RequestKind, Scope};
-use super::step::Step;
+use super::step::{Step, StepKind};
 use super::PostalAddress;
 use crate::shop::{Action, Address, Order, OrderItem, Product, User};
 use std::collections::BTreeMap;
@@ -47,7 +47,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
         return match address_for(request, records, None) {
             Some(address) => Resolved::Propose(Action::ChangeAddress { address }, Vec::new()),
             None => Resolved::Ask(
-                Step::new("ask_address").with("current", records.user.address.one_line()),
+                Step::new(StepKind::AskAddress).with("current", records.user.address.one_line()),
             ),
         };
     }
@@ -68,7 +68,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
         Pick::NotYours(id) => return Resolved::NotYours(id),
         Pick::Ask(candidates) => {
             return Resolved::Ask(
-                Step::new("ask_order")
+                Step::new(StepKind::AskOrder)
                     .with("orders", describe_orders(&candidates))
                     .with("task", request.kind.label()),
             )
@@ -118,7 +118,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
                     Vec::new(),
                 ),
                 None => Resolved::Ask(
-                    Step::new("ask_reason")
+                    Step::new(StepKind::AskReason)
                         .with("order_id", &order.order_id)
                         .mention(&order.order_id),
                 ),
@@ -133,7 +133,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
                     Resolved::Propose(Action::ModifyAddress { order_id, address }, Vec::new())
                 }
                 None => Resolved::Ask(
-                    Step::new("ask_address")
+                    Step::new(StepKind::AskAddress)
                         .with("order_id", &order.order_id)
                         .with("current", order.address.one_line())
                         .mention(&order.order_id),
@@ -434,7 +434,7 @@ fn swap(request: &Request, records: &Records, order: &Order, exchange: bool) -> 
     }
     if item_ids.is_empty() {
         return Resolved::Ask(
-            Step::new("ask_variant")
+            Step::new(StepKind::AskVariant)
                 .with("order_id", &order.order_id)
                 .with(
                     "items",
@@ -590,6 +590,13 @@ fn method_id(said: &str, user: &User, order: &Order) -> Option<String> {
     if said == "original" {
         return order.paid_with().map(str::to_string);
     }
+    if let Some(last_four) = said.strip_prefix("card ending ") {
+        return user
+            .payment_methods
+            .values()
+            .find(|m| m.last_four.as_deref() == Some(last_four))
+            .map(|m| m.id.clone());
+    }
     let methods: Vec<_> = user
         .payment_methods
         .values()
@@ -697,7 +704,7 @@ fn to_address(a: &PostalAddress) -> Address {
 
 /// "Which payment method?" with the customer's methods by name.
 fn ask_payment(user: &User, order: &Order) -> Step {
-    Step::new("ask_payment")
+    Step::new(StepKind::AskPayment)
         .with("order_id", &order.order_id)
         .with(
             "methods",
@@ -748,7 +755,7 @@ pub fn status_step(order: &Order) -> Step {
             }
         })
         .sum();
-    Step::new("order_status")
+    Step::new(StepKind::OrderStatus)
         .with("order_id", &order.order_id)
         .with("status", &order.status)
         .with("items", items)

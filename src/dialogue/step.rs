@@ -7,12 +7,132 @@ use crate::store::ShopWrite;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+/// The kinds of step, each with its template (`prompts/reply/NAME.LANG.j2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    /// `reply/ask_address`.
+    AskAddress,
+    /// `reply/ask_change`.
+    AskChange,
+    /// `reply/ask_identity`.
+    AskIdentity,
+    /// `reply/ask_order`.
+    AskOrder,
+    /// `reply/ask_payment`.
+    AskPayment,
+    /// `reply/ask_reason`.
+    AskReason,
+    /// `reply/ask_variant`.
+    AskVariant,
+    /// `reply/clarify`.
+    Clarify,
+    /// `reply/complaint`.
+    Complaint,
+    /// `reply/confirm`.
+    Confirm,
+    /// `reply/declined`.
+    Declined,
+    /// `reply/done`.
+    Done,
+    /// `reply/faq`.
+    Faq,
+    /// `reply/goodbye`.
+    Goodbye,
+    /// `reply/greeting`.
+    Greeting,
+    /// `reply/handoff`.
+    Handoff,
+    /// `reply/identity_failed`.
+    IdentityFailed,
+    /// `reply/off_topic`.
+    OffTopic,
+    /// `reply/order_status`.
+    OrderStatus,
+    /// `reply/partial_cancel`.
+    PartialCancel,
+    /// `reply/product`.
+    Product,
+    /// `reply/product_unknown`.
+    ProductUnknown,
+    /// `reply/recommend`.
+    Recommend,
+    /// `reply/refused`.
+    Refused,
+    /// `reply/too_long`.
+    TooLong,
+    /// `reply/verified`.
+    Verified,
+}
+
+impl StepKind {
+    /// Every kind.
+    pub const ALL: [StepKind; 26] = [
+        StepKind::AskAddress,
+        StepKind::AskChange,
+        StepKind::AskIdentity,
+        StepKind::AskOrder,
+        StepKind::AskPayment,
+        StepKind::AskReason,
+        StepKind::AskVariant,
+        StepKind::Clarify,
+        StepKind::Complaint,
+        StepKind::Confirm,
+        StepKind::Declined,
+        StepKind::Done,
+        StepKind::Faq,
+        StepKind::Goodbye,
+        StepKind::Greeting,
+        StepKind::Handoff,
+        StepKind::IdentityFailed,
+        StepKind::OffTopic,
+        StepKind::OrderStatus,
+        StepKind::PartialCancel,
+        StepKind::Product,
+        StepKind::ProductUnknown,
+        StepKind::Recommend,
+        StepKind::Refused,
+        StepKind::TooLong,
+        StepKind::Verified,
+    ];
+
+    /// The template's name (`ask_order`), also the step's name in `--json`.
+    pub fn template(self) -> &'static str {
+        match self {
+            StepKind::AskAddress => "ask_address",
+            StepKind::AskChange => "ask_change",
+            StepKind::AskIdentity => "ask_identity",
+            StepKind::AskOrder => "ask_order",
+            StepKind::AskPayment => "ask_payment",
+            StepKind::AskReason => "ask_reason",
+            StepKind::AskVariant => "ask_variant",
+            StepKind::Clarify => "clarify",
+            StepKind::Complaint => "complaint",
+            StepKind::Confirm => "confirm",
+            StepKind::Declined => "declined",
+            StepKind::Done => "done",
+            StepKind::Faq => "faq",
+            StepKind::Goodbye => "goodbye",
+            StepKind::Greeting => "greeting",
+            StepKind::Handoff => "handoff",
+            StepKind::IdentityFailed => "identity_failed",
+            StepKind::OffTopic => "off_topic",
+            StepKind::OrderStatus => "order_status",
+            StepKind::PartialCancel => "partial_cancel",
+            StepKind::Product => "product",
+            StepKind::ProductUnknown => "product_unknown",
+            StepKind::Recommend => "recommend",
+            StepKind::Refused => "refused",
+            StepKind::TooLong => "too_long",
+            StepKind::Verified => "verified",
+        }
+    }
+}
+
 /// One decided step.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Step {
-    /// Template name (`order_status`, `confirm`, `refused`, …); empty: stay
-    /// silent (handed off).
-    pub kind: &'static str,
+    /// What kind of reply, which names its template.
+    pub kind: StepKind,
     /// Template context: the facts of this reply.
     pub facts: Map<String, Value>,
     /// Strings the reply must contain (order id, status) so that an LLM
@@ -44,16 +164,15 @@ pub struct ActionRecord {
 
 impl Step {
     /// A step of `kind` with no facts yet.
-    pub fn new(kind: &'static str) -> Self {
+    pub fn new(kind: StepKind) -> Self {
         Step {
             kind,
-            ..Step::default()
+            facts: Map::new(),
+            must_mention: Vec::new(),
+            action: None,
+            writes: Vec::new(),
+            then: None,
         }
-    }
-
-    /// Stay silent.
-    pub fn silent() -> Self {
-        Step::new("")
     }
 
     /// Add a fact.
@@ -85,5 +204,63 @@ impl Step {
     pub fn mention(mut self, text: impl Into<String>) -> Self {
         self.must_mention.push(text.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Language;
+    use crate::prompts::Prompts;
+    use serde_json::json;
+
+    /// Facts of every kind at once, as the flows fill them.
+    fn facts() -> Map<String, Value> {
+        let value = json!({
+            "shop": "Kefu Demo Shop", "more": false, "task": "cancel_order", "name": "Li",
+            "order_id": "#W3767039", "status": "pending", "items": ["T-Shirt (white, M)"],
+            "tracking": ["357962501027"], "paid": 72.0, "total": 72.0,
+            "orders": ["#W3767039 (pending): T-Shirt (white, M)"], "current": "412 Pine Street, Seattle, WA 98101, USA",
+            "methods": ["PayPal"], "lines": ["T-Shirt (white, M) → (black, M)"],
+            "action": {"kind": "cancel", "order_id": "#W3767039", "reason": "no longer needed"},
+            "result": {"action": "cancel", "order_id": "#W3767039", "status": "cancelled",
+                       "refund": 72.0, "payment_method": "PayPal"},
+            "refusal": {"refusal": "wrong_status", "order_id": "#W3767039", "status": "processed",
+                        "allowed": "pending"},
+            "reason": "the customer asked for a person", "policy": null,
+            "question": "How long does shipping take?", "answer": "3–5 business days in the US.",
+            "faq_id": "faq-shipping-time",
+            "product": {"name": "T-Shirt", "name_zh": "T恤", "brand": "Threadwell",
+                        "price_range": [24.0, 32.5], "options": {"color": ["white", "black"]},
+                        "available": [5, 6]},
+            "similar": ["Hoodie"], "products": [{"name": "Hoodie", "price_range": [45.0, 52.0]}],
+            "chars": 5000, "max": 4000,
+        });
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn every_step_renders_in_both_languages() {
+        let prompts = Prompts::load(None).unwrap();
+        for kind in StepKind::ALL {
+            for language in [Language::En, Language::Zh] {
+                let name = format!("reply/{}", kind.template());
+                let text = prompts
+                    .render(&name, language, facts())
+                    .unwrap_or_else(|e| panic!("{name} ({language:?}): {e}"));
+                assert!(!text.trim().is_empty(), "{name} ({language:?}) is empty");
+                assert!(!text.contains("{{"), "{name} ({language:?}): {text}");
+                // The FAQ step is its entry's own words, in either language.
+                if kind == StepKind::Faq {
+                    continue;
+                }
+                let chinese = text.chars().any(crate::nlu::is_cjk);
+                assert_eq!(
+                    chinese,
+                    language == Language::Zh,
+                    "{name} ({language:?}) in the wrong language: {text}"
+                );
+            }
+        }
     }
 }

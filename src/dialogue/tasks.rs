@@ -7,7 +7,7 @@
 use super::flows::Brain;
 use super::request::{self, Request, RequestKind};
 use super::resolve::{self, Records, Resolved};
-use super::step::{ActionRecord, Step};
+use super::step::{ActionRecord, Step, StepKind};
 use super::words::Catalog;
 use super::DialogueState;
 use crate::shop::{actions, Action, Order, Refusal};
@@ -89,7 +89,7 @@ impl Brain {
         }
         Ok(self
             .next_task(state, 0)?
-            .unwrap_or_else(|| Step::new("clarify")))
+            .unwrap_or_else(|| Step::new(StepKind::Clarify)))
     }
 
     /// The next step of the task list, or `None` when it is empty.
@@ -108,7 +108,7 @@ impl Brain {
         state.task = Some(head.kind.label().to_string());
         let customer = state.customer.clone().unwrap_or_default();
         let Some(user) = self.shop.user(&customer)? else {
-            return Ok(Some(Step::new("identity_failed")));
+            return Ok(Some(Step::new(StepKind::IdentityFailed)));
         };
         let orders = self.shop.orders_of(&user)?;
         let products: BTreeMap<String, crate::shop::Product> = self
@@ -139,7 +139,7 @@ impl Brain {
             Resolved::WrongStatus(order, allowed) => {
                 self.refuse_status(state, head.kind, &order, allowed)
             }
-            Resolved::PartialCancel(order) => Step::new("partial_cancel")
+            Resolved::PartialCancel(order) => Step::new(StepKind::PartialCancel)
                 .with("order_id", &order.order_id)
                 .with(
                     "items",
@@ -235,7 +235,7 @@ impl Brain {
         match actions::plan(&self.shop, customer, &action)? {
             Ok(planned) => {
                 state.pending = Some(action.clone());
-                let mut step = Step::new("confirm")
+                let mut step = Step::new(StepKind::Confirm)
                     .with("action", &action)
                     .with("result", &planned.result)
                     .with("lines", &lines);
@@ -272,7 +272,7 @@ impl Brain {
         self.finish_head(state);
         let step = match planned {
             Ok(planned) => {
-                let mut step = Step::new("done").with("result", &planned.result);
+                let mut step = Step::new(StepKind::Done).with("result", &planned.result);
                 if let (Some(id), Some(status)) = (&planned.result.order_id, &planned.result.status)
                 {
                     step = step.mention(id.clone()).mention(status.clone());
@@ -302,7 +302,7 @@ impl Brain {
         action: &Action,
     ) -> Result<Step, StoreError> {
         self.finish_head(state);
-        let mut step = Step::new("declined");
+        let mut step = Step::new(StepKind::Declined);
         step.action = Some(ActionRecord {
             action: action.label().into(),
             state: "declined",
@@ -364,7 +364,7 @@ pub(super) fn refused(action: &Action, refusal: Refusal) -> Step {
 /// A refusal names what it refuses: the order and, for a wrong state, the
 /// state (a reworded refusal without them would not say why).
 fn refused_plain(refusal: Refusal) -> Step {
-    let mut step = Step::new("refused")
+    let mut step = Step::new(StepKind::Refused)
         .with("refusal", &refusal)
         .with("reason", refusal.to_string());
     match &refusal {

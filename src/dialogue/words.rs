@@ -748,6 +748,31 @@ pub fn payment_in(lower: &str) -> Option<String> {
             }
         }
     }
+    // "the Visa ending 1234", "card ending in 1234", "尾号1234的卡".
+    let card = ["card", "visa", "mastercard", "amex", "卡"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if card {
+        for cue in [
+            "ending in ",
+            "ending with ",
+            "ending ",
+            "ends in ",
+            "ends with ",
+            "尾号",
+        ] {
+            if let Some(at) = lower.find(cue) {
+                let digits: String = lower[at + cue.len()..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                if digits.len() == 4 {
+                    return Some(format!("card ending {digits}"));
+                }
+            }
+        }
+    }
     let words: &[(&[&str], &str)] = &[
         (
             &[

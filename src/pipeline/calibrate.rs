@@ -7,6 +7,7 @@
 use super::grounding::Grounding;
 use super::guard::{self, GuardInput};
 use super::{phrase, Language, Pipeline};
+use crate::dialogue::StepKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -45,7 +46,7 @@ impl PhraseScore {
 }
 
 /// (language, customer's message, step template, facts).
-fn cases() -> Vec<(Language, &'static str, &'static str, Value)> {
+fn cases() -> Vec<(Language, &'static str, StepKind, Value)> {
     let order = json!({"order_id": "#W3767039", "status": "pending",
         "items": ["T-Shirt (red, M)"], "tracking": [], "paid": 72.0, "total": 72.0});
     let shipping_en = json!({"question": "How long does shipping take?",
@@ -59,45 +60,55 @@ fn cases() -> Vec<(Language, &'static str, &'static str, Value)> {
         "result": {"action": "cancel", "order_id": "#W3767039", "status": "cancelled", "refund": 72.0,
         "payment_method": "PayPal"}, "lines": []});
     vec![
-        (Language::En, "hi", "greeting", json!({})),
-        (Language::Zh, "你好", "greeting", json!({})),
+        (Language::En, "hi", StepKind::Greeting, json!({})),
+        (Language::Zh, "你好", StepKind::Greeting, json!({})),
         (
             Language::En,
             "where is my order?",
-            "ask_identity",
+            StepKind::AskIdentity,
             json!({}),
         ),
-        (Language::Zh, "我的订单到哪了", "ask_identity", json!({})),
+        (
+            Language::Zh,
+            "我的订单到哪了",
+            StepKind::AskIdentity,
+            json!({}),
+        ),
         (
             Language::En,
             "status of #W3767039 please",
-            "order_status",
+            StepKind::OrderStatus,
             order.clone(),
         ),
-        (Language::Zh, "查一下订单W3767039", "order_status", order),
+        (
+            Language::Zh,
+            "查一下订单W3767039",
+            StepKind::OrderStatus,
+            order,
+        ),
         (
             Language::En,
             "how long does shipping take?",
-            "faq",
+            StepKind::Faq,
             shipping_en,
         ),
-        (Language::Zh, "发货要多久", "faq", shipping_zh),
-        (Language::Zh, "能便宜点吗", "faq", price_zh),
+        (Language::Zh, "发货要多久", StepKind::Faq, shipping_zh),
+        (Language::Zh, "能便宜点吗", StepKind::Faq, price_zh),
         (
             Language::En,
             "cancel #W3767039, I don't need it",
-            "confirm",
+            StepKind::Confirm,
             cancel.clone(),
         ),
         (
             Language::Zh,
             "取消订单W3767039，不需要了",
-            "confirm",
+            StepKind::Confirm,
             cancel,
         ),
-        (Language::En, "thanks bye", "goodbye", json!({})),
-        (Language::Zh, "谢谢，再见", "goodbye", json!({})),
-        (Language::En, "asdf qwerty", "clarify", json!({})),
+        (Language::En, "thanks bye", StepKind::Goodbye, json!({})),
+        (Language::Zh, "谢谢，再见", StepKind::Goodbye, json!({})),
+        (Language::En, "asdf qwerty", StepKind::Clarify, json!({})),
     ]
 }
 
@@ -122,9 +133,10 @@ pub async fn score_with(phraser: &phrase::Phraser<'_>) -> PhraseScore {
         let mut context = facts.as_object().cloned().unwrap_or_default();
         context.insert("shop".into(), phraser.shop_name.into());
         context.insert("more".into(), false.into());
-        let Ok(plain) = phraser
-            .prompts
-            .render(&format!("reply/{kind}"), language, context)
+        let Ok(plain) =
+            phraser
+                .prompts
+                .render(&format!("reply/{}", kind.template()), language, context)
         else {
             continue;
         };

@@ -18,7 +18,7 @@ pub use guard::{GuardInput, GuardVerdict, MAX_REPLY_CHARS};
 pub use phrase::Phraser;
 pub use understand::{detect_language, Language};
 
-use crate::dialogue::{Brain, DialogueState, Step};
+use crate::dialogue::{Brain, DialogueState, Step, StepKind};
 use crate::llm::Engine;
 use crate::nlu::Nlu;
 use crate::prompts::Prompts;
@@ -138,14 +138,14 @@ impl Pipeline {
         if let (false, Some(customer)) = (verified_before, &state.customer) {
             identities::link(&self.brain.profiles, &identity, customer);
         }
-        if step.kind.is_empty() {
+        let Some(step) = step else {
             // Handed off: a person answers here; the bot stays silent.
             return Ok(Outcome {
                 reply: None,
                 state: state.to_json(),
                 writes: Vec::new(),
             });
-        }
+        };
         let plain = self.plain_answer(&step, understanding.language)?;
         let profile = state
             .customer
@@ -212,7 +212,7 @@ impl Pipeline {
             (plain.clone(), GuardVerdict::Fallback { reason })
         };
         if let GuardVerdict::Fallback { reason } = &verdict {
-            tracing::debug!(step = step.kind, %reason, "guard replaced the draft");
+            tracing::debug!(step = step.kind.template(), %reason, "guard replaced the draft");
         }
         let mut annotations = serde_json::Map::new();
         annotations.insert("conversation".into(), inbound.conversation_id().into());
@@ -220,7 +220,7 @@ impl Pipeline {
         annotations.insert("intent".into(), understanding.intent.label().into());
         annotations.insert("entities".into(), json!(understanding.entities));
         annotations.insert("sentiment".into(), understanding.sentiment.label().into());
-        annotations.insert("step".into(), step.kind.into());
+        annotations.insert("step".into(), step.kind.template().into());
         annotations.insert("state".into(), state_summary(&state));
         annotations.insert("actions".into(), json!(step.actions()));
         annotations.insert("guard".into(), json!(verdict));
@@ -263,7 +263,7 @@ impl Pipeline {
             });
         }
         let language = detect_language(&inbound.text.chars().take(2000).collect::<String>());
-        let step = Step::new("too_long")
+        let step = Step::new(StepKind::TooLong)
             .with("chars", chars)
             .with("max", self.settings.max_message_chars);
         let text = self.plain_answer(&step, language)?;
@@ -302,10 +302,11 @@ impl Pipeline {
             let mut context = part.facts.clone();
             context.insert("shop".into(), self.settings.shop_name.clone().into());
             context.insert("more".into(), part.then.is_some().into());
-            parts.push(
-                self.prompts
-                    .render(&format!("reply/{}", part.kind), language, context)?,
-            );
+            parts.push(self.prompts.render(
+                &format!("reply/{}", part.kind.template()),
+                language,
+                context,
+            )?);
         }
         Ok(parts.join(" "))
     }
@@ -319,20 +320,22 @@ impl Pipeline {
 /// Words a reply of this kind must contain to do its job: a question for
 /// an email must mention the email, a confirmation must ask for a yes.
 /// (Drafts that drift off the point fall back to the plain answer.)
-pub(crate) fn key_terms(kind: &str, language: Language) -> &'static [&'static str] {
+pub(crate) fn key_terms(kind: StepKind, language: Language) -> &'static [&'static str] {
     match (kind, language) {
-        ("ask_identity", Language::En) => &["email", "zip"],
-        ("ask_identity", Language::Zh) => &["邮箱", "邮编"],
-        ("identity_failed", Language::En) => &["email"],
-        ("identity_failed", Language::Zh) => &["邮箱"],
-        ("ask_reason", Language::En) => &["no longer needed", "mistake"],
-        ("ask_reason", Language::Zh) => &["不再需要", "下错"],
-        ("ask_address", Language::En) => &["address"],
-        ("ask_address", Language::Zh) => &["地址"],
-        ("confirm", Language::En) => &["yes"],
-        ("confirm", Language::Zh) => &["是"],
-        ("handoff", Language::En) => &["colleague"],
-        ("handoff", Language::Zh) => &["人工"],
+        (StepKind::AskIdentity, Language::En) => &["email", "zip"],
+        (StepKind::AskIdentity, Language::Zh) => &["邮箱", "邮编"],
+        (StepKind::IdentityFailed, Language::En) => &["email"],
+        (StepKind::IdentityFailed, Language::Zh) => &["邮箱"],
+        (StepKind::AskReason, Language::En) => &["no longer needed", "mistake"],
+        (StepKind::AskReason, Language::Zh) => &["不再需要", "下错"],
+        (StepKind::AskAddress, Language::En) => &["address"],
+        (StepKind::AskAddress, Language::Zh) => &["地址"],
+        (StepKind::AskPayment, Language::En) => &["payment"],
+        (StepKind::AskPayment, Language::Zh) => &["支付"],
+        (StepKind::Confirm, Language::En) => &["yes"],
+        (StepKind::Confirm, Language::Zh) => &["是"],
+        (StepKind::Handoff, Language::En) => &["colleague"],
+        (StepKind::Handoff, Language::Zh) => &["人工"],
         _ => &[],
     }
 }

@@ -31,6 +31,12 @@ fn two_requests_in_one_message_are_two() {
     assert_eq!(r[1].order_ids, ["#W4385563"]);
     assert_eq!(r[1].items[0].products, ["Noise-Cancelling Earbuds"]);
     assert_eq!(r[1].payment.as_deref(), Some("gift card"));
+    let r = parse(
+        "please pay order #W3767039 with the visa ending in 4417 instead",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyPayment]);
+    assert_eq!(r[0].payment.as_deref(), Some("card ending 4417"));
 }
 
 #[test]
