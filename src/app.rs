@@ -75,6 +75,9 @@ async fn decide_phrasing(pipeline: &Pipeline, llm: &LlmSettings, store: &Store) 
     let score = match cached {
         Some(score) => score,
         None => {
+            tracing::info!(
+                "scoring how well the model phrases replies (once per model; llm.phrase = \"auto\")"
+            );
             let score = pipeline.phrase_score().await;
             if let Ok(bytes) = serde_json::to_vec(&score) {
                 let _ = store.meta().insert(key.as_bytes(), bytes);

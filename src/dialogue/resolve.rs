@@ -39,6 +39,9 @@ pub enum Resolved {
     WrongStatus(Order, &'static str),
     /// A part of an order cannot be cancelled.
     PartialCancel(Order),
+    /// The policy's answer without an action to plan (the item already is
+    /// what the customer asks for).
+    Refuse(crate::shop::Refusal),
 }
 
 /// Resolve `request` for the customer in `records`.
@@ -406,7 +409,11 @@ fn swap(request: &Request, records: &Records, order: &Order, exchange: bool) -> 
         let Some(product) = records.products.get(&item.name) else {
             continue;
         };
-        // A replacement of the same kind, when it can be had.
+        // A replacement of the same kind, when it can be had; in a pending
+        // order the same item changes nothing and is left out.
+        if mention.same && mention.to.is_empty() && !exchange {
+            continue;
+        }
         if mention.same && mention.to.is_empty() {
             if product
                 .variants
@@ -431,6 +438,9 @@ fn swap(request: &Request, records: &Records, order: &Order, exchange: bool) -> 
             }
             lines.push(line);
         }
+    }
+    if item_ids.is_empty() && !exchange && request.items.iter().any(|m| m.same) {
+        return Resolved::Refuse(crate::shop::Refusal::NothingToChange);
     }
     if item_ids.is_empty() {
         return Resolved::Ask(

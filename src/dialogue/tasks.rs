@@ -136,6 +136,7 @@ impl Brain {
             }
             Resolved::Answer(step) => step,
             Resolved::NotYours(order_id) => refused_plain(Refusal::NotYourOrder { order_id }),
+            Resolved::Refuse(refusal) => refused_plain(refusal),
             Resolved::WrongStatus(order, allowed) => {
                 self.refuse_status(state, head.kind, &order, allowed)
             }
