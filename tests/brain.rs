@@ -7,6 +7,8 @@ mod support;
 
 #[path = "brain/requests.rs"]
 mod requests;
+#[path = "brain/writes.rs"]
+mod writes;
 
 use kefu::shop::Shop;
 use serde_json::Value;

@@ -9,7 +9,7 @@ mod support;
 
 use kefu::shop::actions::plan;
 use kefu::shop::{import_dir, Action, Shop};
-use kefu::store::Store;
+use kefu::store::{Store, TurnWrites};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -200,7 +200,7 @@ fn a_stale_plan_is_a_conflict_not_a_lost_update() {
         &inbound,
         None,
         serde_json::Value::Null,
-        &modify.writes,
+        &TurnWrites::shop_only(modify.writes.clone()),
     ));
     assert!(
         matches!(result, Err(kefu::store::StoreError::Conflict(_))),
@@ -278,7 +278,7 @@ fn an_action_commits_with_the_turn_and_the_reply_that_report_it() {
             &inbound,
             Some(&reply),
             serde_json::json!({"done": "cancel"}),
-            &planned.writes,
+            &TurnWrites::shop_only(planned.writes.clone()),
         ))
         .unwrap();
     // All of it is there: the records, the turns, the reply to send.
@@ -306,7 +306,7 @@ fn an_action_commits_with_the_turn_and_the_reply_that_report_it() {
         &inbound,
         Some(&reply),
         serde_json::Value::Null,
-        &planned.writes,
+        &TurnWrites::shop_only(planned.writes.clone()),
     ));
     assert!(
         matches!(again, Err(kefu::store::StoreError::Conflict(_))),

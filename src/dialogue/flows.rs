@@ -41,17 +41,26 @@ pub fn is_task(intent: Intent) -> bool {
 
 impl Brain {
     /// Decide the next step for a message; `state` is updated in place.
-    /// `None`: stay silent, a person has the conversation.
+    /// Nothing is written: the decision carries its writes, which the
+    /// caller commits with the turn.
     pub fn decide(
         &self,
         state: &mut DialogueState,
         u: &Understanding,
         text: &str,
-    ) -> Result<Option<Step>, StoreError> {
+    ) -> Result<Decision, StoreError> {
         if state.handoff.is_some() {
-            return Ok(None);
+            return Ok(Decision::default());
         }
-        self.decide_step(state, u, text).map(Some)
+        let step = self.decide_step(state, u, text)?;
+        let profile = match state.customer.clone() {
+            Some(customer) => self.fresh_profile(&customer, u)?.map(|p| (customer, p)),
+            None => None,
+        };
+        Ok(Decision {
+            step: Some(step),
+            profile,
+        })
     }
 
     fn decide_step(
@@ -67,9 +76,6 @@ impl Brain {
         } else {
             0
         };
-        if let Some(customer) = state.customer.clone() {
-            self.update_profile(&customer, u)?;
-        }
         if u.intent == Intent::HumanAgent {
             return Ok(handoff(state, "the customer asked for a person"));
         }
@@ -99,11 +105,16 @@ impl Brain {
         self.info_flow(state, u, text)
     }
 
-    /// Refresh the customer's profile: the order part from the shop as it
-    /// is now, plus what this message says (language, mood, options liked).
-    fn update_profile(&self, customer: &str, u: &Understanding) -> Result<(), StoreError> {
+    /// The customer's profile as this message leaves it: the order part
+    /// from the shop as it is now, plus what the message says (language,
+    /// mood, options liked). Written with the turn, not here.
+    fn fresh_profile(
+        &self,
+        customer: &str,
+        u: &Understanding,
+    ) -> Result<Option<profile::Profile>, StoreError> {
         let Some(user) = self.shop.user(customer)? else {
-            return Ok(());
+            return Ok(None);
         };
         let stored = profile::load(&self.profiles, customer).unwrap_or_default();
         let mut fresh = self.shop.profile(&user)?;
@@ -116,8 +127,7 @@ impl Brain {
             u.sentiment.label(),
             u.entities.all("option"),
         );
-        profile::save(&self.profiles, customer, &fresh);
-        Ok(())
+        Ok(Some(fresh))
     }
 
     /// Greeting, goodbye, product questions, recommendations, FAQ, or
@@ -267,6 +277,16 @@ impl Brain {
         };
         Ok(user.map(|u| u.name.first_name).unwrap_or_default())
     }
+}
+
+/// What [`Brain::decide`] decided for one message.
+#[derive(Debug, Default)]
+pub struct Decision {
+    /// The reply's step; `None`: stay silent, a person has the conversation.
+    pub step: Option<Step>,
+    /// The verified customer's profile as this turn leaves it, to be
+    /// written with the turn.
+    pub profile: Option<(String, profile::Profile)>,
 }
 
 /// Hand the conversation to a person.

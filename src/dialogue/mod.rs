@@ -12,6 +12,6 @@ mod tasks;
 mod words;
 
 pub use address::{parse_address, PostalAddress};
-pub use flows::{handoff, is_task, Brain};
+pub use flows::{handoff, is_task, Brain, Decision};
 pub use state::{handed_off, release, DialogueState, Slots};
 pub use step::{ActionRecord, Step, StepKind};

@@ -5,6 +5,7 @@
 //! `identity/<channel>:<sender id>`.
 
 use crate::shop::profile;
+use crate::store::CustomerWrite;
 
 /// The customer a sender identity was verified as, if any.
 pub fn linked(customers: &sled::Tree, identity: &str) -> Option<String> {
@@ -15,13 +16,25 @@ pub fn linked(customers: &sled::Tree, identity: &str) -> Option<String> {
         .map(|v| String::from_utf8_lossy(&v).into_owned())
 }
 
-/// Record that `identity` belongs to `customer` (best effort: losing a link
-/// only means the customer is asked to verify again).
-pub fn link(customers: &sled::Tree, identity: &str, customer: &str) {
-    let _ = customers.insert(format!("identity/{identity}"), customer.as_bytes());
-    let mut profile = profile::load(customers, customer).unwrap_or_default();
+/// The writes that record `identity` as `customer`'s, committed with the
+/// turn that verified it. `profile` is the customer's profile as this turn
+/// leaves it (`None`: as stored).
+pub fn link(
+    customers: &sled::Tree,
+    identity: &str,
+    customer: &str,
+    profile: Option<profile::Profile>,
+) -> Vec<CustomerWrite> {
+    let mut writes = vec![CustomerWrite {
+        key: format!("identity/{identity}"),
+        value: customer.as_bytes().to_vec(),
+    }];
+    let mut profile = profile
+        .or_else(|| profile::load(customers, customer))
+        .unwrap_or_default();
     if !profile.identities.iter().any(|i| i == identity) {
         profile.identities.push(identity.to_string());
-        profile::save(customers, customer, &profile);
+        writes.push(profile::write(customer, &profile));
     }
+    writes
 }

@@ -23,7 +23,7 @@ use crate::llm::Engine;
 use crate::nlu::Nlu;
 use crate::prompts::Prompts;
 use crate::shop::profile;
-use crate::store::{Conversation, ShopWrite};
+use crate::store::{Conversation, TurnWrites};
 use grounding::Grounding;
 use kefu_channels::{ChannelKind, Inbound, Outbound};
 use serde_json::json;
@@ -55,8 +55,8 @@ pub struct Outcome {
     pub reply: Option<Outbound>,
     /// The conversation's brain state after this turn.
     pub state: serde_json::Value,
-    /// Shop records the turn changed, committed with it.
-    pub writes: Vec<ShopWrite>,
+    /// Records the turn changed (shop, profile, identity), committed with it.
+    pub writes: TurnWrites,
 }
 
 /// The reply pipeline, shared by all workers.
@@ -134,24 +134,31 @@ impl Pipeline {
         }
         let verified_before = state.customer.is_some();
         tracing::debug!(state = %state.to_json(), "dialogue state before the turn");
-        let step = self.brain.decide(&mut state, &understanding, &text)?;
-        if let (false, Some(customer)) = (verified_before, &state.customer) {
-            identities::link(&self.brain.profiles, &identity, customer);
+        let decision = self.brain.decide(&mut state, &understanding, &text)?;
+        // Profile and identity records go with the turn (TurnWrites).
+        let mut customer_writes = Vec::new();
+        let fresh_profile = decision.profile.as_ref().map(|(_, p)| p.clone());
+        if let Some((customer, profile)) = &decision.profile {
+            customer_writes.push(profile::write(customer, profile));
         }
-        let Some(step) = step else {
+        if let (false, Some(customer)) = (verified_before, &state.customer) {
+            customer_writes.extend(identities::link(
+                &self.brain.profiles,
+                &identity,
+                customer,
+                fresh_profile.clone(),
+            ));
+        }
+        let Some(step) = decision.step else {
             // Handed off: a person answers here; the bot stays silent.
             return Ok(Outcome {
                 reply: None,
                 state: state.to_json(),
-                writes: Vec::new(),
+                writes: TurnWrites::default(),
             });
         };
         let plain = self.plain_answer(&step, understanding.language)?;
-        let profile = state
-            .customer
-            .as_deref()
-            .and_then(|c| profile::load(&self.brain.profiles, c))
-            .map(|p| p.summary());
+        let profile = fresh_profile.as_ref().map(|p| p.summary());
         let draft = if self.phrasing {
             phrase::phrase(
                 self,
@@ -233,10 +240,13 @@ impl Pipeline {
             attachments: Vec::new(),
             annotations,
         };
-        let writes = step
-            .chain()
-            .flat_map(|s| s.writes.iter().cloned())
-            .collect();
+        let writes = TurnWrites {
+            shop: step
+                .chain()
+                .flat_map(|s| s.writes.iter().cloned())
+                .collect(),
+            customers: customer_writes,
+        };
         Ok(Outcome {
             reply: Some(reply),
             state: state.to_json(),
@@ -259,7 +269,7 @@ impl Pipeline {
             return Ok(Outcome {
                 reply: None,
                 state: state.to_json(),
-                writes: Vec::new(),
+                writes: TurnWrites::default(),
             });
         }
         let language = detect_language(&inbound.text.chars().take(2000).collect::<String>());
@@ -288,7 +298,7 @@ impl Pipeline {
                 annotations,
             }),
             state: state.to_json(),
-            writes: Vec::new(),
+            writes: TurnWrites::default(),
         })
     }
 

@@ -143,9 +143,10 @@ pub fn load(tree: &sled::Tree, user_id: &str) -> Option<Profile> {
         .and_then(|b| serde_json::from_slice(&b).ok())
 }
 
-/// Store a profile (best effort: a profile is a convenience, never a promise).
-pub fn save(tree: &sled::Tree, user_id: &str, profile: &Profile) {
-    if let Ok(bytes) = serde_json::to_vec(profile) {
-        let _ = tree.insert(format!("profile/{user_id}"), bytes);
+/// The write that stores a profile with the turn that changed it.
+pub fn write(user_id: &str, profile: &Profile) -> crate::store::CustomerWrite {
+    crate::store::CustomerWrite {
+        key: format!("profile/{user_id}"),
+        value: serde_json::to_vec(profile).expect("profiles serialize"),
     }
 }

@@ -12,7 +12,7 @@ mod cursor;
 mod inbox;
 pub use inbox::Accepted;
 mod outbox;
-pub use outbox::ShopWrite;
+pub use outbox::{CustomerWrite, ShopWrite, TurnWrites};
 mod records;
 
 pub use records::{

@@ -22,6 +22,37 @@ pub struct ShopWrite {
     pub value: Vec<u8>,
 }
 
+/// Everything a turn writes besides the conversation, the outbox and the
+/// queue: shop records its confirmed action changed, and customer records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TurnWrites {
+    /// Orders and users, each checked against what the action read.
+    pub shop: Vec<ShopWrite>,
+    /// Profiles and linked identities.
+    pub customers: Vec<CustomerWrite>,
+}
+
+impl TurnWrites {
+    /// Shop records alone (an action outside a conversation's profile).
+    pub fn shop_only(shop: Vec<ShopWrite>) -> Self {
+        TurnWrites {
+            shop,
+            customers: Vec::new(),
+        }
+    }
+}
+
+/// A record of the `customers` tree (a profile, a linked identity) that a
+/// turn writes: put in the same transaction as the turn, so a turn decided
+/// again after a conflict, or never committed, leaves none behind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerWrite {
+    /// Key in the `customers` tree (`profile/…`, `identity/…`).
+    pub key: String,
+    /// The new record.
+    pub value: Vec<u8>,
+}
+
 impl ShopWrite {
     /// Apply `writes` inside a sled transaction that includes the `shop`
     /// tree (`shop` is that tree's handle): abort the whole transaction
@@ -57,7 +88,8 @@ impl Store {
         reply: Option<&Outbound>,
         state: serde_json::Value,
     ) -> Result<()> {
-        self.commit_turn(seq, inbound, reply, state, &[]).await
+        self.commit_turn(seq, inbound, reply, state, &TurnWrites::default())
+            .await
     }
 
     /// [`Store::commit_reply`], plus the shop changes the turn confirmed
@@ -71,56 +103,64 @@ impl Store {
         inbound: &Inbound,
         reply: Option<&Outbound>,
         state: serde_json::Value,
-        writes: &[ShopWrite],
+        writes: &TurnWrites,
     ) -> Result<()> {
         let key = inbound.key();
         let conv_id = inbound.conversation_id();
         let now = now_millis();
-        let outcome = (&self.pending, &self.outbox, &self.conversations, &self.shop).transaction(
-            |(pending, outbox, conversations, shop)| {
-                if pending.remove(&seq.to_be_bytes())?.is_none() {
-                    // Already answered (a second worker raced us): keep the first.
-                    return Ok(());
-                }
-                ShopWrite::apply_in(writes, shop)?;
-                let mut conv = match conversations.get(&conv_id)? {
-                    Some(bytes) => decode::<Conversation>("conversations", &bytes)
-                        .map_err(ConflictableTransactionError::Abort)?,
-                    None => Conversation {
-                        id: conv_id.clone(),
-                        channel: inbound.channel,
-                        thread: inbound.thread.clone(),
-                        turns: Vec::new(),
-                        state: serde_json::Value::Null,
-                    },
-                };
-                conv.thread = inbound.thread.clone();
-                conv.state = state.clone();
+        let trees = (
+            &self.pending,
+            &self.outbox,
+            &self.conversations,
+            &self.shop,
+            &self.customers,
+        );
+        let outcome = trees.transaction(|(pending, outbox, conversations, shop, customers)| {
+            if pending.remove(&seq.to_be_bytes())?.is_none() {
+                // Already answered (a second worker raced us): keep the first.
+                return Ok(());
+            }
+            ShopWrite::apply_in(&writes.shop, shop)?;
+            for write in &writes.customers {
+                customers.insert(write.key.as_bytes(), write.value.as_slice())?;
+            }
+            let mut conv = match conversations.get(&conv_id)? {
+                Some(bytes) => decode::<Conversation>("conversations", &bytes)
+                    .map_err(ConflictableTransactionError::Abort)?,
+                None => Conversation {
+                    id: conv_id.clone(),
+                    channel: inbound.channel,
+                    thread: inbound.thread.clone(),
+                    turns: Vec::new(),
+                    state: serde_json::Value::Null,
+                },
+            };
+            conv.thread = inbound.thread.clone();
+            conv.state = state.clone();
+            conv.turns.push(Turn {
+                role: Role::Customer,
+                text: inbound.text.clone(),
+                at: inbound.received_at,
+                message_key: key.clone(),
+            });
+            if let Some(reply) = reply {
                 conv.turns.push(Turn {
-                    role: Role::Customer,
-                    text: inbound.text.clone(),
-                    at: inbound.received_at,
+                    role: Role::Bot,
+                    text: reply.text.clone(),
+                    at: now,
                     message_key: key.clone(),
                 });
-                if let Some(reply) = reply {
-                    conv.turns.push(Turn {
-                        role: Role::Bot,
-                        text: reply.text.clone(),
-                        at: now,
-                        message_key: key.clone(),
-                    });
-                    let record = OutboxRecord {
-                        inbound_key: key.clone(),
-                        outbound: reply.clone(),
-                        state: OutboxState::Unsent,
-                        attempts: 0,
-                    };
-                    outbox.insert(key.as_bytes(), encode(&record))?;
-                }
-                conversations.insert(conv_id.as_bytes(), encode(&conv))?;
-                Ok(())
-            },
-        );
+                let record = OutboxRecord {
+                    inbound_key: key.clone(),
+                    outbound: reply.clone(),
+                    state: OutboxState::Unsent,
+                    attempts: 0,
+                };
+                outbox.insert(key.as_bytes(), encode(&record))?;
+            }
+            conversations.insert(conv_id.as_bytes(), encode(&conv))?;
+            Ok(())
+        });
         unwrap_tx(outcome)?;
         self.flush().await
     }
