@@ -574,7 +574,12 @@ fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         if about_address {
             return Some(RequestKind::ModifyAddress);
         }
-        if about_payment {
+        // Options wanted for an item ("the hoodie one size down, the
+        // difference on my card") change the item, whatever pays for it.
+        let wanted = details.items.iter().any(|i| !i.to.is_empty() || i.same)
+            || !details.loose_to.is_empty();
+        let difference = has(&["difference", "差价"]);
+        if about_payment && !(wanted || difference) {
             return Some(RequestKind::ModifyPayment);
         }
         if !details.items.is_empty() || !details.loose_to.is_empty() || has(&["item", "商品"]) {

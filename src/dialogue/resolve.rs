@@ -498,6 +498,13 @@ fn best_variant<'a>(
     // Each want as (option name, value) of this product.
     let mut constraints: Vec<(String, String)> = Vec::new();
     for (key, value) in wants {
+        if value == super::words::SIZE_UP || value == super::words::SIZE_DOWN {
+            if let Some((key, next)) = next_size(product, item, value == super::words::SIZE_UP) {
+                constraints.retain(|(k, _)| k != &key);
+                constraints.push((key, next));
+            }
+            continue;
+        }
         let key = key
             .clone()
             .filter(|k| {
@@ -579,6 +586,48 @@ fn best_variant<'a>(
         .map(|(_, v)| v.clone())
         .collect();
     Some((best, unmet))
+}
+
+/// The next size up (or down) of the item: of its option that is a size
+/// (`size`, `height`, `capacity`, … first), the nearest value beyond the
+/// current one that the product has.
+fn next_size(product: &Product, item: &OrderItem, up: bool) -> Option<(String, String)> {
+    use super::words::size_rank;
+    const SIZE_KEYS: &[&str] = &[
+        "size",
+        "height",
+        "length",
+        "capacity",
+        "diameter",
+        "screen size",
+        "frame size",
+        "room size",
+        "weight range",
+        "piece count",
+        "pieces",
+        "kit size",
+    ];
+    let mut keys: Vec<&String> = item.options.keys().collect();
+    keys.sort_by_key(|k| SIZE_KEYS.iter().position(|s| s == k).unwrap_or(usize::MAX));
+    for key in keys {
+        let Some(current) = item.options.get(key).and_then(|v| size_rank(v)) else {
+            continue;
+        };
+        let beyond = product
+            .variants
+            .values()
+            .filter_map(|v| v.options.get(key))
+            .filter_map(|v| size_rank(v).map(|r| (r, v)))
+            .filter(|(r, _)| if up { *r > current } else { *r < current })
+            .min_by(|a, b| {
+                let (da, db) = ((a.0 - current).abs(), (b.0 - current).abs());
+                da.total_cmp(&db)
+            });
+        if let Some((_, value)) = beyond {
+            return Some((key.clone(), value.clone()));
+        }
+    }
+    None
 }
 
 /// The method a request names, else the order's original one.

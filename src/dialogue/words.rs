@@ -546,8 +546,75 @@ impl Catalog {
                 None => loose_from.push(value),
             }
         }
+        // "a bigger one", "one size down", "大一号": the next size up or
+        // down, whatever the option is called.
+        let step = if BIGGER.iter().any(|w| contains_word(&lower, w)) {
+            Some(SIZE_UP)
+        } else if SMALLER.iter().any(|w| contains_word(&lower, w)) {
+            Some(SIZE_DOWN)
+        } else {
+            None
+        };
+        if let Some(step) = step {
+            let want = (None, step.to_string());
+            match items.first_mut() {
+                Some(item) => item.to.push(want),
+                None => loose_to.push(want),
+            }
+        }
         (items, loose_to, loose_from)
     }
+}
+
+/// The wanted value that means "the next size up" / "down".
+pub const SIZE_UP: &str = "↑";
+/// See [`SIZE_UP`].
+pub const SIZE_DOWN: &str = "↓";
+const BIGGER: &[&str] = &[
+    "bigger",
+    "larger",
+    "taller",
+    "longer",
+    "size up",
+    "a size up",
+    "more capacity",
+    "大一号",
+    "大一码",
+    "大一点",
+    "更大",
+    "大一些",
+];
+const SMALLER: &[&str] = &[
+    "smaller",
+    "shorter",
+    "size down",
+    "a size down",
+    "less capacity",
+    "小一号",
+    "小一码",
+    "小一点",
+    "更小",
+    "小一些",
+];
+
+/// Where a value stands among the values of its option, for "bigger" and
+/// "smaller": clothing sizes, small/medium/large, else its leading number
+/// ("5 ft", "1.5L", "13-inch", "20000mAh").
+pub fn size_rank(value: &str) -> Option<f64> {
+    const CLOTHING: &[&str] = &["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"];
+    const WORDS: &[&str] = &["mini", "small", "medium", "standard", "large", "king"];
+    let lower = value.to_lowercase();
+    if let Some(i) = CLOTHING.iter().position(|c| *c == lower) {
+        return Some(i as f64);
+    }
+    if let Some(i) = WORDS.iter().position(|c| *c == lower) {
+        return Some(i as f64);
+    }
+    let number: String = lower
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    number.parse().ok()
 }
 
 struct ValueHit {
@@ -782,6 +849,10 @@ pub fn payment_in(lower: &str) -> Option<String> {
                 "original card",
                 "原支付",
                 "原路",
+                "原来的支付",
+                "原来的付款",
+                "原付款",
+                "原来的卡",
             ],
             "original",
         ),

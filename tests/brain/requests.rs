@@ -202,3 +202,24 @@ fn chinese_return_by_item_and_two_requests() {
     assert_eq!(earbuds["return_payment_method_id"], "gift_card_4256364");
     assert_eq!(order(&shop, "#W3767039")["status"], "cancelled");
 }
+
+#[test]
+fn chinese_exchange_for_the_next_size_down() {
+    let shop = sample_shop();
+    let r = talk(
+        &shop,
+        &[
+            "我是李伟，邮箱 wei.li.htx@example.com。卫衣有点大，想换小一号的，差价用原来的支付方式。",
+            "是的",
+        ],
+    );
+    assert!(
+        reply(&r[0]).contains("→ (grey, M, pullover)"),
+        "{}",
+        reply(&r[0])
+    );
+    let o = order(&shop, "#W6871873");
+    assert_eq!(o["status"], "exchange requested");
+    assert_eq!(o["exchange_items"], serde_json::json!(["8075165614"]));
+    assert_eq!(o["exchange_new_items"], serde_json::json!(["3279622490"]));
+}

@@ -69,6 +69,19 @@ fn a_variant_by_description_with_what_it_is_now() {
 }
 
 #[test]
+fn bigger_and_smaller_are_the_next_size() {
+    let r = parse("can I exchange the hoodie for a bigger one?", &catalog());
+    assert_eq!(kinds(&r), [RequestKind::Exchange]);
+    assert_eq!(r[0].items[0].to, [(None, words::SIZE_UP.to_string())]);
+    let r = parse("卫衣想换小一号的", &catalog());
+    assert_eq!(r[0].items[0].to, [(None, words::SIZE_DOWN.to_string())]);
+    assert_eq!(words::size_rank("XL"), Some(5.0));
+    assert_eq!(words::size_rank("5 ft"), Some(5.0));
+    assert_eq!(words::size_rank("1.5L"), Some(1.5));
+    assert_eq!(words::size_rank("black"), None);
+}
+
+#[test]
 fn the_shops_own_notation_is_read() {
     let r = parse(
         "For #W3767039, modify T-Shirt {'color': 'red', 'size': 'M'} to {'color': 'navy'}; \
