@@ -2,6 +2,7 @@
 //! step under the shop's policy.
 
 mod address;
+mod catalog;
 pub mod confirm;
 mod flows;
 mod request;

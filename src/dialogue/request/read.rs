@@ -1,0 +1,265 @@
+//! What one clause asks for (its verb) and says (orders, items, options,
+//! payment, address, reason).
+
+use super::{Details, RequestKind, Scope};
+use crate::dialogue::parse_address;
+use crate::dialogue::words::{self, Clause};
+use crate::nlu::order_ids;
+
+/// The request kind a clause's verb asks for, if it has one.
+pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
+    // Set phrases that use a request verb for something else.
+    let lower = &lower
+        .replace("changed my mind", "")
+        .replace("change of mind", "")
+        .replace("change my mind", "");
+    let has = |list: &[&str]| list.iter().any(|w| words::has_stem(lower, w));
+    // Questions about how things work are for the FAQ, not requests.
+    if has(&[
+        "policy",
+        "how long",
+        "how do",
+        "how does",
+        "what is your",
+        "what's your",
+        "政策",
+        "多久",
+        "怎么",
+    ]) {
+        return None;
+    }
+    // What the change is about.
+    let about_address = has(&["address", "adress", "ship it to", "deliver it to", "地址"]);
+    let about_payment = has(&[
+        "payment",
+        "pay with",
+        "pay order",
+        "pay the order",
+        "pay my order",
+        "pay it with",
+        "pay for it",
+        "pay for",
+        "paid with",
+        "pay using",
+        "支付",
+        "付款",
+    ]) && !has(&["refund"]);
+    let account = has(&[
+        "default address",
+        "user address",
+        "my address",
+        "account address",
+        "address on file",
+        "profile",
+        "account",
+        "默认地址",
+        "账户",
+        "账号",
+    ]);
+    // Questions, not requests to act.
+    let question = has(&[
+        "how much",
+        "what is the total",
+        "what was the total",
+        "what did i pay",
+        "多少钱",
+        "how many",
+    ]);
+    if has(&["cancel", "cancle", "取消", "撤销", "撤单"]) && !has(&["unsubscribe"]) {
+        // "if you can't … cancel" still asks for it in the end.
+        return Some(RequestKind::Cancel);
+    }
+    if has(&[
+        "exchange", "exchnage", "exhange", "swap", "换货", "调换", "更换", "换成",
+    ]) {
+        return Some(RequestKind::Exchange);
+    }
+    if has(&[
+        "return",
+        "retrun",
+        "send back",
+        "send it back",
+        "退货",
+        "退回",
+        "寄回",
+        "退掉",
+        "退了",
+        "想退",
+        "要退",
+        "退钱",
+    ]) || (has(&["refund", "退款", "money back"]) && !question)
+    {
+        return Some(RequestKind::Return);
+    }
+    let change = has(&[
+        "modify",
+        "change",
+        "update",
+        "switch",
+        "replace",
+        "instead",
+        "correct",
+        "修改",
+        "改成",
+        "改为",
+        "改用",
+        "改一下",
+        "改地址",
+        "换",
+    ]);
+    // "please ship order #W… to: 12 Oak St, …": a new address for it.
+    if details.address.is_some() && !change && has(&["ship", "send", "deliver", "寄", "送"]) {
+        return Some(if account && details.order_ids.is_empty() {
+            RequestKind::ChangeAddress
+        } else {
+            RequestKind::ModifyAddress
+        });
+    }
+    if change {
+        if about_address && account && details.order_ids.is_empty() {
+            return Some(RequestKind::ChangeAddress);
+        }
+        if about_address {
+            return Some(RequestKind::ModifyAddress);
+        }
+        // Options wanted for an item ("the hoodie one size down, the
+        // difference on my card") change the item, whatever pays for it.
+        let wanted = details.items.iter().any(|i| !i.to.is_empty() || i.same)
+            || !details.loose_to.is_empty();
+        let difference = has(&["difference", "差价"]);
+        if about_payment && !(wanted || difference) {
+            return Some(RequestKind::ModifyPayment);
+        }
+        if !details.items.is_empty() || !details.loose_to.is_empty() || has(&["item", "商品"]) {
+            return Some(RequestKind::ModifyItems);
+        }
+        if !details.order_ids.is_empty() || has(&["order", "订单"]) {
+            return Some(RequestKind::ModifyItems);
+        }
+    }
+    if question
+        && (has(&["pay", "paid", "cost", "spend", "spent", "total", "付", "花"])
+            || has(&["order", "订单"]))
+    {
+        return Some(RequestKind::Info);
+    }
+    if has(&[
+        "where is",
+        "where's",
+        "status",
+        "track",
+        "物流",
+        "到哪",
+        "订单状态",
+        "what happened to",
+    ]) {
+        return Some(RequestKind::Status);
+    }
+    None
+}
+
+/// Everything a clause says besides its verb.
+pub(super) fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details {
+    let lower = clause.lower.as_str();
+    let mut details = Details {
+        text: lower.to_string(),
+        order_ids: order_ids(&clause.original),
+        ..Details::default()
+    };
+    let (items, loose_to, loose_from) = catalog.items_in(clause);
+    details.items = items;
+    details.loose_to = loose_to;
+    details.loose_from = loose_from;
+    let has = |list: &[&str]| list.iter().any(|w| words::contains_word(lower, w));
+    details.all_items = has(&[
+        "all the items",
+        "all items",
+        "all of the items",
+        "everything",
+        "all of them",
+        "whole order",
+        "entire order",
+        "the items",
+        "全部",
+        "所有商品",
+    ]);
+    if let Some(pos) = ["except", "but not", "other than", "apart from", "除了"]
+        .iter()
+        .find_map(|w| lower.find(w))
+    {
+        details.except = catalog.products_in(&lower[pos..]);
+        details.all_items = true;
+        // The excluded products are not items to act on.
+        let except = details.except.clone();
+        details
+            .items
+            .retain(|i| !i.products.iter().any(|p| except.contains(p)));
+    }
+    if has(&[
+        "all my",
+        "all of my",
+        "all the orders",
+        "all orders",
+        "every order",
+        "each order",
+        "所有订单",
+        "全部订单",
+    ]) {
+        details.scope = Scope::All;
+    } else if has(&[
+        "most recent",
+        "most recently",
+        "latest",
+        "last order",
+        "newest",
+        "just placed",
+        "最近",
+        "最新",
+    ]) {
+        details.scope = Scope::Latest;
+    }
+    details.payment = words::payment_in(lower);
+    details.address =
+        words::address_dict(&clause.original).or_else(|| parse_address(&clause.original));
+    if details.address.is_none() {
+        details.address_ref = words::address_ref(lower);
+        details.address2 = words::unit_only(&clause.original);
+    }
+    details.reason = words::cancel_reason(lower).map(str::to_string);
+    details.order_suffix = words::order_suffix(lower);
+    details.order_by_items = has(&[
+        "order with",
+        "order containing",
+        "order that has",
+        "order that contains",
+        "order that had",
+        "order for the",
+        "order of the",
+        "order which",
+        "的订单",
+        "那个订单",
+        "那单",
+    ]);
+    details.same = has(&[
+        "same one",
+        "same kind",
+        "same item",
+        "same model",
+        "identical",
+        "a new one",
+        "brand new one",
+        "replacement",
+        "同款",
+        "一样的",
+        "换个新的",
+    ]);
+    details.cheapest = has(&[
+        "cheapest",
+        "cheaper",
+        "lowest price",
+        "least expensive",
+        "最便宜",
+        "便宜的",
+    ]);
+    details
+}

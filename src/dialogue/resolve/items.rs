@@ -1,0 +1,368 @@
+//! Which items of an order a request means, and the variants they become.
+
+use super::means::{ask_payment, method_id};
+use super::{item_line, Records, Resolved};
+use crate::dialogue::request::{ItemMention, Request};
+use crate::dialogue::step::{Step, StepKind};
+use crate::shop::{Action, Order, OrderItem, Product};
+
+/// Mentions of a product the order holds once are one item ("the mouse
+/// … a white mouse … an optical mouse over a laser one"): their options
+/// are put together, what is wanted later after what was wanted before.
+pub(super) fn fold_mentions(request: &Request, order: &Order) -> Request {
+    let mut folded: Vec<ItemMention> = Vec::new();
+    for mention in &request.items {
+        let held = order
+            .items
+            .iter()
+            .filter(|i| mention.products.contains(&i.name))
+            .count();
+        let earlier = folded
+            .iter_mut()
+            .find(|m| held == 1 && m.products == mention.products);
+        match earlier {
+            Some(m) => {
+                for f in &mention.from {
+                    if !m.from.contains(f) {
+                        m.from.push(f.clone());
+                    }
+                }
+                for t in &mention.to {
+                    m.to.retain(|x| x != t);
+                    m.to.push(t.clone());
+                }
+                m.same |= mention.same;
+            }
+            None => folded.push(mention.clone()),
+        }
+    }
+    Request {
+        items: folded,
+        ..request.clone()
+    }
+}
+
+/// Whether an order has an item for each mention.
+pub(super) fn has_items(order: &Order, mentions: &[ItemMention]) -> bool {
+    mentions
+        .iter()
+        .all(|m| order.items.iter().any(|i| mention_fits(m, i, false)))
+}
+
+/// Whether an ordered item is the one a mention means; `strict` also
+/// checks the options said of it as ordered.
+pub(super) fn mention_fits(mention: &ItemMention, item: &OrderItem, strict: bool) -> bool {
+    let product = mention.products.iter().any(|p| p == &item.name);
+    product
+        && (!strict
+            || mention
+                .from
+                .iter()
+                .all(|f| item.options.values().any(|v| v.eq_ignore_ascii_case(f))))
+}
+
+/// The order's items a request acts on: those named (told apart by their
+/// options), else all of them but the excepted.
+pub(super) fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
+    let mut used = vec![false; order.items.len()];
+    let mut chosen = Vec::new();
+    for mention in &request.items {
+        let pick = (0..order.items.len())
+            .filter(|i| !used[*i])
+            .find(|i| mention_fits(mention, &order.items[*i], true))
+            .or_else(|| {
+                (0..order.items.len())
+                    .filter(|i| !used[*i])
+                    .find(|i| mention_fits(mention, &order.items[*i], false))
+            });
+        if let Some(i) = pick {
+            used[i] = true;
+            chosen.push(order.items[i].clone());
+        }
+    }
+    if chosen.is_empty() || request.all_items {
+        for (i, item) in order.items.iter().enumerate() {
+            if !used[i] && !request.except.contains(&item.name) {
+                used[i] = true;
+                chosen.push(item.clone());
+            }
+        }
+    }
+    chosen
+}
+
+/// Items → other variants of their product, by the options named.
+pub(super) fn swap(
+    request: &Request,
+    records: &Records,
+    order: &Order,
+    exchange: bool,
+) -> Resolved {
+    // Options wanted with no item named go to the item whose product has
+    // them ("change it to bamboo" for the skateboard).
+    let mut request = request.clone();
+    if request.items.is_empty() && !request.wants.is_empty() {
+        for item in &order.items {
+            let Some(product) = records.products.get(&item.name) else {
+                continue;
+            };
+            let fits: Vec<_> = request
+                .wants
+                .iter()
+                .filter(|(_, v)| {
+                    product
+                        .variants
+                        .values()
+                        .any(|x| x.options.values().any(|o| o.eq_ignore_ascii_case(v)))
+                })
+                .cloned()
+                .collect();
+            if !fits.is_empty() {
+                request.items.push(ItemMention {
+                    products: vec![item.name.clone()],
+                    from: item.options.values().cloned().collect(),
+                    to: fits,
+                    same: false,
+                });
+            }
+        }
+    }
+    let request = &request;
+    let items = chosen_items(request, order);
+    let mut item_ids = Vec::new();
+    let mut new_item_ids = Vec::new();
+    let mut lines = Vec::new();
+    for item in &items {
+        let Some(mention) = request
+            .items
+            .iter()
+            .find(|m| mention_fits(m, item, true))
+            .or_else(|| request.items.iter().find(|m| mention_fits(m, item, false)))
+        else {
+            continue;
+        };
+        let Some(product) = records.products.get(&item.name) else {
+            continue;
+        };
+        // A replacement of the same kind, when it can be had; in a pending
+        // order the same item changes nothing and is left out.
+        if mention.same && mention.to.is_empty() && !exchange {
+            continue;
+        }
+        if mention.same && mention.to.is_empty() {
+            if product
+                .variants
+                .get(&item.item_id)
+                .is_some_and(|v| v.available)
+            {
+                item_ids.push(item.item_id.clone());
+                new_item_ids.push(item.item_id.clone());
+                lines.push(format!(
+                    "{} (a new one of the same kind)",
+                    item_line(item, None)
+                ));
+            }
+            continue;
+        }
+        if let Some((variant, unmet)) = best_variant(product, item, &mention.to, request.cheapest) {
+            item_ids.push(item.item_id.clone());
+            new_item_ids.push(variant.item_id.clone());
+            let mut line = item_line(item, Some(&variant.options));
+            if !unmet.is_empty() {
+                line.push_str(&format!(" ({} is not available)", unmet.join(", ")));
+            }
+            lines.push(line);
+        }
+    }
+    if item_ids.is_empty() && !exchange && request.items.iter().any(|m| m.same) {
+        return Resolved::Refuse(crate::shop::Refusal::NothingToChange);
+    }
+    if item_ids.is_empty() {
+        return Resolved::Ask(
+            Step::new(StepKind::AskVariant)
+                .with("order_id", &order.order_id)
+                .with(
+                    "items",
+                    order
+                        .items
+                        .iter()
+                        .map(|i| item_line(i, None))
+                        .collect::<Vec<_>>(),
+                )
+                .mention(&order.order_id),
+        );
+    }
+    // The policy: the customer names the method that pays or receives
+    // the price difference.
+    let Some(method) = request
+        .payment
+        .as_deref()
+        .and_then(|p| method_id(p, records.user, order))
+    else {
+        return Resolved::Ask(ask_payment(records.user, order));
+    };
+    let order_id = order.order_id.clone();
+    let action = if exchange {
+        Action::Exchange {
+            order_id,
+            item_ids,
+            new_item_ids,
+            payment_method_id: method,
+        }
+    } else {
+        Action::ModifyItems {
+            order_id,
+            item_ids,
+            new_item_ids,
+            payment_method_id: method,
+        }
+    };
+    Resolved::Propose(action, lines)
+}
+
+/// The variant the customer wants: it has every option they named (as
+/// many as can be had: the closest available one otherwise, with the
+/// options it lacks), keeps the rest of the ordered item's options, can be
+/// ordered now, and is the cheapest when they said so.
+pub(super) fn best_variant<'a>(
+    product: &'a Product,
+    item: &OrderItem,
+    wants: &[(Option<String>, String)],
+    cheapest: bool,
+) -> Option<(&'a crate::shop::Variant, Vec<String>)> {
+    // Each want as (option name, value) of this product.
+    let mut constraints: Vec<(String, String)> = Vec::new();
+    for (key, value) in wants {
+        if value == crate::dialogue::words::SIZE_UP || value == crate::dialogue::words::SIZE_DOWN {
+            if let Some((key, next)) =
+                next_size(product, item, value == crate::dialogue::words::SIZE_UP)
+            {
+                constraints.retain(|(k, _)| k != &key);
+                constraints.push((key, next));
+            }
+            continue;
+        }
+        let key = key
+            .clone()
+            .filter(|k| {
+                product.variants.values().any(|v| {
+                    v.options
+                        .get(k)
+                        .is_some_and(|x| x.eq_ignore_ascii_case(value))
+                })
+            })
+            .or_else(|| {
+                let keys: Vec<&String> = product
+                    .variants
+                    .values()
+                    .flat_map(|v| v.options.iter())
+                    .filter(|(_, x)| x.eq_ignore_ascii_case(value))
+                    .map(|(k, _)| k)
+                    .collect();
+                // Prefer an option whose current value differs: "white"
+                // for a mouse in black is its colour.
+                keys.iter()
+                    .find(|k| {
+                        item.options
+                            .get(k.as_str())
+                            .is_some_and(|cur| !cur.eq_ignore_ascii_case(value))
+                    })
+                    .or(keys.first())
+                    .map(|k| k.to_string())
+            });
+        if let Some(key) = key {
+            constraints.retain(|(k, _)| k != &key);
+            constraints.push((key, value.clone()));
+        }
+    }
+    if constraints.is_empty() {
+        return None;
+    }
+    let score = |v: &crate::shop::Variant| {
+        let met = constraints
+            .iter()
+            .filter(|(k, val)| {
+                v.options
+                    .get(k)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(val))
+            })
+            .count();
+        let kept = v
+            .options
+            .iter()
+            .filter(|(k, x)| {
+                !constraints.iter().any(|(ck, _)| ck == *k) && item.options.get(*k) == Some(x)
+            })
+            .count();
+        (met, kept)
+    };
+    let best = product
+        .variants
+        .values()
+        .filter(|v| v.item_id != item.item_id && v.available)
+        .filter(|v| score(v).0 > 0)
+        .max_by(|a, b| {
+            let (sa, sb) = (score(a), score(b));
+            sa.0.cmp(&sb.0)
+                .then(if cheapest {
+                    b.price.total_cmp(&a.price)
+                } else {
+                    sa.1.cmp(&sb.1)
+                })
+                .then(sa.1.cmp(&sb.1))
+                .then(b.item_id.cmp(&a.item_id))
+        })?;
+    let unmet = constraints
+        .iter()
+        .filter(|(k, v)| {
+            !best
+                .options
+                .get(k)
+                .is_some_and(|x| x.eq_ignore_ascii_case(v))
+        })
+        .map(|(_, v)| v.clone())
+        .collect();
+    Some((best, unmet))
+}
+
+/// The next size up (or down) of the item: of its option that is a size
+/// (`size`, `height`, `capacity`, … first), the nearest value beyond the
+/// current one that the product has.
+pub(super) fn next_size(product: &Product, item: &OrderItem, up: bool) -> Option<(String, String)> {
+    use crate::dialogue::words::size_rank;
+    const SIZE_KEYS: &[&str] = &[
+        "size",
+        "height",
+        "length",
+        "capacity",
+        "diameter",
+        "screen size",
+        "frame size",
+        "room size",
+        "weight range",
+        "piece count",
+        "pieces",
+        "kit size",
+    ];
+    let mut keys: Vec<&String> = item.options.keys().collect();
+    keys.sort_by_key(|k| SIZE_KEYS.iter().position(|s| s == k).unwrap_or(usize::MAX));
+    for key in keys {
+        let Some(current) = item.options.get(key).and_then(|v| size_rank(v)) else {
+            continue;
+        };
+        let beyond = product
+            .variants
+            .values()
+            .filter_map(|v| v.options.get(key))
+            .filter_map(|v| size_rank(v).map(|r| (r, v)))
+            .filter(|(r, _)| if up { *r > current } else { *r < current })
+            .min_by(|a, b| {
+                let (da, db) = ((a.0 - current).abs(), (b.0 - current).abs());
+                da.total_cmp(&db)
+            });
+        if let Some((_, value)) = beyond {
+            return Some((key.clone(), value.clone()));
+        }
+    }
+    None
+}
