@@ -285,29 +285,32 @@ pub fn unit_only(original: &str) -> Option<String> {
     None
 }
 
+/// The digits right after the first of `cues` that `lower` has digits
+/// after ("ends in 66" → "66").
+fn digits_after(lower: &str, cues: &[&str]) -> Option<String> {
+    cues.iter().find_map(|cue| {
+        let at = lower.find(cue)?;
+        let digits: String = lower[at + cue.len()..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        (!digits.is_empty()).then_some(digits)
+    })
+}
+
 /// "the order number ends in 66", "ending with 123": the digits.
 pub fn order_suffix(lower: &str) -> Option<String> {
-    for cue in [
+    let about_order = lower.contains("order") || lower.contains("订单");
+    let cues = [
         "ends in ",
         "ends with ",
         "ending in ",
         "ending with ",
         "last digits are ",
         "尾号",
-    ] {
-        if let Some(at) = lower.find(cue) {
-            let digits: String = lower[at + cue.len()..]
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            let about_order = lower.contains("order") || lower.contains("订单");
-            if !digits.is_empty() && about_order {
-                return Some(digits);
-            }
-        }
-    }
-    None
+    ];
+    digits_after(lower, &cues).filter(|_| about_order)
 }
 
 /// A payment method: an id as the shop writes it, or words naming a kind
@@ -328,26 +331,16 @@ pub fn payment_in(lower: &str) -> Option<String> {
     let card = ["card", "visa", "mastercard", "amex", "卡"]
         .iter()
         .any(|w| lower.contains(w));
-    if card {
-        for cue in [
-            "ending in ",
-            "ending with ",
-            "ending ",
-            "ends in ",
-            "ends with ",
-            "尾号",
-        ] {
-            if let Some(at) = lower.find(cue) {
-                let digits: String = lower[at + cue.len()..]
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit())
-                    .collect();
-                if digits.len() == 4 {
-                    return Some(format!("card ending {digits}"));
-                }
-            }
-        }
+    let cues = [
+        "ending in ",
+        "ending with ",
+        "ending ",
+        "ends in ",
+        "ends with ",
+        "尾号",
+    ];
+    if let Some(last_four) = digits_after(lower, &cues).filter(|d| card && d.len() == 4) {
+        return Some(format!("card ending {last_four}"));
     }
     let words: &[(&[&str], &str)] = &[
         (

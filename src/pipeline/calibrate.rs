@@ -114,14 +114,7 @@ fn cases() -> Vec<(Language, &'static str, StepKind, Value)> {
 
 /// Run the pipeline's model over the calibration steps through the guard.
 pub async fn score(pipeline: &Pipeline) -> PhraseScore {
-    let phraser = phrase::Phraser {
-        engine: pipeline.engine.as_ref(),
-        prompts: &pipeline.prompts,
-        shop_name: &pipeline.settings.shop_name,
-        max_tokens: pipeline.settings.max_tokens,
-        temperature: pipeline.settings.temperature,
-    };
-    score_with(&phraser).await
+    score_with(&pipeline.phraser()).await
 }
 
 /// Run a model over the calibration steps through the guard.

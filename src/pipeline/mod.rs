@@ -94,6 +94,17 @@ impl Pipeline {
         self.phrasing = on;
     }
 
+    /// What rewording with this pipeline's engine and templates needs.
+    fn phraser(&self) -> Phraser<'_> {
+        Phraser {
+            engine: self.engine.as_ref(),
+            prompts: &self.prompts,
+            shop_name: &self.settings.shop_name,
+            max_tokens: self.settings.max_tokens,
+            temperature: self.settings.temperature,
+        }
+    }
+
     /// Run the model over the calibration steps through the guard.
     pub async fn phrase_score(&self) -> PhraseScore {
         calibrate::score(self).await

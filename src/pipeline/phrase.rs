@@ -67,14 +67,8 @@ pub(super) async fn complete(
     history: Vec<PromptMessage>,
     text: &str,
 ) -> Result<Completion, LlmError> {
-    let phraser = Phraser {
-        engine: pipeline.engine.as_ref(),
-        prompts: &pipeline.prompts,
-        shop_name: &pipeline.settings.shop_name,
-        max_tokens: pipeline.settings.max_tokens,
-        temperature: pipeline.settings.temperature,
-    };
-    phraser
+    pipeline
+        .phraser()
         .complete(plain, profile, language, history, text)
         .await
 }
@@ -104,37 +98,26 @@ impl Phraser<'_> {
         history: Vec<PromptMessage>,
         text: &str,
     ) -> Result<Completion, LlmError> {
-        complete_with(self, plain, profile, language, history, text).await
+        let context = json!({ "shop": self.shop_name, "answer": plain, "profile": profile });
+        let system = self
+            .prompts
+            .render("system", language, context)
+            .map_err(|e| LlmError::Inference(format!("system prompt: {e}")))?;
+        let mut messages = vec![PromptMessage {
+            role: PromptRole::System,
+            content: system,
+        }];
+        messages.extend(history);
+        messages.push(PromptMessage {
+            role: PromptRole::User,
+            content: text.to_string(),
+        });
+        let request = ChatRequest {
+            messages,
+            max_tokens: self.max_tokens,
+            temperature: self.temperature,
+            json_schema: None,
+        };
+        self.engine.chat(request).await
     }
-}
-
-async fn complete_with(
-    phraser: &Phraser<'_>,
-    plain: &str,
-    profile: Option<&str>,
-    language: Language,
-    history: Vec<PromptMessage>,
-    text: &str,
-) -> Result<Completion, LlmError> {
-    let context = json!({ "shop": phraser.shop_name, "answer": plain, "profile": profile });
-    let system = phraser
-        .prompts
-        .render("system", language, context)
-        .map_err(|e| LlmError::Inference(format!("system prompt: {e}")))?;
-    let mut messages = vec![PromptMessage {
-        role: PromptRole::System,
-        content: system,
-    }];
-    messages.extend(history);
-    messages.push(PromptMessage {
-        role: PromptRole::User,
-        content: text.to_string(),
-    });
-    let request = ChatRequest {
-        messages,
-        max_tokens: phraser.max_tokens,
-        temperature: phraser.temperature,
-        json_schema: None,
-    };
-    phraser.engine.chat(request).await
 }
