@@ -223,3 +223,27 @@ fn chinese_exchange_for_the_next_size_down() {
     assert_eq!(o["exchange_items"], serde_json::json!(["8075165614"]));
     assert_eq!(o["exchange_new_items"], serde_json::json!(["3279622490"]));
 }
+
+#[test]
+fn addresses_by_reference_another_orders_city_and_the_default() {
+    // τ-bench's shop: this customer lives in Dallas, her pending order
+    // ships to San Francisco, an earlier one went to San Jose.
+    let shop = super::shop();
+    talk(
+        &shop,
+        &[
+            "emma.nguyen6944@example.com: please send my pending order to my San Jose address",
+            "yes",
+        ],
+    );
+    let address = &order(&shop, "#W5809689")["address"];
+    assert_eq!(address["city"], "San Jose", "{address}");
+    let out = shop.chat(
+        &["--json", "--session", "r2"],
+        "emma.nguyen6944@example.com: ship my pending order to my default address instead\nyes\n",
+        TEMPLATES_ONLY,
+    );
+    assert_success(&out);
+    let address = &order(&shop, "#W5809689")["address"];
+    assert_eq!(address["city"], "Dallas", "{address}");
+}

@@ -107,16 +107,46 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         "改地址",
         "换",
     ]);
+    // The account's address, or where an order goes: "my default address
+    // for future orders" is the account's, "ship my pending order to my
+    // default address" the order's.
+    let account_only = has(&[
+        "future order",
+        "以后的订单",
+        "on file",
+        "profile",
+        "my account",
+        "user address",
+        "账户",
+        "账号",
+    ]);
+    let an_order = !details.order_ids.is_empty()
+        || has(&[
+            "my order",
+            "the order",
+            "pending order",
+            "this order",
+            "that order",
+            "ship",
+            "send",
+            "deliver",
+            "订单",
+            "寄",
+            "送",
+        ]);
+    let for_account = account_only || (account && !an_order);
     // "please ship order #W… to: 12 Oak St, …": a new address for it.
     if details.address.is_some() && !change && has(&["ship", "send", "deliver", "寄", "送"]) {
-        return Some(if account && details.order_ids.is_empty() {
+        return Some(if for_account {
             RequestKind::ChangeAddress
         } else {
             RequestKind::ModifyAddress
         });
     }
-    if change {
-        if about_address && account && details.order_ids.is_empty() {
+    let ship_to = has(&["ship", "send", "deliver", "寄", "送"])
+        && (lower.contains(" to ") || lower.contains('到'));
+    if change || (about_address && an_order && ship_to) {
+        if about_address && for_account {
             return Some(RequestKind::ChangeAddress);
         }
         if about_address {
