@@ -243,14 +243,7 @@ impl Pipeline {
         annotations.insert("actions".into(), json!(step.actions()));
         annotations.insert("guard".into(), json!(verdict));
         annotations.insert("llm".into(), llm);
-        let reply = Outbound {
-            channel: inbound.channel,
-            thread: inbound.thread.clone(),
-            text,
-            reply_to: Some(inbound.platform_message_id.clone()),
-            attachments: Vec::new(),
-            annotations,
-        };
+        let reply = reply_to(inbound, text, annotations);
         let writes = TurnWrites {
             shop: step
                 .chain()
@@ -300,14 +293,7 @@ impl Pipeline {
             json!({"source": "fallback", "reason": "message too long"}),
         );
         Ok(Outcome {
-            reply: Some(Outbound {
-                channel: inbound.channel,
-                thread: inbound.thread.clone(),
-                text,
-                reply_to: Some(inbound.platform_message_id.clone()),
-                attachments: Vec::new(),
-                annotations,
-            }),
+            reply: Some(reply_to(inbound, text, annotations)),
             state: state.to_json(),
             writes: TurnWrites::default(),
         })
@@ -358,6 +344,22 @@ pub(crate) fn key_terms(kind: StepKind, language: Language) -> &'static [&'stati
         (StepKind::Handoff, Language::En) => &["colleague"],
         (StepKind::Handoff, Language::Zh) => &["人工"],
         _ => &[],
+    }
+}
+
+/// The reply to `inbound`, in its thread, with what `--json` shows of it.
+fn reply_to(
+    inbound: &Inbound,
+    text: String,
+    annotations: serde_json::Map<String, serde_json::Value>,
+) -> Outbound {
+    Outbound {
+        channel: inbound.channel,
+        thread: inbound.thread.clone(),
+        text,
+        reply_to: Some(inbound.platform_message_id.clone()),
+        attachments: Vec::new(),
+        annotations,
     }
 }
 

@@ -5,6 +5,7 @@
 //! English and Chinese. Each asserts the stored orders afterwards. The
 //! templates answer (no model), so the flows alone are under test.
 
+use super::order;
 use super::support::{assert_success, json_lines, Sandbox};
 use serde_json::Value;
 
@@ -32,12 +33,6 @@ fn talk(sandbox: &Sandbox, lines: &[&str]) -> Vec<Value> {
     let out = sandbox.chat(&["--json", "--session", "r"], &input, TEMPLATES_ONLY);
     assert_success(&out);
     json_lines(&out)
-}
-
-fn order(sandbox: &Sandbox, id: &str) -> Value {
-    let out = sandbox.kefu(&["shop", "order", id]).output().unwrap();
-    assert_success(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn reply(r: &Value) -> &str {
