@@ -95,7 +95,7 @@ impl Pipeline {
     }
 
     /// What rewording with this pipeline's engine and templates needs.
-    fn phraser(&self) -> Phraser<'_> {
+    pub(super) fn phraser(&self) -> Phraser<'_> {
         Phraser {
             engine: self.engine.as_ref(),
             prompts: &self.prompts,

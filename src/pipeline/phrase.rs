@@ -44,33 +44,18 @@ pub(super) async fn phrase(
     }
     let history_turns = history.len();
     Draft {
-        completion: complete(
-            pipeline,
-            plain,
-            profile,
-            understanding.language,
-            history,
-            &inbound.text,
-        )
-        .await,
+        completion: pipeline
+            .phraser()
+            .complete(
+                plain,
+                profile,
+                understanding.language,
+                history,
+                &inbound.text,
+            )
+            .await,
         history_turns,
     }
-}
-
-/// The engine's rewording of `plain` as the answer to `text`, after
-/// `history`.
-pub(super) async fn complete(
-    pipeline: &Pipeline,
-    plain: &str,
-    profile: Option<&str>,
-    language: Language,
-    history: Vec<PromptMessage>,
-    text: &str,
-) -> Result<Completion, LlmError> {
-    pipeline
-        .phraser()
-        .complete(plain, profile, language, history, text)
-        .await
 }
 
 /// What rewording needs: the engine, the templates and the reply settings
