@@ -7,12 +7,15 @@ use std::process::{Child, Stdio};
 use support::{assert_success, json_lines, Sandbox};
 
 /// Start a chat, send one line, wait until it is stored, then SIGTERM.
-fn sigterm_mid_reply(sandbox: &Sandbox, grace: &str) -> std::process::Output {
+fn sigterm_mid_reply(sandbox: &Sandbox, grace: &str) -> (std::process::Output, String) {
     let mut child: Child = sandbox
         .kefu(&["chat", "--json", "--session", "term"])
         .env("RUST_LOG", "info")
         .env("KEFU__LLM__MAX_TOKENS", "64")
         .env("KEFU__DAEMON__SHUTDOWN_GRACE_SECS", grace)
+        // The signal lands after the inbound is stored and before it is
+        // handed to a worker: the narrowest window for losing the reply.
+        .env("KEFU_FAILPOINT", "after_accept=sleep:300")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -48,13 +51,13 @@ fn sigterm_mid_reply(sandbox: &Sandbox, grace: &str) -> std::process::Output {
         "shutdown should flush: {rest}"
     );
     drop(stdin);
-    output
+    (output, rest)
 }
 
 #[test]
 fn sigterm_with_grace_finishes_the_reply_in_flight() {
     let sandbox = Sandbox::new();
-    let first = sigterm_mid_reply(&sandbox, "30");
+    let (first, log) = sigterm_mid_reply(&sandbox, "30");
     let mut replies = json_lines(&first);
     let after = sandbox.chat(&["--json", "--session", "term"], "", &[]);
     assert_success(&after);
@@ -63,14 +66,14 @@ fn sigterm_with_grace_finishes_the_reply_in_flight() {
     assert_eq!(
         json_lines(&first).len(),
         1,
-        "the reply in flight finished before exit"
+        "the reply in flight finished before exit: {log}"
     );
 }
 
 #[test]
 fn sigterm_without_grace_abandons_the_reply_and_the_next_start_sends_it() {
     let sandbox = Sandbox::new();
-    let first = sigterm_mid_reply(&sandbox, "0");
+    let (first, _) = sigterm_mid_reply(&sandbox, "0");
     assert!(
         json_lines(&first).is_empty(),
         "no time to finish: nothing sent"

@@ -62,7 +62,12 @@ impl Daemon {
         self.resume(&dispatcher, &outbox)?;
 
         let (sink, deliveries) = InboundSink::new(64);
-        let intake = tokio::spawn(intake(self.store.clone(), deliveries, dispatcher.clone()));
+        let intake = tokio::spawn(intake(
+            self.store.clone(),
+            deliveries,
+            dispatcher.clone(),
+            stop.clone(),
+        ));
         let running = Arc::new(AtomicUsize::new(self.channels.len()));
         let mut channel_tasks = Vec::new();
         for channel in self.channels.values() {
@@ -98,7 +103,9 @@ impl Daemon {
         for task in &channel_tasks {
             task.abort();
         }
-        intake.abort();
+        // Intake stops at its next wait; an inbound it already stored is
+        // dispatched first, so the grace below covers it too.
+        let _ = intake.await;
         dispatcher.shutdown(self.grace).await;
         outbox.shutdown(self.grace).await;
         self.store.flush().await?;
@@ -136,8 +143,17 @@ async fn intake(
     store: Store,
     mut deliveries: mpsc::Receiver<Delivery>,
     dispatcher: Arc<Dispatcher>,
+    stop: CancellationToken,
 ) {
-    while let Some(Delivery { inbound, ack }) = deliveries.recv().await {
+    loop {
+        let delivery = tokio::select! {
+            biased;
+            _ = stop.cancelled() => break,
+            delivery = deliveries.recv() => delivery,
+        };
+        let Some(Delivery { inbound, ack }) = delivery else {
+            break;
+        };
         let key = inbound.key();
         let answer = match store.accept(&inbound).await {
             Ok(Accepted::New(seq)) => {
