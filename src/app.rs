@@ -6,7 +6,7 @@ use crate::dialogue::Brain;
 use crate::knowledge::Knowledge;
 use crate::llm::build_engine;
 use crate::nlu::{Lexicon, Nlu};
-use crate::pipeline::{PhraseMode, PhraseScore, Pipeline, PipelineSettings};
+use crate::pipeline::{MessageCaps, PhraseMode, PhraseScore, Pipeline, PipelineSettings};
 use crate::prompts::Prompts;
 use crate::shop::{import_dir, Shop};
 use crate::store::Store;
@@ -35,7 +35,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
             history_turns: settings.llm.history_turns,
             nlu_llm: settings.llm.nlu_fallback,
             email_verifies_sender: settings.email.verify_sender,
-            max_message_chars: settings.daemon.max_message_chars,
+            message_caps: message_caps(&settings.daemon)?,
         },
         nlu,
         brain,
@@ -125,8 +125,48 @@ fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
         shop,
         knowledge,
         profiles: store.customers_tree().clone(),
+        policy: verify_policy(settings),
     };
     Ok((nlu, brain))
+}
+
+/// `daemon.max_message_chars` with its per-channel overrides.
+fn message_caps(daemon: &crate::config::DaemonSettings) -> anyhow::Result<MessageCaps> {
+    let mut by_channel = std::collections::HashMap::new();
+    for (name, cap) in &daemon.message_caps {
+        let kind = [
+            ChannelKind::Console,
+            ChannelKind::Telegram,
+            ChannelKind::Discord,
+            ChannelKind::Email,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name.trim().to_lowercase())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "daemon.message_caps: unknown channel {name:?} (use console, telegram, discord or email)"
+            )
+        })?;
+        by_channel.insert(kind, (*cap).max(1));
+    }
+    Ok(MessageCaps {
+        default: daemon.max_message_chars.max(1),
+        by_channel,
+    })
+}
+
+/// `[verify]` as the brain applies it: codes for changes are on by default
+/// where the email channel can mail them.
+fn verify_policy(settings: &Settings) -> crate::verify::VerifyPolicy {
+    let verify = &settings.verify;
+    crate::verify::VerifyPolicy {
+        code_for_changes: verify.code_for_changes.unwrap_or(settings.email.enabled),
+        code_minutes: verify.code_minutes.max(1),
+        code_attempts: verify.code_attempts.max(1),
+        codes_per_day: verify.codes_per_day,
+        link_days: verify.link_days,
+        max_failures_per_day: verify.max_failures_per_day.max(1),
+    }
 }
 
 /// The shop directory: `shop.data` as configured when it holds a shop;

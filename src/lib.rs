@@ -20,3 +20,4 @@ pub mod pipeline;
 pub mod prompts;
 pub mod shop;
 pub mod store;
+pub mod verify;

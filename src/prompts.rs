@@ -46,6 +46,46 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../prompts/reply/partial_cancel.zh.j2"),
     ),
     (
+        "reply/ask_code.en.j2",
+        include_str!("../prompts/reply/ask_code.en.j2"),
+    ),
+    (
+        "reply/ask_code.zh.j2",
+        include_str!("../prompts/reply/ask_code.zh.j2"),
+    ),
+    (
+        "reply/code_wrong.en.j2",
+        include_str!("../prompts/reply/code_wrong.en.j2"),
+    ),
+    (
+        "reply/code_wrong.zh.j2",
+        include_str!("../prompts/reply/code_wrong.zh.j2"),
+    ),
+    (
+        "reply/code_expired.en.j2",
+        include_str!("../prompts/reply/code_expired.en.j2"),
+    ),
+    (
+        "reply/code_expired.zh.j2",
+        include_str!("../prompts/reply/code_expired.zh.j2"),
+    ),
+    (
+        "reply/go_private.en.j2",
+        include_str!("../prompts/reply/go_private.en.j2"),
+    ),
+    (
+        "reply/go_private.zh.j2",
+        include_str!("../prompts/reply/go_private.zh.j2"),
+    ),
+    (
+        "mail/code.en.j2",
+        include_str!("../prompts/mail/code.en.j2"),
+    ),
+    (
+        "mail/code.zh.j2",
+        include_str!("../prompts/mail/code.zh.j2"),
+    ),
+    (
         "reply/too_long.en.j2",
         include_str!("../prompts/reply/too_long.en.j2"),
     ),

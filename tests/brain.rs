@@ -5,6 +5,8 @@
 
 mod support;
 
+#[path = "brain/identity.rs"]
+mod identity;
 #[path = "brain/requests.rs"]
 mod requests;
 #[path = "brain/writes.rs"]

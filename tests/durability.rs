@@ -149,6 +149,9 @@ fn inbound(id: &str) -> Inbound {
         received_at: 1,
         reply_to: None,
         auto: false,
+        shared: false,
+        unauthenticated: false,
+        original_chars: None,
     }
 }
 

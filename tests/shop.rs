@@ -229,6 +229,9 @@ fn inbound(id: &str) -> kefu_channels::Inbound {
         received_at: 0,
         reply_to: None,
         auto: false,
+        shared: false,
+        unauthenticated: false,
+        original_chars: None,
     }
 }
 

@@ -90,6 +90,9 @@ impl ConsoleChannel {
             received_at: at,
             reply_to: None,
             auto: false,
+            shared: false,
+            unauthenticated: false,
+            original_chars: None,
         }
     }
 

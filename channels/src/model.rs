@@ -99,6 +99,35 @@ pub struct Inbound {
     /// but never answers it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub auto: bool,
+    /// People other than the sender read what is posted in this thread (a
+    /// Telegram group, a Discord guild channel, mail with other
+    /// recipients): each sender has their own conversation there, and no
+    /// personal data is posted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
+    /// The platform did not authenticate the sender: a mail whose From has
+    /// no passing DMARC/DKIM result from a trusted server. The sender id is
+    /// then a claim, not an identity.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unauthenticated: bool,
+    /// Set when the daemon cut the text to the channel's size cap on
+    /// arrival: how many characters it had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_chars: Option<usize>,
+}
+
+impl Inbound {
+    /// Cut the text to `max` characters, recording the original length;
+    /// `false` when it already fits.
+    pub fn truncate_to(&mut self, max: usize) -> bool {
+        let chars = self.text.chars().count();
+        if chars <= max {
+            return false;
+        }
+        self.text = self.text.chars().take(max).collect();
+        self.original_chars = Some(chars);
+        true
+    }
 }
 
 impl Inbound {
@@ -107,9 +136,21 @@ impl Inbound {
         format!("{}:{}", self.channel, self.platform_message_id)
     }
 
-    /// The conversation this message belongs to (one per platform thread).
+    /// The conversation this message belongs to: one per platform thread,
+    /// and per sender where a thread is not one person's (a group, a guild
+    /// channel, any mail thread, since anyone can write into one).
     pub fn conversation_id(&self) -> String {
-        format!("{}:{}", self.channel, self.thread.id)
+        if self.shared || self.channel == ChannelKind::Email {
+            format!("{}:{}/{}", self.channel, self.thread.id, self.sender.id)
+        } else {
+            format!("{}:{}", self.channel, self.thread.id)
+        }
+    }
+
+    /// The sender as one identity across conversations
+    /// (`telegram:12345`, `email:ann@example.com`).
+    pub fn identity(&self) -> String {
+        format!("{}:{}", self.channel, self.sender.id)
     }
 }
 

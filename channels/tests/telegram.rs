@@ -255,6 +255,9 @@ async fn a_reply_over_4096_characters_is_split_and_only_the_first_part_replies()
         received_at: 0,
         reply_to: None,
         auto: false,
+        shared: false,
+        unauthenticated: false,
+        original_chars: None,
     };
     let id = channel.send(&reply(&inbound, &text)).await.unwrap();
     let sent = standin.state().sent.clone();

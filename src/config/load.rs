@@ -88,7 +88,8 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         .separator("__")
         .try_parsing(true)
         .list_separator(",")
-        .with_list_parse_key("discord.channels");
+        .with_list_parse_key("discord.channels")
+        .with_list_parse_key("email.trusted_authserv_ids");
     let config = builder
         .add_source(env)
         .build()

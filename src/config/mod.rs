@@ -33,6 +33,8 @@ pub struct Settings {
     pub discord: DiscordSettings,
     /// An email inbox.
     pub email: EmailSettings,
+    /// `[verify]`
+    pub verify: VerifySettings,
 }
 
 /// `[store]`
@@ -183,9 +185,13 @@ pub struct DaemonSettings {
     pub shutdown_grace_secs: u64,
     /// Conversations answered at the same time.
     pub workers: usize,
-    /// Longest message read, in characters; a longer one gets a polite
-    /// request for a shorter one and changes nothing.
+    /// Longest message read, in characters; a longer one is stored cut to
+    /// this length (flagged), gets a polite request for a shorter one and
+    /// changes nothing.
     pub max_message_chars: usize,
+    /// Per-channel overrides of `max_message_chars`, by channel name
+    /// (`[daemon.message_caps] email = 20000`).
+    pub message_caps: std::collections::BTreeMap<String, usize>,
 }
 
 impl Default for DaemonSettings {
@@ -194,6 +200,7 @@ impl Default for DaemonSettings {
             shutdown_grace_secs: 10,
             workers: 8,
             max_message_chars: 4000,
+            message_caps: Default::default(),
         }
     }
 }
@@ -302,9 +309,14 @@ pub struct EmailSettings {
     /// SMTP security.
     pub smtp_security: MailSecurity,
     /// Whether a mail's sender address verifies the customer whose account
-    /// has that email (off: it only counts as a claim, and the customer is
-    /// asked as on any channel; sender addresses can be forged).
+    /// has that email. Only mail the receiving server authenticated counts
+    /// (see `trusted_authserv_ids`); any other From is a claim, and the
+    /// customer is asked as on any channel.
     pub verify_sender: bool,
+    /// The authserv-ids (the first word of `Authentication-Results`) of
+    /// the shop's own receiving servers, whose DMARC/DKIM verdicts are
+    /// believed. Empty: no From is authenticated.
+    pub trusted_authserv_ids: Vec<String>,
 }
 
 impl Default for EmailSettings {
@@ -321,6 +333,43 @@ impl Default for EmailSettings {
             smtp_port: 465,
             smtp_security: MailSecurity::Tls,
             verify_sender: false,
+            trusted_authserv_ids: Vec::new(),
+        }
+    }
+}
+
+/// `[verify]`: how customers prove who they are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerifySettings {
+    /// Before any change (cancel, modify, return, exchange, address) mail a
+    /// one-time code to the account's email and wait for it. Unset: on
+    /// when the email channel is enabled (a code needs a way to go out).
+    pub code_for_changes: Option<bool>,
+    /// Minutes a code stays valid.
+    pub code_minutes: u64,
+    /// Wrong tries per code, counted per customer across conversations.
+    pub code_attempts: u32,
+    /// Codes mailed per customer per day.
+    pub codes_per_day: u32,
+    /// Days a sender stays linked to the customer they proved to be
+    /// (later conversations start verified); 0 links nobody.
+    pub link_days: u64,
+    /// Failed verifications (email or name + zip) per sender, and per
+    /// claimed name, in 24 hours, over all conversations; beyond it a
+    /// person takes over.
+    pub max_failures_per_day: u32,
+}
+
+impl Default for VerifySettings {
+    fn default() -> Self {
+        Self {
+            code_for_changes: None,
+            code_minutes: 10,
+            code_attempts: 5,
+            codes_per_day: 5,
+            link_days: 90,
+            max_failures_per_day: 5,
         }
     }
 }

@@ -148,7 +148,8 @@ impl Shared {
                     &outcome.writes,
                 )
                 .await?;
-            anyhow::Ok(outcome.reply.is_some())
+            let mails: Vec<_> = outcome.writes.mails.iter().map(|m| m.channel).collect();
+            anyhow::Ok((outcome.reply.is_some(), mails))
         };
         // Another conversation may change the same order between our read
         // and our commit; the turn is then decided again on fresh records.
@@ -165,11 +166,15 @@ impl Shared {
             }
         };
         match outcome {
-            Ok(true) => {
+            Ok((true, mails)) => {
                 tracing::info!(message = %key, elapsed_ms = started.elapsed().as_millis() as u64, "reply stored");
+                for (n, channel) in mails.into_iter().enumerate() {
+                    self.outbox
+                        .enqueue(channel, crate::store::TurnWrites::mail_key(&key, n));
+                }
                 self.outbox.enqueue(inbound.channel, key);
             }
-            Ok(false) => {
+            Ok((false, _)) => {
                 tracing::info!(message = %key, "no reply (decided to stay silent)");
                 if let Some(channel) = self.channels.get(&inbound.channel) {
                     channel.skipped(inbound);

@@ -63,6 +63,7 @@ impl Daemon {
 
         let (sink, deliveries) = InboundSink::new(64);
         let intake = tokio::spawn(intake(
+            self.pipeline.clone(),
             self.store.clone(),
             deliveries,
             dispatcher.clone(),
@@ -140,6 +141,7 @@ impl Daemon {
 
 /// Store each delivered inbound, acknowledge it, and queue it for an answer.
 async fn intake(
+    pipeline: Arc<Pipeline>,
     store: Store,
     mut deliveries: mpsc::Receiver<Delivery>,
     dispatcher: Arc<Dispatcher>,
@@ -151,9 +153,18 @@ async fn intake(
             _ = stop.cancelled() => break,
             delivery = deliveries.recv() => delivery,
         };
-        let Some(Delivery { inbound, ack }) = delivery else {
+        let Some(Delivery { mut inbound, ack }) = delivery else {
             break;
         };
+        // An oversized message is kept cut to the cap, flagged; the reply
+        // asks for a shorter one.
+        if inbound.truncate_to(pipeline.message_cap(inbound.channel)) {
+            tracing::warn!(
+                message = %inbound.key(),
+                chars = inbound.original_chars,
+                "message over the size cap stored cut"
+            );
+        }
         let key = inbound.key();
         let answer = match store.accept(&inbound).await {
             Ok(Accepted::New(seq)) => {

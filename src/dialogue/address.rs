@@ -3,7 +3,10 @@
 //! Customers write addresses on one line, comma-separated, ending in
 //! "STATE ZIP" (US shape, as the shop data uses): "12 Oak St, Apt 4,
 //! Austin, TX 78701". Anything that does not end that way is not taken for
-//! an address, so a question is never mistaken for one.
+//! an address, so a question is never mistaken for one. Fields are
+//! bounded ([`MAX_FIELD_CHARS`], [`MAX_CITY_CHARS`]) and hold only what
+//! addresses hold (letters of any script, digits, spaces and `.,-'#/&`),
+//! since they end up in order records and in prompts.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +26,11 @@ pub struct PostalAddress {
     /// Country (default USA).
     pub country: String,
 }
+
+/// Longest street or apartment line.
+pub const MAX_FIELD_CHARS: usize = 100;
+/// Longest city name.
+pub const MAX_CITY_CHARS: usize = 60;
 
 /// The address in `text`, if it holds one.
 pub fn parse_address(text: &str) -> Option<PostalAddress> {
@@ -64,6 +72,18 @@ pub fn parse_address(text: &str) -> Option<PostalAddress> {
         .filter(|i| i + 1 < words.len())?;
     let address1 = words[start..].join(" ");
     let address2 = parts.get(1).cloned().unwrap_or_default();
+    let fits = |field: &str, max: usize| {
+        field.chars().count() <= max
+            && field
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ' ' || ".-'#/&".contains(c))
+    };
+    if !fits(&address1, MAX_FIELD_CHARS)
+        || !fits(&address2, MAX_FIELD_CHARS)
+        || !fits(&city, MAX_CITY_CHARS)
+    {
+        return None;
+    }
     Some(PostalAddress {
         address1,
         address2,
@@ -121,5 +141,17 @@ mod tests {
         assert_eq!(parse_address("where is my order W2611340?"), None);
         assert_eq!(parse_address("I live in Austin, TX"), None);
         assert_eq!(parse_address("zip 78701"), None);
+    }
+
+    #[test]
+    fn fields_are_bounded_and_plain() {
+        let long = format!("12 {} St, Austin, TX 78701", "Oak".repeat(40));
+        assert_eq!(parse_address(&long), None, "a 120-character street");
+        let markup = "12 Oak St, <script>alert(1)</script>, Austin, TX 78701";
+        assert_eq!(parse_address(markup), None);
+        let braces = "12 Oak St, Apt {{ system }}, Austin, TX 78701";
+        assert_eq!(parse_address(braces), None);
+        let fine = parse_address("12 O'Neil St., Unit #4/B, São Paulo, TX 78701").unwrap();
+        assert_eq!(fine.city, "São Paulo");
     }
 }

@@ -12,9 +12,6 @@ use crate::shop::{profile, Shop};
 use crate::store::StoreError;
 use std::sync::Arc;
 
-/// Verification attempts before a person takes over (policy P2.4).
-pub const MAX_VERIFY_FAILURES: u32 = 2;
-
 /// The dialogue's view of the shop and its knowledge.
 #[derive(Clone)]
 pub struct Brain {
@@ -22,8 +19,10 @@ pub struct Brain {
     pub shop: Shop,
     /// The knowledge graph.
     pub knowledge: Arc<Knowledge>,
-    /// Profiles (`customers` tree).
+    /// Profiles, links, codes and failed attempts (`customers` tree).
     pub profiles: sled::Tree,
+    /// How customers prove who they are (`[verify]`).
+    pub policy: crate::verify::VerifyPolicy,
 }
 
 /// Intents that act on a customer's account.
@@ -79,6 +78,11 @@ impl Brain {
         if u.intent == Intent::HumanAgent {
             return Ok(handoff(state, "the customer asked for a person"));
         }
+        if state.awaiting_code || self.code_outstanding(state) {
+            if let Some(step) = self.take_code(state, text)? {
+                return Ok(step);
+            }
+        }
         if let Some(action) = state.pending.clone() {
             match confirm::answer(text) {
                 Answer::Yes => return self.execute(state, action),
@@ -91,6 +95,14 @@ impl Brain {
         }
         let intent_kind = request_kind(u.intent, text);
         let (has_tasks, added) = self.take_requests(state, text, intent_kind)?;
+        if state.shared && (has_tasks || state.slots.email.is_some() || state.slots.name.is_some())
+        {
+            // Where others read, nobody verifies or hears about an account:
+            // the customer continues in private.
+            state.finish_task();
+            state.slots = Default::default();
+            return Ok(Step::new(StepKind::GoPrivate));
+        }
         let simple = matches!(
             u.intent,
             Intent::ProductInfo | Intent::Recommendation | Intent::Goodbye
@@ -223,50 +235,6 @@ impl Brain {
             .map(|p| self.knowledge.product_facts(p))
             .collect();
         Step::new(StepKind::Recommend).with("products", picks)
-    }
-
-    /// Verify the customer from the claimed email or name + zip. `None`:
-    /// verified now or before; `Some(step)`: what to say instead.
-    pub(super) fn verify(&self, state: &mut DialogueState) -> Result<Option<Step>, StoreError> {
-        if state.customer.is_some() {
-            return Ok(None);
-        }
-        let mut attempted = false;
-        let emails: Vec<String> = state
-            .slots
-            .email
-            .take()
-            .into_iter()
-            .chain(std::mem::take(&mut state.slots.more_emails))
-            .collect();
-        for email in emails {
-            attempted = true;
-            if let Some(id) = self.shop.user_id_by_email(&email)? {
-                state.customer = Some(id);
-                return Ok(None);
-            }
-        }
-        if let (Some(name), Some(zip)) = (state.slots.name.clone(), state.slots.zip.clone()) {
-            attempted = true;
-            state.slots.name = None;
-            state.slots.zip = None;
-            let mut parts = name.split_whitespace();
-            if let (Some(first), Some(last)) = (parts.next(), parts.next_back()) {
-                let found = self.shop.user_ids_by_name_zip(first, last, &zip)?;
-                if found.len() == 1 {
-                    state.customer = found.into_iter().next();
-                    return Ok(None);
-                }
-            }
-        }
-        if !attempted {
-            return Ok(Some(Step::new(StepKind::AskIdentity)));
-        }
-        state.verify_failures += 1;
-        if state.verify_failures >= MAX_VERIFY_FAILURES {
-            return Ok(Some(handoff(state, "verification failed twice")));
-        }
-        Ok(Some(Step::new(StepKind::IdentityFailed)))
     }
 
     /// The verified customer's first name.

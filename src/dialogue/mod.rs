@@ -5,6 +5,7 @@ mod address;
 mod catalog;
 pub mod confirm;
 mod flows;
+mod proof;
 mod request;
 mod resolve;
 mod state;
@@ -14,5 +15,6 @@ mod words;
 
 pub use address::{parse_address, PostalAddress};
 pub use flows::{handoff, is_task, Brain, Decision};
+pub use proof::MAX_VERIFY_FAILURES;
 pub use state::{handed_off, release, DialogueState, Slots};
-pub use step::{ActionRecord, Step, StepKind};
+pub use step::{ActionRecord, Mail, Step, StepKind};

@@ -32,6 +32,19 @@ pub struct DialogueState {
     /// Requests over (done, declined, refused), by their words, so one said
     /// again is not taken for a new one.
     pub done: Vec<String>,
+    /// The customer proved access to the account's mail with a code (or
+    /// came from a sender linked by one): changes may go ahead.
+    pub code_ok: bool,
+    /// A code was mailed and the next message may carry it.
+    pub awaiting_code: bool,
+    /// The sender of the message being decided (`telegram:1001`), set by
+    /// the pipeline for each message: failed attempts count against it.
+    #[serde(skip)]
+    pub identity: String,
+    /// Others read this thread (set by the pipeline for each message):
+    /// account matters move to a private chat.
+    #[serde(skip)]
+    pub shared: bool,
 }
 
 /// Details gathered for the request in progress.
@@ -116,6 +129,7 @@ pub fn release(store: &Store, conversation: &str) -> anyhow::Result<()> {
     state.handoff = None;
     state.negative_streak = 0;
     state.verify_failures = 0;
+    state.awaiting_code = false;
     store.set_conversation_state(conversation, state.to_json())?;
     Ok(())
 }

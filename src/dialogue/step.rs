@@ -3,7 +3,7 @@
 //! action taken and the shop records it changes.
 
 use crate::shop::{ActionResult, Refusal};
-use crate::store::ShopWrite;
+use crate::store::TurnWrites;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -14,6 +14,8 @@ pub enum StepKind {
     AskAddress,
     /// `reply/ask_change`.
     AskChange,
+    /// `reply/ask_code`.
+    AskCode,
     /// `reply/ask_identity`.
     AskIdentity,
     /// `reply/ask_order`.
@@ -26,6 +28,10 @@ pub enum StepKind {
     AskVariant,
     /// `reply/clarify`.
     Clarify,
+    /// `reply/code_expired`.
+    CodeExpired,
+    /// `reply/code_wrong`.
+    CodeWrong,
     /// `reply/complaint`.
     Complaint,
     /// `reply/confirm`.
@@ -36,6 +42,8 @@ pub enum StepKind {
     Done,
     /// `reply/faq`.
     Faq,
+    /// `reply/go_private`.
+    GoPrivate,
     /// `reply/goodbye`.
     Goodbye,
     /// `reply/greeting`.
@@ -66,20 +74,24 @@ pub enum StepKind {
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 26] = [
+    pub const ALL: [StepKind; 30] = [
         StepKind::AskAddress,
         StepKind::AskChange,
+        StepKind::AskCode,
         StepKind::AskIdentity,
         StepKind::AskOrder,
         StepKind::AskPayment,
         StepKind::AskReason,
         StepKind::AskVariant,
         StepKind::Clarify,
+        StepKind::CodeExpired,
+        StepKind::CodeWrong,
         StepKind::Complaint,
         StepKind::Confirm,
         StepKind::Declined,
         StepKind::Done,
         StepKind::Faq,
+        StepKind::GoPrivate,
         StepKind::Goodbye,
         StepKind::Greeting,
         StepKind::Handoff,
@@ -100,17 +112,21 @@ impl StepKind {
         match self {
             StepKind::AskAddress => "ask_address",
             StepKind::AskChange => "ask_change",
+            StepKind::AskCode => "ask_code",
             StepKind::AskIdentity => "ask_identity",
             StepKind::AskOrder => "ask_order",
             StepKind::AskPayment => "ask_payment",
             StepKind::AskReason => "ask_reason",
             StepKind::AskVariant => "ask_variant",
             StepKind::Clarify => "clarify",
+            StepKind::CodeExpired => "code_expired",
+            StepKind::CodeWrong => "code_wrong",
             StepKind::Complaint => "complaint",
             StepKind::Confirm => "confirm",
             StepKind::Declined => "declined",
             StepKind::Done => "done",
             StepKind::Faq => "faq",
+            StepKind::GoPrivate => "go_private",
             StepKind::Goodbye => "goodbye",
             StepKind::Greeting => "greeting",
             StepKind::Handoff => "handoff",
@@ -128,6 +144,29 @@ impl StepKind {
     }
 }
 
+impl StepKind {
+    /// Whether a reply of this kind may be posted where others read (a
+    /// group, a guild channel, mail with others in copy): it shows nothing
+    /// of anyone's account and asks for nothing personal.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            StepKind::Clarify
+                | StepKind::Complaint
+                | StepKind::Faq
+                | StepKind::GoPrivate
+                | StepKind::Goodbye
+                | StepKind::Greeting
+                | StepKind::Handoff
+                | StepKind::OffTopic
+                | StepKind::Product
+                | StepKind::ProductUnknown
+                | StepKind::Recommend
+                | StepKind::TooLong
+        )
+    }
+}
+
 /// One decided step.
 #[derive(Debug, Clone)]
 pub struct Step {
@@ -140,11 +179,25 @@ pub struct Step {
     pub must_mention: Vec<String>,
     /// The action executed or proposed, for `--json`.
     pub action: Option<ActionRecord>,
-    /// Shop records to commit with this turn.
-    pub writes: Vec<ShopWrite>,
+    /// Shop and customer records to commit with this turn.
+    pub writes: TurnWrites,
+    /// A mail to send besides the reply (a verification code).
+    pub mail: Option<Mail>,
     /// The step that follows in the same reply (the next request after one
     /// is done, declined or refused).
     pub then: Option<Box<Step>>,
+}
+
+/// A mail kefu sends besides the reply, to an address from the shop's
+/// records (never one the customer typed): a verification code.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    /// The account's email.
+    pub to: String,
+    /// Its template; the first line renders the subject, the rest the body.
+    pub template: &'static str,
+    /// The template's context.
+    pub facts: Value,
 }
 
 /// An action as `kefu chat --json` reports it.
@@ -170,7 +223,8 @@ impl Step {
             facts: Map::new(),
             must_mention: Vec::new(),
             action: None,
-            writes: Vec::new(),
+            writes: TurnWrites::default(),
+            mail: None,
             then: None,
         }
     }
@@ -235,6 +289,8 @@ mod tests {
                         "available": [5, 6]},
             "similar": ["Hoodie"], "products": [{"name": "Hoodie", "price_range": [45.0, 52.0]}],
             "chars": 5000, "max": 4000,
+            "email": "a•••@example.com", "minutes": 10, "left": 3, "again": false,
+            "channel": "telegram",
         });
         value.as_object().unwrap().clone()
     }

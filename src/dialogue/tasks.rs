@@ -234,6 +234,8 @@ impl Brain {
         lines: Vec<String>,
     ) -> Result<Step, StoreError> {
         match actions::plan(&self.shop, customer, &action)? {
+            // Every action changes the account: the code comes first.
+            Ok(_) if self.needs_code(state) => self.ask_code(state),
             Ok(planned) => {
                 state.pending = Some(action.clone());
                 let mut step = Step::new(StepKind::Confirm)
@@ -284,7 +286,7 @@ impl Brain {
                     result: Some(planned.result),
                     refusal: None,
                 });
-                step.writes = planned.writes;
+                step.writes.shop = planned.writes;
                 step
             }
             Err(refusal) => refused(&action, refusal),

@@ -9,8 +9,8 @@ mod calibrate;
 mod draft;
 pub mod grounding;
 mod guard;
-pub mod identities;
 mod phrase;
+mod sender;
 mod understand;
 
 pub use calibrate::{score_with as phrase_score_with, PhraseMode, PhraseScore};
@@ -24,6 +24,7 @@ use crate::nlu::Nlu;
 use crate::prompts::Prompts;
 use crate::shop::profile;
 use crate::store::{Conversation, TurnWrites};
+use crate::verify::links;
 use grounding::Grounding;
 use kefu_channels::{ChannelKind, Inbound, Outbound};
 use serde_json::json;
@@ -44,8 +45,28 @@ pub struct PipelineSettings {
     pub nlu_llm: bool,
     /// An email's sender address verifies the customer (`email.verify_sender`).
     pub email_verifies_sender: bool,
-    /// Longest message read, in characters (`daemon.max_message_chars`).
-    pub max_message_chars: usize,
+    /// Longest message read, in characters, per channel
+    /// (`daemon.max_message_chars`, `daemon.message_caps`).
+    pub message_caps: MessageCaps,
+}
+
+/// The longest message read on each channel.
+#[derive(Debug, Clone)]
+pub struct MessageCaps {
+    /// For channels without their own cap.
+    pub default: usize,
+    /// Per channel.
+    pub by_channel: std::collections::HashMap<ChannelKind, usize>,
+}
+
+impl MessageCaps {
+    /// The cap of `channel`.
+    pub fn of(&self, channel: ChannelKind) -> usize {
+        self.by_channel
+            .get(&channel)
+            .copied()
+            .unwrap_or(self.default)
+    }
 }
 
 /// What the pipeline decided for one inbound.
@@ -120,31 +141,21 @@ impl Pipeline {
         // What kefu reads: hidden characters removed, wide forms folded.
         let text = crate::nlu::clean(&inbound.text);
         let chars = text.chars().count();
-        if chars > self.settings.max_message_chars {
-            return self.too_long(inbound, conversation, chars);
+        let cap = self.message_cap(inbound.channel);
+        if let Some(original) = inbound.original_chars {
+            return self.too_long(inbound, conversation, original, cap);
+        }
+        if chars > cap {
+            return self.too_long(inbound, conversation, chars, cap);
         }
         let engine = self.settings.nlu_llm.then_some(self.engine.as_ref());
         let understanding = self.nlu.understand_with(&text, engine).await;
         let mut state = conversation
             .map(|c| DialogueState::from_json(&c.state))
             .unwrap_or_default();
-        // A sender verified before, on any conversation, is known: identities
-        // of one customer are linked across conversations and channels.
-        let identity = format!("{}:{}", inbound.channel, inbound.sender.id);
-        if state.customer.is_none() {
-            state.customer = identities::linked(&self.brain.profiles, &identity);
-        }
-        if state.customer.is_none()
-            && inbound.channel == ChannelKind::Email
-            && self.settings.email_verifies_sender
-        {
-            state
-                .slots
-                .email
-                .get_or_insert_with(|| inbound.sender.id.clone());
-        }
-        let verified_before = state.customer.is_some();
-        tracing::debug!(state = %state.to_json(), "dialogue state before the turn");
+        state.identity = inbound.identity();
+        state.shared = inbound.shared;
+        let (verified_before, proven_before) = self.known_sender(inbound, &mut state)?;
         let decision = self.brain.decide(&mut state, &understanding, &text)?;
         // Profile and identity records go with the turn (TurnWrites).
         let mut customer_writes = Vec::new();
@@ -152,15 +163,30 @@ impl Pipeline {
         if let Some((customer, profile)) = &decision.profile {
             customer_writes.push(profile::write(customer, profile));
         }
-        if let (false, Some(customer)) = (verified_before, &state.customer) {
-            customer_writes.extend(identities::link(
+        // A sender is linked (later conversations start verified) once they
+        // proved enough to change the account: the code where the shop asks
+        // for one, else the verification itself. A From that is only a
+        // claim is never linked.
+        let policy = &self.brain.policy;
+        let proof = if policy.code_for_changes {
+            (!proven_before && state.code_ok).then_some(links::Proof::Code)
+        } else {
+            (!verified_before && state.customer.is_some()).then_some(links::Proof::Claim)
+        };
+        if let (Some(proof), Some(customer), false) =
+            (proof, &state.customer, inbound.unauthenticated)
+        {
+            customer_writes.extend(links::link(
                 &self.brain.profiles,
-                &identity,
+                &state.identity,
                 customer,
+                proof,
+                policy,
+                kefu_channels::now_millis(),
                 fresh_profile.clone(),
             ));
         }
-        let Some(step) = decision.step else {
+        let Some(mut step) = decision.step else {
             // Handed off: a person answers here; the bot stays silent.
             return Ok(Outcome {
                 reply: None,
@@ -168,6 +194,17 @@ impl Pipeline {
                 writes: TurnWrites::default(),
             });
         };
+        if inbound.shared && step.chain().any(|s| !s.kind.is_public()) {
+            // A safety net under the brain's own rule: nothing of an
+            // account is posted where others read.
+            state.pending = None;
+            state.awaiting_code = false;
+            state.finish_task();
+            step = crate::dialogue::Step::new(StepKind::GoPrivate);
+        }
+        if step.kind == StepKind::GoPrivate {
+            step = step.with("channel", inbound.channel.as_str());
+        }
         let plain = self.plain_answer(&step, understanding.language)?;
         let profile = fresh_profile.as_ref().map(|p| p.summary());
         let draft = if self.phrasing {
@@ -244,13 +281,19 @@ impl Pipeline {
         annotations.insert("guard".into(), json!(verdict));
         annotations.insert("llm".into(), llm);
         let reply = reply_to(inbound, text, annotations);
-        let writes = TurnWrites {
-            shop: step
-                .chain()
-                .flat_map(|s| s.writes.iter().cloned())
-                .collect(),
+        let mut writes = TurnWrites {
             customers: customer_writes,
+            ..TurnWrites::default()
         };
+        for part in step.chain() {
+            writes.shop.extend(part.writes.shop.iter().cloned());
+            writes
+                .customers
+                .extend(part.writes.customers.iter().cloned());
+        }
+        for mail in step.chain().filter_map(|s| s.mail.as_ref()) {
+            writes.mails.push(self.mail(mail, understanding.language)?);
+        }
         Ok(Outcome {
             reply: Some(reply),
             state: state.to_json(),
@@ -265,6 +308,7 @@ impl Pipeline {
         inbound: &Inbound,
         conversation: Option<&Conversation>,
         chars: usize,
+        cap: usize,
     ) -> anyhow::Result<Outcome> {
         let state = conversation
             .map(|c| DialogueState::from_json(&c.state))
@@ -279,7 +323,7 @@ impl Pipeline {
         let language = detect_language(&inbound.text.chars().take(2000).collect::<String>());
         let step = Step::new(StepKind::TooLong)
             .with("chars", chars)
-            .with("max", self.settings.max_message_chars);
+            .with("max", cap);
         let text = self.plain_answer(&step, language)?;
         let mut annotations = serde_json::Map::new();
         annotations.insert("conversation".into(), inbound.conversation_id().into());
@@ -316,6 +360,11 @@ impl Pipeline {
             )?);
         }
         Ok(parts.join(" "))
+    }
+
+    /// The longest message read on `channel`.
+    pub fn message_cap(&self, channel: ChannelKind) -> usize {
+        self.settings.message_caps.of(channel)
     }
 
     /// The engine, for benchmarks and diagnostics.

@@ -28,8 +28,11 @@ pub struct ShopWrite {
 pub struct TurnWrites {
     /// Orders and users, each checked against what the action read.
     pub shop: Vec<ShopWrite>,
-    /// Profiles and linked identities.
+    /// Profiles, linked identities, codes and failed attempts.
     pub customers: Vec<CustomerWrite>,
+    /// Mails besides the reply (a verification code), queued in the
+    /// outbox under [`TurnWrites::mail_key`].
+    pub mails: Vec<Outbound>,
 }
 
 impl TurnWrites {
@@ -37,8 +40,13 @@ impl TurnWrites {
     pub fn shop_only(shop: Vec<ShopWrite>) -> Self {
         TurnWrites {
             shop,
-            customers: Vec::new(),
+            ..TurnWrites::default()
         }
+    }
+
+    /// The outbox key of the turn's `n`th mail.
+    pub fn mail_key(inbound_key: &str, n: usize) -> String {
+        format!("{inbound_key}#mail{n}")
     }
 }
 
@@ -47,9 +55,10 @@ impl TurnWrites {
 /// again after a conflict, or never committed, leaves none behind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerWrite {
-    /// Key in the `customers` tree (`profile/…`, `identity/…`).
+    /// Key in the `customers` tree (`profile/…`, `identity/…`, `code/…`,
+    /// `failures/…`).
     pub key: String,
-    /// The new record.
+    /// The new record; empty removes the key.
     pub value: Vec<u8>,
 }
 
@@ -122,7 +131,11 @@ impl Store {
             }
             ShopWrite::apply_in(&writes.shop, shop)?;
             for write in &writes.customers {
-                customers.insert(write.key.as_bytes(), write.value.as_slice())?;
+                if write.value.is_empty() {
+                    customers.remove(write.key.as_bytes())?;
+                } else {
+                    customers.insert(write.key.as_bytes(), write.value.as_slice())?;
+                }
             }
             let mut conv = match conversations.get(&conv_id)? {
                 Some(bytes) => decode::<Conversation>("conversations", &bytes)
@@ -153,6 +166,16 @@ impl Store {
                 let record = OutboxRecord {
                     inbound_key: key.clone(),
                     outbound: reply.clone(),
+                    state: OutboxState::Unsent,
+                    attempts: 0,
+                };
+                outbox.insert(key.as_bytes(), encode(&record))?;
+            }
+            for (n, mail) in writes.mails.iter().enumerate() {
+                let key = TurnWrites::mail_key(&key, n);
+                let record = OutboxRecord {
+                    inbound_key: key.clone(),
+                    outbound: mail.clone(),
                     state: OutboxState::Unsent,
                     attempts: 0,
                 };

@@ -18,10 +18,7 @@ fn a_turn_that_never_commits_leaves_no_identity_or_profile() {
     {
         let store = sandbox.store();
         let customers = store.customers_tree();
-        assert_eq!(
-            kefu::pipeline::identities::linked(customers, "console:ann"),
-            None
-        );
+        assert_eq!(linked(customers), None);
         assert!(kefu::shop::profile::load(customers, "liam_thomas_7882").is_none());
     }
     // The next start answers the stored message; the records come with it.
@@ -32,10 +29,12 @@ fn a_turn_that_never_commits_leaves_no_identity_or_profile() {
     assert_eq!(replies[0]["step"], "order_status", "{replies:?}");
     let store = sandbox.store();
     let customers = store.customers_tree();
-    assert_eq!(
-        kefu::pipeline::identities::linked(customers, "console:ann").as_deref(),
-        Some("liam_thomas_7882")
-    );
+    assert_eq!(linked(customers).as_deref(), Some("liam_thomas_7882"));
     let profile = kefu::shop::profile::load(customers, "liam_thomas_7882").unwrap();
     assert_eq!(profile.identities, ["console:ann"]);
+}
+
+fn linked(customers: &sled::Tree) -> Option<String> {
+    let now = kefu_channels::now_millis();
+    kefu::verify::links::linked(customers, "console:ann", now).map(|link| link.customer)
 }

@@ -162,6 +162,20 @@ impl TelegramStandin {
         message_id
     }
 
+    /// Member `user` writes `text` in group `group` (a negative chat id);
+    /// returns the message id.
+    pub fn member_says(&self, group: i64, user: i64, text: &str) -> i64 {
+        self.customer_sends(
+            group,
+            json!({
+                "text": text,
+                "chat": {"id": group, "type": "group", "title": "Shop fans"},
+                "from": {"id": user, "is_bot": false, "first_name": format!("User{user}"),
+                         "language_code": "en"},
+            }),
+        )
+    }
+
     /// Answer the next `sendMessage` calls with these failures, in order.
     pub fn fail_next_sends(&self, failures: &[Failure]) {
         self.fail_sends_after(0, failures);

@@ -253,5 +253,9 @@ pub fn to_inbound(msg: &Message, bot: Option<UserId>) -> Inbound {
             .and_then(|r| r.message_id)
             .map(|id| id.to_string()),
         auto: false,
+        // A guild channel is read by its members; a DM by the sender alone.
+        shared: msg.guild_id.is_some(),
+        unauthenticated: false,
+        original_chars: None,
     }
 }

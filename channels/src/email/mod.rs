@@ -17,16 +17,25 @@
 //!
 //! **Threads.** A thread of mail is one conversation: `Thread.id` is the
 //! root Message-ID (the first of References, else In-Reply-To); a mail
-//! without either joins the earlier thread of the same sender with the same
-//! subject (Re:/Fwd:/回复: stripped), else starts its own. `Thread.route`
-//! carries the References chain, subject and customer address a reply
-//! needs (see [`parse::Route`]).
+//! without either starts its own thread: a subject proves nothing, so it
+//! never joins one. Each sender has their own conversation in a thread
+//! (see [`Inbound::conversation_id`]). `Thread.route` carries the
+//! References chain, subject and customer address a reply needs (see
+//! [`parse::Route`]).
+//!
+//! **Who wrote it.** The From address is the sender's identity only when
+//! the receiving server vouches for it (`Authentication-Results` from one
+//! of [`EmailConfig::trusted_authserv_ids`] with DMARC, or aligned DKIM,
+//! passing; see [`auth`]); otherwise the inbound is marked
+//! [`Inbound::unauthenticated`] and the From is a claim. Mail with other
+//! recipients (Cc, several To) is [`Inbound::shared`].
 //!
 //! **No loops.** Auto-replies, bounces, list mail, robots and our own
 //! address are delivered with [`Inbound::auto`] set (stored, never
 //! answered), and so is mail from a sender who already got
 //! [`EmailConfig::max_replies_per_hour`] answers in the last hour.
 
+pub mod auth;
 pub mod clean;
 pub mod imap;
 pub mod parse;
@@ -38,7 +47,7 @@ use crate::channel::{Ack, Channel, InboundSink, SendError, SinkClosed};
 use crate::cursor::CursorStore;
 use crate::model::{now_millis, ChannelKind, Inbound, Outbound, Sender, Thread};
 use async_trait::async_trait;
-use parse::{header_root, normalize_subject, route_for, ParsedMail};
+use parse::{header_root, route_for, ParsedMail};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -83,6 +92,10 @@ pub struct EmailConfig {
     /// Most mails per sender per hour that are answered; more are stored
     /// and left unanswered (a mail loop with another robot).
     pub max_replies_per_hour: usize,
+    /// The authserv-ids of the receiving servers whose
+    /// `Authentication-Results` are believed (the shop's own MX). Empty:
+    /// no mail's From is authenticated.
+    pub trusted_authserv_ids: Vec<String>,
 }
 
 impl EmailConfig {
@@ -102,6 +115,7 @@ impl EmailConfig {
             smtp_security: Security::Tls,
             poll_interval: Duration::from_secs(300),
             max_replies_per_hour: 10,
+            trusted_authserv_ids: Vec::new(),
         }
     }
 }
@@ -216,24 +230,16 @@ impl EmailChannel {
         Ok(last)
     }
 
-    /// The inbound for a parsed mail; records its thread under its subject.
+    /// The inbound for a parsed mail.
     pub fn inbound(&self, mail: &ParsedMail) -> anyhow::Result<Inbound> {
-        let subject_key = match normalize_subject(&mail.subject) {
-            s if s.is_empty() => None,
-            s => Some(format!("email:subject:{}:{s}", mail.from)),
-        };
-        let thread_id = match header_root(mail) {
-            Some(root) => root.to_string(),
-            None => subject_key
-                .as_deref()
-                .and_then(|k| self.cursors.load(k))
-                .unwrap_or_else(|| mail.message_id.clone()),
-        };
-        if let Some(key) = &subject_key {
-            if self.cursors.load(key).is_none() {
-                self.cursors.save(key, &thread_id)?;
-            }
-        }
+        let thread_id = header_root(mail).unwrap_or(&mail.message_id).to_string();
+        let authenticated = mail.auth_results.as_deref().is_some_and(|results| {
+            auth::from_is_authenticated(
+                results,
+                &self.config.trusted_authserv_ids,
+                auth::domain_of(&mail.from),
+            )
+        });
         let own = mail.from.eq_ignore_ascii_case(self.config.address.trim());
         let reason = mail.auto_reason.or(own.then_some("our own address"));
         let reason = reason.or_else(|| self.over_limit(&mail.from).then_some("reply rate limit"));
@@ -261,6 +267,9 @@ impl EmailChannel {
             received_at: mail.date_millis.unwrap_or_else(now_millis),
             reply_to: mail.in_reply_to.clone(),
             auto: reason.is_some(),
+            shared: mail.has_other_recipients(&self.config.address),
+            unauthenticated: !authenticated,
+            original_chars: None,
         })
     }
 

@@ -33,6 +33,27 @@ pub struct ParsedMail {
     pub date_millis: Option<u64>,
     /// Why this is machine mail (auto-reply, bounce, list), if it is.
     pub auto_reason: Option<&'static str>,
+    /// The `To` addresses, lowercased.
+    pub to: Vec<String>,
+    /// The `Cc` addresses, lowercased.
+    pub cc: Vec<String>,
+    /// The topmost `Authentication-Results` value: the one the receiving
+    /// server added (see [`super::auth`]).
+    pub auth_results: Option<String>,
+}
+
+impl ParsedMail {
+    /// Whether people other than the sender and the shop got this mail: a
+    /// `Cc` other than `shop`, or several `To` (one `To` is the shop,
+    /// whichever alias it was written to).
+    pub fn has_other_recipients(&self, shop: &str) -> bool {
+        let others = |list: &[String]| {
+            list.iter()
+                .filter(|a| !a.eq_ignore_ascii_case(shop.trim()) && **a != self.from)
+                .count()
+        };
+        others(&self.cc) > 0 || (self.to.len() > 1 && others(&self.to) > 0)
+    }
 }
 
 /// What `send` needs to answer in the thread, kept in `Thread.route` as JSON.
@@ -90,7 +111,23 @@ pub fn parse(raw: &[u8]) -> Option<ParsedMail> {
         Some(part) => part.text_contents().unwrap_or_default().to_string(),
         None => String::new(),
     };
+    let addresses = |list: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        list.map(|l| {
+            l.iter()
+                .filter_map(|a| a.address())
+                .map(|a| a.trim().to_lowercase())
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let auth_results = message
+        .headers_raw()
+        .find(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
+        .map(|(_, value)| value.split_whitespace().collect::<Vec<_>>().join(" "));
     Some(ParsedMail {
+        to: addresses(message.to()),
+        cc: addresses(message.cc()),
+        auth_results,
         auto_reason: auto_reason(&message, &from),
         attachments: attachments(&message),
         date_millis: message
@@ -131,14 +168,6 @@ pub fn route_for(mail: &ParsedMail) -> Route {
         subject: mail.subject.clone(),
         references,
     }
-}
-
-/// The subject without any stack of reply/forward prefixes (`Re:`, `Fwd:`,
-/// `AW:`, `回复：`, `答复:`, `转发:`, `[list]` tags), lowercased and with
-/// whitespace collapsed: the key of the subject + sender fallback.
-pub fn normalize_subject(subject: &str) -> String {
-    let words: Vec<&str> = strip_prefixes(subject).split_whitespace().collect();
-    words.join(" ").to_lowercase()
 }
 
 /// `Re: <subject>`, without stacking prefixes.

@@ -75,7 +75,12 @@ pub fn build_reply(
     let mut builder = Message::builder()
         .from(from)
         .to(to)
-        .subject(reply_subject(&route.subject))
+        // A mail of kefu's own (a verification code) starts a thread.
+        .subject(if parent.is_empty() {
+            route.subject.clone()
+        } else {
+            reply_subject(&route.subject)
+        })
         .message_id(Some(message_id.clone()))
         .header(AutoSubmitted)
         .header(ContentType::TEXT_PLAIN);

@@ -1,6 +1,6 @@
 //! Parsing, threading and reply-building tests on hand-written messages.
 
-use super::parse::{normalize_subject, parse, reply_subject, Route};
+use super::parse::{parse, reply_subject, Route};
 use super::{smtp, EmailChannel, EmailConfig};
 use crate::cursor::MemoryCursorStore;
 use crate::model::{ChannelKind, Outbound};
@@ -111,12 +111,8 @@ fn machine_mail_is_recognised() {
 }
 
 #[test]
-fn subjects_normalise_for_the_fallback() {
-    assert_eq!(normalize_subject("Re: RE: Fwd:  My   Order"), "my order");
-    assert_eq!(normalize_subject("回复：订单问题"), "订单问题");
-    assert_eq!(normalize_subject("答复: [Shop] AW: Lieferung"), "lieferung");
-    assert_eq!(normalize_subject("Re[2]: Lamp"), "lamp");
-    assert_eq!(normalize_subject("Rechnung"), "rechnung");
+fn reply_subjects_do_not_stack_prefixes() {
+    assert_eq!(reply_subject("答复: [Shop] AW: Lieferung"), "Re: Lieferung");
     assert_eq!(reply_subject("回复: 订单问题"), "Re: 订单问题");
     assert_eq!(reply_subject("Re: Re: Lamp"), "Re: Lamp");
     assert_eq!(reply_subject(""), "Re: your message");
@@ -152,20 +148,78 @@ fn a_thread_is_one_conversation() {
     ))
     .unwrap();
     assert_eq!(channel.inbound(&only).unwrap().thread.id, "m1@x");
-    // Neither: same sender and subject fall back to the earlier thread...
+    // Neither: a subject proves nothing, so the mail starts its own thread
+    // even with the same sender and subject.
     let fresh = parse(&mail(
         "From: a@example.test\nSubject: RE: lamp  broken\nMessage-ID: <m4@x>",
         "again",
     ))
     .unwrap();
-    assert_eq!(channel.inbound(&fresh).unwrap().thread.id, "m1@x");
-    // ...another sender with that subject does not.
+    assert_eq!(channel.inbound(&fresh).unwrap().thread.id, "m4@x");
+    // Another sender writing into the thread has a conversation of their own.
     let other = parse(&mail(
-        "From: b@example.test\nSubject: Lamp broken\nMessage-ID: <n1@x>",
+        "From: b@example.test\nSubject: Re: Lamp broken\nMessage-ID: <n1@x>\nReferences: <m1@x>",
         "me too",
     ))
     .unwrap();
-    assert_eq!(channel.inbound(&other).unwrap().thread.id, "n1@x");
+    let other = channel.inbound(&other).unwrap();
+    assert_eq!(other.thread.id, "m1@x");
+    assert_ne!(other.conversation_id(), reply.conversation_id());
+}
+
+#[test]
+fn the_from_is_an_identity_only_with_a_trusted_passing_result() {
+    let mut config = EmailConfig::new("shop@example.test", "shop@example.test", "pw");
+    config.trusted_authserv_ids = vec!["mx.example.test".into()];
+    let channel = EmailChannel::new(config, Arc::new(MemoryCursorStore::default()));
+    let headers = "From: ann@mail.test\nTo: shop@example.test\nSubject: hi\nMessage-ID: <a1@x>";
+    let plain = parse(&mail(headers, "hi")).unwrap();
+    assert!(
+        channel.inbound(&plain).unwrap().unauthenticated,
+        "no results: a claim"
+    );
+    // The server's header is on top; one the sender wrote sits below it.
+    let signed = format!(
+        "Authentication-Results: mx.example.test; dmarc=pass header.from=mail.test\n\
+         Authentication-Results: mx.example.test; dmarc=fail header.from=mail.test\n{headers}"
+    );
+    let signed = parse(&mail(&signed, "hi")).unwrap();
+    assert!(!channel.inbound(&signed).unwrap().unauthenticated);
+    let forged = format!(
+        "Authentication-Results: mx.example.test; dmarc=fail header.from=mail.test\n\
+         Authentication-Results: mx.example.test; dmarc=pass header.from=mail.test\n{headers}"
+    );
+    let forged = parse(&mail(&forged, "hi")).unwrap();
+    assert!(
+        channel.inbound(&forged).unwrap().unauthenticated,
+        "only the topmost result counts"
+    );
+}
+
+#[test]
+fn mail_with_other_recipients_is_shared() {
+    let channel = channel();
+    let direct = parse(&mail(
+        "From: a@example.test\nTo: help@example.test\nSubject: x\nMessage-ID: <d1@x>",
+        "hi",
+    ))
+    .unwrap();
+    assert!(
+        !channel.inbound(&direct).unwrap().shared,
+        "one To: the shop's alias"
+    );
+    let cc = parse(&mail(
+        "From: a@example.test\nTo: shop@example.test\nCc: boss@example.test\nSubject: x\nMessage-ID: <d2@x>",
+        "hi",
+    ))
+    .unwrap();
+    assert!(channel.inbound(&cc).unwrap().shared);
+    let two = parse(&mail(
+        "From: a@example.test\nTo: shop@example.test, friend@example.test\nSubject: x\nMessage-ID: <d3@x>",
+        "hi",
+    ))
+    .unwrap();
+    assert!(channel.inbound(&two).unwrap().shared);
 }
 
 #[test]

@@ -60,6 +60,10 @@ pub fn inbound(message: &Message) -> Option<Inbound> {
             .reply_to_message()
             .map(|original| format!("{chat}:{}", original.id.0)),
         auto: false,
+        // Groups, supergroups and channels are read by their members.
+        shared: !message.chat.is_private(),
+        unauthenticated: false,
+        original_chars: None,
     })
 }
 

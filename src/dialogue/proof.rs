@@ -1,0 +1,184 @@
+//! Who the customer is: verification from a claimed email or name + zip
+//! (enough to read an order, as the shop's policy allows), and, where the
+//! shop asks for it (`verify.code_for_changes`), a one-time code mailed to
+//! the account's email before anything changes. Failed attempts and codes
+//! are counted per sender and per customer over every conversation.
+
+use super::flows::{handoff, Brain};
+use super::step::{Mail, Step, StepKind};
+use super::DialogueState;
+use crate::store::StoreError;
+use crate::verify::{codes, failures};
+use kefu_channels::now_millis;
+
+/// Failed verifications in one conversation before a person takes over
+/// (policy P2.4); the daily count over all of them is
+/// `verify.max_failures_per_day`.
+pub const MAX_VERIFY_FAILURES: u32 = 2;
+
+impl Brain {
+    /// Verify the customer from the claimed email or name + zip. `None`:
+    /// verified now or before; `Some(step)`: what to say instead.
+    pub(super) fn verify(&self, state: &mut DialogueState) -> Result<Option<Step>, StoreError> {
+        if state.customer.is_some() {
+            return Ok(None);
+        }
+        let now = now_millis();
+        let max = self.policy.max_failures_per_day as usize;
+        let mut keys = vec![failures::sender_key(&state.identity)];
+        if failures::count(&self.profiles, &keys, now) >= max {
+            // Guessing across threads: no more tries today, even right ones.
+            return Ok(Some(handoff(state, "too many failed verifications today")));
+        }
+        let name_key = state.slots.name.as_deref().and_then(failures::name_key);
+        // A name guessed at too often today is not checked against a zip
+        // (the customer can still give their email).
+        let name_spent = name_key.as_ref().is_some_and(|key| {
+            failures::count(&self.profiles, std::slice::from_ref(key), now) >= max
+        });
+        keys.extend(name_key);
+        let mut attempted = false;
+        let emails: Vec<String> = state
+            .slots
+            .email
+            .take()
+            .into_iter()
+            .chain(std::mem::take(&mut state.slots.more_emails))
+            .collect();
+        for email in emails {
+            attempted = true;
+            if let Some(id) = self.shop.user_id_by_email(&email)? {
+                state.customer = Some(id);
+                return Ok(None);
+            }
+        }
+        if let (Some(name), Some(zip), false) = (
+            state.slots.name.clone(),
+            state.slots.zip.clone(),
+            name_spent,
+        ) {
+            attempted = true;
+            state.slots.name = None;
+            state.slots.zip = None;
+            let mut parts = name.split_whitespace();
+            if let (Some(first), Some(last)) = (parts.next(), parts.next_back()) {
+                let found = self.shop.user_ids_by_name_zip(first, last, &zip)?;
+                if found.len() == 1 {
+                    state.customer = found.into_iter().next();
+                    return Ok(None);
+                }
+            }
+        }
+        if name_spent && !attempted {
+            state.slots.name = None;
+            state.slots.zip = None;
+            return Ok(Some(Step::new(StepKind::IdentityFailed)));
+        }
+        if !attempted {
+            return Ok(Some(Step::new(StepKind::AskIdentity)));
+        }
+        let recorded = failures::record(&self.profiles, &keys, now);
+        state.verify_failures += 1;
+        let mut step = if state.verify_failures >= MAX_VERIFY_FAILURES {
+            handoff(state, "verification failed twice")
+        } else {
+            Step::new(StepKind::IdentityFailed)
+        };
+        step.writes.customers.extend(recorded);
+        Ok(Some(step))
+    }
+
+    /// Whether a change needs a code first: the shop asks for one and this
+    /// conversation has not given it.
+    pub(super) fn needs_code(&self, state: &DialogueState) -> bool {
+        self.policy.code_for_changes && !state.code_ok
+    }
+
+    /// Whether this conversation's customer has a valid code out (mailed
+    /// from any conversation: the code may be typed in any channel).
+    pub(super) fn code_outstanding(&self, state: &DialogueState) -> bool {
+        state.customer.as_deref().is_some_and(|customer| {
+            self.policy.code_for_changes
+                && !state.code_ok
+                && codes::outstanding(&self.profiles, customer, &self.policy, now_millis())
+        })
+    }
+
+    /// Ask for the code before a change, mailing one unless a valid one is
+    /// already out.
+    pub(super) fn ask_code(&self, state: &mut DialogueState) -> Result<Step, StoreError> {
+        let customer = state.customer.clone().unwrap_or_default();
+        let Some(user) = self.shop.user(&customer)? else {
+            return Ok(Step::new(StepKind::IdentityFailed));
+        };
+        let now = now_millis();
+        state.awaiting_code = true;
+        let step = Step::new(StepKind::AskCode)
+            .with("email", codes::mask(&user.email))
+            .with("minutes", self.policy.code_minutes);
+        if codes::outstanding(&self.profiles, &customer, &self.policy, now) {
+            return Ok(step.with("again", true));
+        }
+        self.mail_code(state, step, &customer, &user.email, now)
+    }
+
+    /// Mail a new code with `step`, or hand off when the day's codes are
+    /// used up.
+    fn mail_code(
+        &self,
+        state: &mut DialogueState,
+        mut step: Step,
+        customer: &str,
+        email: &str,
+        now: u64,
+    ) -> Result<Step, StoreError> {
+        let Some((code, write)) = codes::issue(&self.profiles, customer, &self.policy, now) else {
+            state.awaiting_code = false;
+            return Ok(handoff(state, "too many verification codes today"));
+        };
+        step.writes.customers.push(write);
+        step.mail = Some(Mail {
+            to: email.to_string(),
+            template: "mail/code",
+            facts: serde_json::json!({ "code": code, "minutes": self.policy.code_minutes }),
+        });
+        Ok(step)
+    }
+
+    /// A message while a code is awaited: check the code in it. `None`: no
+    /// code in it, the message is read as any other.
+    pub(super) fn take_code(
+        &self,
+        state: &mut DialogueState,
+        text: &str,
+    ) -> Result<Option<Step>, StoreError> {
+        let (Some(typed), Some(customer)) = (codes::find(text), state.customer.clone()) else {
+            return Ok(None);
+        };
+        let now = now_millis();
+        let (verdict, writes) = codes::check(&self.profiles, &customer, &typed, &self.policy, now);
+        let mut step = match verdict {
+            codes::Check::Right => {
+                state.awaiting_code = false;
+                state.code_ok = true;
+                self.task_flow(state)?
+            }
+            codes::Check::Wrong { left } if left > 0 => {
+                Step::new(StepKind::CodeWrong).with("left", left)
+            }
+            codes::Check::Wrong { .. } | codes::Check::Void => {
+                state.awaiting_code = false;
+                handoff(state, "the verification code was wrong too many times")
+            }
+            codes::Check::Expired => {
+                let email = self.shop.user(&customer)?.map(|u| u.email);
+                let step = Step::new(StepKind::CodeExpired)
+                    .with("email", codes::mask(email.as_deref().unwrap_or("")))
+                    .with("minutes", self.policy.code_minutes);
+                self.mail_code(state, step, &customer, email.as_deref().unwrap_or(""), now)?
+            }
+        };
+        step.writes.customers.splice(0..0, writes);
+        Ok(Some(step))
+    }
+}

@@ -1,0 +1,102 @@
+//! Linked senders: once a sender (platform + platform user id) has proved
+//! to be a customer strongly enough to change their orders, their later
+//! conversations start verified until the link expires (`verify.link_days`).
+//! Kept in the `customers` tree under `identity/<channel>:<sender id>`; the
+//! customer's profile lists the identities linked to it. `kefu customer
+//! links` lists them, `kefu customer unlink` removes one.
+
+use super::{read, write, VerifyPolicy};
+use crate::shop::profile;
+use crate::store::CustomerWrite;
+use serde::{Deserialize, Serialize};
+
+/// How the linked sender proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Proof {
+    /// A code mailed to the account's email.
+    Code,
+    /// The account's email or name + zip, where the shop asks no code.
+    Claim,
+}
+
+/// One link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The customer's user id.
+    pub customer: String,
+    /// When the link was made (ms since the epoch).
+    pub since: u64,
+    /// When it stops counting (ms since the epoch).
+    pub until: u64,
+    /// How the sender proved it.
+    pub proof: Proof,
+}
+
+/// The live link of `identity`, if any. Links of an older kefu (a bare
+/// user id, no expiry, made on any verification) do not count.
+pub fn linked(customers: &sled::Tree, identity: &str, now: u64) -> Option<Link> {
+    read::<Link>(customers, &format!("identity/{identity}")).filter(|link| link.until > now)
+}
+
+/// The writes that link `identity` to `customer` for `policy.link_days`,
+/// committed with the turn that proved it. `profile` is the customer's
+/// profile as this turn leaves it (`None`: as stored).
+pub fn link(
+    customers: &sled::Tree,
+    identity: &str,
+    customer: &str,
+    proof: Proof,
+    policy: &VerifyPolicy,
+    now: u64,
+    profile: Option<profile::Profile>,
+) -> Vec<CustomerWrite> {
+    if policy.link_days == 0 {
+        return Vec::new();
+    }
+    let record = Link {
+        customer: customer.to_string(),
+        since: now,
+        until: now + policy.link_days * super::DAY_MS,
+        proof,
+    };
+    let mut writes = vec![write(format!("identity/{identity}"), &record)];
+    let mut profile = profile
+        .or_else(|| profile::load(customers, customer))
+        .unwrap_or_default();
+    if !profile.identities.iter().any(|i| i == identity) {
+        profile.identities.push(identity.to_string());
+        writes.push(profile::write(customer, &profile));
+    }
+    writes
+}
+
+/// Every link, live or expired, by identity.
+pub fn list(customers: &sled::Tree) -> Vec<(String, Option<Link>)> {
+    customers
+        .scan_prefix("identity/")
+        .filter_map(Result::ok)
+        .map(|(key, value)| {
+            let identity = String::from_utf8_lossy(&key["identity/".len()..]).into_owned();
+            (identity, serde_json::from_slice(&value).ok())
+        })
+        .collect()
+}
+
+/// Remove `identity`'s link and its place in the customer's profile.
+/// `false`: there was none.
+pub fn unlink(customers: &sled::Tree, identity: &str) -> sled::Result<bool> {
+    let Some(old) = customers.remove(format!("identity/{identity}"))? else {
+        return Ok(false);
+    };
+    let customer = serde_json::from_slice::<Link>(&old)
+        .map(|l| l.customer)
+        .unwrap_or_else(|_| String::from_utf8_lossy(&old).into_owned());
+    if let Some(mut profile) = profile::load(customers, &customer) {
+        profile.identities.retain(|i| i != identity);
+        let w = profile::write(&customer, &profile);
+        customers.insert(w.key.as_bytes(), w.value)?;
+    }
+    customers.flush()?;
+    Ok(true)
+}
