@@ -311,6 +311,7 @@ fn email_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
     config.smtp_host = email.smtp_host.clone();
     config.smtp_port = email.smtp_port;
     config.smtp_security = security(email.smtp_security);
+    config.trusted_authserv_ids = email.trusted_authserv_ids.clone();
     Ok(Arc::new(EmailChannel::new(config, Arc::new(StoreCursors))))
 }
 

@@ -54,6 +54,12 @@ pub enum Command {
         #[command(subcommand)]
         action: ShopAction,
     },
+    /// Customers' linked sender identities.
+    Customer {
+        /// What to do.
+        #[command(subcommand)]
+        action: CustomerAction,
+    },
     /// Conversations handed off to a person.
     Handoff {
         /// What to do.
@@ -105,5 +111,21 @@ pub enum HandoffAction {
     Release {
         /// The conversation id (from `kefu handoff list`).
         conversation: String,
+    },
+}
+
+/// `kefu customer …`
+#[derive(Debug, Subcommand)]
+pub enum CustomerAction {
+    /// List sender identities linked to customers (all, or one customer's),
+    /// with how they proved it and until when.
+    Links {
+        /// Only this customer's links (a user id).
+        customer: Option<String>,
+    },
+    /// Remove a sender's link: their next conversation starts unverified.
+    Unlink {
+        /// The identity as `links` prints it, e.g. `telegram:1001`.
+        identity: String,
     },
 }

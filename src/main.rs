@@ -1,7 +1,7 @@
 //! The `kefu` binary.
 
 use clap::Parser;
-use kefu::cli::{Cli, Command, ConfigAction, HandoffAction, ShopAction};
+use kefu::cli::{Cli, Command, ConfigAction, CustomerAction, HandoffAction, ShopAction};
 use kefu::config::{self, ConfigError, Settings};
 use kefu::daemon::{Channels, StopWhen};
 use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
@@ -22,6 +22,7 @@ fn main() -> ExitCode {
             | Command::Eval { .. }
             | Command::Shop { .. }
             | Command::Handoff { .. }
+            | Command::Customer { .. }
     );
     // mistral.rs's GGUF loader warns on every CPU start that PagedAttention
     // is off ("a mix of GPU and CPU"), which is expected and only confuses.
@@ -124,6 +125,12 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             store.flush().await?;
             Ok(())
         }
+        Command::Customer { action } => {
+            let store = kefu::store::Store::open(&settings.store.path)?;
+            customer_command(&store, action)?;
+            store.flush().await?;
+            Ok(())
+        }
         Command::Handoff { action } => {
             let store = kefu::store::Store::open(&settings.store.path)?;
             match action {
@@ -162,4 +169,39 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             daemon.run(StopWhen::InputDrained).await
         }
     }
+}
+
+/// `kefu customer links|unlink`.
+fn customer_command(store: &kefu::store::Store, action: CustomerAction) -> anyhow::Result<()> {
+    use kefu::verify::links;
+    let customers = store.customers_tree();
+    match action {
+        CustomerAction::Links { customer } => {
+            let now = kefu_channels::now_millis();
+            for (identity, link) in links::list(customers) {
+                let Some(link) = link else {
+                    println!("{identity}\t-\tfrom an older kefu: ignored; unlink it");
+                    continue;
+                };
+                if customer.as_ref().is_some_and(|c| *c != link.customer) {
+                    continue;
+                }
+                let until = chrono::DateTime::from_timestamp_millis(link.until as i64)
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                let state = if link.until > now { "until" } else { "expired" };
+                println!(
+                    "{identity}\t{}\t{:?} proof\t{state} {until}",
+                    link.customer, link.proof
+                );
+            }
+        }
+        CustomerAction::Unlink { identity } => {
+            if !links::unlink(customers, &identity)? {
+                anyhow::bail!("no link for {identity:?}; `kefu customer links` lists them");
+            }
+            println!("unlinked {identity}: their next conversation starts unverified");
+        }
+    }
+    Ok(())
 }

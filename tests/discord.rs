@@ -193,3 +193,43 @@ fn round_trip_latency_without_model_time() {
     eprintln!("discord round trips in ms (total, pipeline) with max_tokens=1: {rounds:?}; median overhead {} ms", overhead[2]);
     assert!(overhead[2] < 5_000, "{rounds:?}");
 }
+
+#[test]
+fn a_guild_channel_gets_no_personal_data() {
+    const GUILD: u64 = 3_300_000_000_000_000_001;
+    const CHANNEL: u64 = 3_300_000_000_000_000_002;
+    let rt = runtime();
+    let standin = rt.block_on(DiscordStandin::start());
+    let sandbox = Sandbox::new();
+    let mut daemon = start(&sandbox, &standin, &[("KEFU__LLM__PHRASE", "never")]);
+    let asked = standin.guild(
+        GUILD,
+        CHANNEL,
+        ALICE,
+        "Alice",
+        "liwei.sea@example.com here: where is my order #W3767039? And do you ship to Canada?",
+        true,
+    );
+    wait_reply(&standin, &asked);
+    let faq = standin.guild(GUILD, CHANNEL, BOB, "Bob", "do you ship to Canada?", true);
+    wait_reply(&standin, &faq);
+    daemon.kill("-TERM");
+    let sent = standin.sent();
+    let text = |message: &str| {
+        sent.iter()
+            .find(|s| s.body["message_reference"]["message_id"] == message)
+            .and_then(|s| s.body["content"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    let account = text(&asked);
+    assert!(account.contains("direct message"), "{account}");
+    for secret in ["pending", "Wei", "Longjing", "$", "#W3767039"] {
+        assert!(
+            !account.contains(secret),
+            "{secret:?} posted in the guild: {account}"
+        );
+    }
+    // What is public is still answered in the channel.
+    assert!(text(&faq).contains("Canada"), "{}", text(&faq));
+}

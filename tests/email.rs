@@ -119,7 +119,7 @@ fn a_mail_thread_is_one_conversation_across_restarts() {
 
     let store = sandbox.store();
     let conversation = store
-        .conversation(&format!("email:{first}"))
+        .conversation(&format!("email:{first}/{customer}"))
         .unwrap()
         .expect("one conversation for the thread");
     assert_eq!(
@@ -272,4 +272,97 @@ fn replies_go_out_over_starttls_with_auth_and_imap_starttls() {
     assert_eq!(replies[0].in_reply_to.as_deref(), Some(id.as_str()));
     assert_eq!(replies[0].references, [id.as_str()]);
     assert_eq!(replies[0].from, shop);
+}
+
+/// A shop whose Li Wei (`li_wei_6909`, order #W3767039) has `email`.
+fn shop_with_customer(sandbox: &Sandbox, email: &str) {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let dir = sandbox.state().with_file_name("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["orders.json", "products.json"] {
+        std::fs::copy(data.join(file), dir.join(file)).unwrap();
+    }
+    let users = std::fs::read_to_string(data.join("users.json")).unwrap();
+    let mut users: serde_json::Value = serde_json::from_str(&users).unwrap();
+    users["li_wei_6909"]["email"] = email.into();
+    std::fs::write(dir.join("users.json"), users.to_string()).unwrap();
+    let out = sandbox
+        .kefu(&["shop", "import", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    support::assert_success(&out);
+}
+
+#[test]
+fn a_from_counts_only_with_the_trusted_servers_passing_result() {
+    let server = mail_server();
+    let sandbox = Sandbox::new();
+    let (shop, customer) = ("shop7@example.test", "cust7@example.test");
+    shop_with_customer(&sandbox, customer);
+    let inbox = server.maildir("cust7");
+    let mut env = server.kefu_env("shop7");
+    for (k, v) in [
+        ("KEFU__EMAIL__VERIFY_SENDER", "true"),
+        ("KEFU__EMAIL__TRUSTED_AUTHSERV_IDS", "mx.shop.test"),
+        ("KEFU__LLM__PHRASE", "never"),
+    ] {
+        env.push((k.into(), v.into()));
+    }
+    let kefu = Kefu::start(&sandbox, &env);
+    // Anyone can write this From; without the server's verdict it is a
+    // claim, and a forged verdict from another server changes nothing.
+    let spoofed = unique_id("spoofed");
+    server.send(
+        customer,
+        shop,
+        &customer_mail(
+            customer,
+            shop,
+            "Order",
+            &spoofed,
+            "Authentication-Results: mx.other.test; dmarc=pass header.from=example.test\r\n",
+            "Where is my order #W3767039?",
+        ),
+    );
+    let replies = wait_for_mail(&inbox, 1, WAIT, &|| kefu.log.text());
+    assert!(
+        replies[0].text.contains("verify your identity"),
+        "{}",
+        replies[0].text
+    );
+    assert!(!replies[0].text.contains("pending"), "{}", replies[0].text);
+    // The shop's MX (played here by the test, which writes its header on
+    // top as the server would) vouches for the From: the customer is known.
+    let signed = unique_id("signed");
+    server.send(
+        customer,
+        shop,
+        &customer_mail(
+            customer,
+            shop,
+            "Order again",
+            &signed,
+            "Authentication-Results: mx.shop.test; spf=pass smtp.mailfrom=example.test; \
+             dmarc=pass (p=reject) header.from=example.test\r\n",
+            "Where is my order #W3767039?",
+        ),
+    );
+    let replies = wait_for_mail(&inbox, 2, WAIT, &|| kefu.log.text());
+    kefu.stop();
+    let text = &replies[1].text;
+    assert!(
+        text.contains("#W3767039") && text.contains("pending"),
+        "{text}"
+    );
+    let store = sandbox.store();
+    let state = |id: &str| {
+        let key = format!("email:{id}/{customer}");
+        store
+            .conversation(&key)
+            .unwrap()
+            .expect("conversation")
+            .state
+    };
+    assert!(state(&spoofed)["customer"].is_null());
+    assert_eq!(state(&signed)["customer"], "li_wei_6909");
 }

@@ -189,3 +189,57 @@ fn round_trip_latency_without_model_time() {
     );
     assert!(overhead[2] < 5_000, "{rounds:?}");
 }
+
+#[test]
+fn in_a_group_each_member_is_their_own_customer_and_no_account_is_shown() {
+    const GROUP: i64 = -500;
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    let sandbox = Sandbox::new();
+    let mut daemon = start(&sandbox, &standin, &[("KEFU__LLM__PHRASE", "never")]);
+    let first = standin.member_says(
+        GROUP,
+        ALICE,
+        "I'm liwei.sea@example.com, where is my order #W3767039?",
+    );
+    wait_reply(&standin, GROUP, first);
+    let second = standin.member_says(GROUP, BOB, "and where is my order #W3767039?");
+    wait_reply(&standin, GROUP, second);
+    // In private, the same person is answered with the account's data.
+    let private = standin.customer_says(
+        ALICE,
+        "I'm liwei.sea@example.com, where is my order #W3767039?",
+    );
+    wait_reply(&standin, ALICE, private);
+    daemon.kill("-TERM");
+    let s = standin.state();
+    let reply = |chat: i64, message: i64| {
+        s.sent
+            .iter()
+            .find(|m| m["chat"]["id"] == chat && m["reply_to_message"]["message_id"] == message)
+            .and_then(|m| m["text"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    for message in [first, second] {
+        let text = reply(GROUP, message);
+        assert!(text.contains("private message"), "{text}");
+        for secret in ["pending", "Li Wei", "Wei", "Longjing", "$"] {
+            assert!(
+                !text.contains(secret),
+                "{secret:?} posted in the group: {text}"
+            );
+        }
+    }
+    let text = reply(ALICE, private);
+    assert!(
+        text.contains("#W3767039") && text.contains("pending"),
+        "{text}"
+    );
+    drop(s);
+    let store = sandbox.store();
+    let state = |id: &str| store.conversation(id).unwrap().expect(id).state;
+    let (alice, bob) = (state("telegram:-500/1001"), state("telegram:-500/1002"));
+    assert!(alice["customer"].is_null() && bob["customer"].is_null());
+    assert_eq!(state("telegram:1001")["customer"], "li_wei_6909");
+}

@@ -140,6 +140,29 @@ fn a_change_waits_for_the_mailed_code_wrong_expired_then_right() {
     );
     assert_ne!(r[0]["step"], "ask_code", "{}", reply(&r[0]));
     assert_eq!(code_mails(&shop).len(), 2);
+
+    // Listed, removable; the next conversation starts unverified.
+    let out = shop.kefu(&["customer", "links"]).output().unwrap();
+    assert_success(&out);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("console:ann\tli_wei_6909\tCode proof"),
+        "{listed}"
+    );
+    let out = shop
+        .kefu(&["customer", "unlink", "console:ann"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(linked(&shop, "console:ann"), None);
+    let r = talk(&shop, "c3", "ann", &["where is #W4385563?"]);
+    assert_eq!(r[0]["step"], "ask_identity", "{}", reply(&r[0]));
+    let again = shop
+        .kefu(&["customer", "unlink", "console:ann"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("kefu customer links"));
 }
 
 #[test]
