@@ -196,7 +196,7 @@ fn in_a_group_each_member_is_their_own_customer_and_no_account_is_shown() {
     let rt = runtime();
     let standin = rt.block_on(TelegramStandin::start());
     let sandbox = Sandbox::new();
-    let mut daemon = start(&sandbox, &standin, &[("KEFU__LLM__PHRASE", "never")]);
+    let daemon = start(&sandbox, &standin, &[("KEFU__LLM__PHRASE", "never")]);
     let first = standin.member_says(
         GROUP,
         ALICE,
