@@ -201,7 +201,7 @@ fn a_guild_channel_gets_no_personal_data() {
     let rt = runtime();
     let standin = rt.block_on(DiscordStandin::start());
     let sandbox = Sandbox::new();
-    let mut daemon = start(&sandbox, &standin, &[("KEFU__LLM__PHRASE", "never")]);
+    let daemon = start(&sandbox, &standin, &[("KEFU__LLM__PHRASE", "never")]);
     let asked = standin.guild(
         GUILD,
         CHANNEL,
