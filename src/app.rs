@@ -48,6 +48,12 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         channels,
         workers: settings.daemon.workers,
         grace: Duration::from_secs(settings.daemon.shutdown_grace_secs),
+        max_send_attempts: settings.daemon.max_send_attempts,
+        debounce: Duration::from_millis(settings.daemon.debounce_ms),
+        // A turn may take a model request of llm.timeout_secs several times
+        // over (retries); beyond that and a minute, something is stuck.
+        stall: Duration::from_secs(settings.llm.timeout_secs.max(30) * 5 + 60),
+        retention: settings.retention.policy(),
     })
 }
 

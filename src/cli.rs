@@ -128,4 +128,18 @@ pub enum CustomerAction {
         /// The identity as `links` prints it, e.g. `telegram:1001`.
         identity: String,
     },
+    /// Print everything kefu holds about a customer (JSON).
+    Export {
+        /// The user id, e.g. `li_wei_6909`.
+        customer: String,
+    },
+    /// Erase what kefu recorded about a customer (conversations, messages,
+    /// profile, links); the shop's own records stay.
+    Forget {
+        /// The user id.
+        customer: String,
+    },
+    /// Prune what `[retention]` no longer allows, now (the daemon does it
+    /// daily).
+    Prune,
 }

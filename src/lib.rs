@@ -17,6 +17,7 @@ pub mod llm;
 pub mod logging;
 pub mod nlu;
 pub mod pipeline;
+pub mod privacy;
 pub mod prompts;
 pub mod shop;
 pub mod store;

@@ -56,7 +56,9 @@ fn main() -> ExitCode {
 
 fn load_settings(cli: &Cli) -> Result<Settings, ConfigError> {
     let file = config::find_config_file(cli.config.as_deref())?;
-    config::load(file.as_deref())
+    let settings = config::load(file.as_deref())?;
+    kefu::logging::show_personal_data(settings.log.personal_data);
+    Ok(settings)
 }
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
@@ -127,7 +129,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Customer { action } => {
             let store = kefu::store::Store::open(&settings.store.path)?;
-            customer_command(&store, action)?;
+            customer_command(&store, &settings, action).await?;
             store.flush().await?;
             Ok(())
         }
@@ -137,6 +139,19 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
                 HandoffAction::List => {
                     for (conversation, reason) in kefu::dialogue::handed_off(&store)? {
                         println!("{conversation}\t{reason}");
+                    }
+                    for (message, reason) in store.quarantined()? {
+                        println!("{message}\tunreadable queued message set aside: {reason}");
+                    }
+                    for letter in store.dead_letters()? {
+                        let error = match &letter.state {
+                            kefu::store::OutboxState::Failed { error } => error.as_str(),
+                            _ => "",
+                        };
+                        println!(
+                            "{}:{}\tundelivered reply to {}: {error}",
+                            letter.outbound.channel, letter.outbound.thread.id, letter.inbound_key
+                        );
                     }
                 }
                 HandoffAction::Release { conversation } => {
@@ -172,7 +187,11 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
 }
 
 /// `kefu customer links|unlink`.
-fn customer_command(store: &kefu::store::Store, action: CustomerAction) -> anyhow::Result<()> {
+async fn customer_command(
+    store: &kefu::store::Store,
+    settings: &Settings,
+    action: CustomerAction,
+) -> anyhow::Result<()> {
     use kefu::verify::links;
     let customers = store.customers_tree();
     match action {
@@ -201,6 +220,23 @@ fn customer_command(store: &kefu::store::Store, action: CustomerAction) -> anyho
                 anyhow::bail!("no link for {identity:?}; `kefu customer links` lists them");
             }
             println!("unlinked {identity}: their next conversation starts unverified");
+        }
+        CustomerAction::Export { customer } => {
+            let data = kefu::privacy::export(store, &customer)?;
+            println!("{}", serde_json::to_string_pretty(&data)?);
+        }
+        CustomerAction::Forget { customer } => {
+            let gone = kefu::privacy::forget(store, &customer).await?;
+            println!(
+                "forgot {customer}: {} conversations, {} messages, {} records erased \
+                 (the shop's own user and order records stay)",
+                gone.conversations, gone.messages, gone.records
+            );
+        }
+        CustomerAction::Prune => {
+            let now = kefu_channels::now_millis();
+            let pruned = store.prune(settings.retention.policy(), now).await?;
+            println!("{}", serde_json::to_string(&pruned)?);
         }
     }
     Ok(())

@@ -234,3 +234,38 @@ async fn an_answered_message_replayed_later_is_not_answered_again() {
         2
     );
 }
+
+#[test]
+fn an_unreadable_queued_message_is_set_aside_not_a_failed_start() {
+    let sandbox = Sandbox::new();
+    let bad = inbound("bad-1");
+    {
+        let store = sandbox.store();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(store.accept(&bad)).unwrap();
+    }
+    {
+        // The record under the queue entry is damaged on disk.
+        let db = sled::open(sandbox.state()).unwrap();
+        db.open_tree("inbox")
+            .unwrap()
+            .insert(bad.key(), &b"{not json"[..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let out = sandbox.chat(
+        &["--json", "--session", "after"],
+        "Do you ship to Canada?\n",
+        &[("KEFU__LLM__PHRASE", "never")],
+    );
+    assert_success(&out);
+    assert_eq!(json_lines(&out).len(), 1, "the daemon started and answered");
+    let store = sandbox.store();
+    assert!(store.pending().unwrap().is_empty());
+    let quarantined = store.quarantined().unwrap();
+    assert_eq!(quarantined.len(), 1);
+    assert_eq!(quarantined[0].0, bad.key());
+    drop(store);
+    let listed = sandbox.kefu(&["handoff", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("unreadable queued message"));
+}

@@ -101,3 +101,44 @@ fn a_bad_base_url_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("llm.base_url"), "{stderr}");
 }
+
+#[test]
+fn a_model_request_that_never_returns_yields_the_template_within_the_timeout() {
+    // A server that takes the request and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let sandbox = Sandbox::new();
+    let started = std::time::Instant::now();
+    let output = sandbox.chat(
+        &["--json", "--session", "wedged"],
+        "Do you ship to Canada?\n",
+        &[
+            ("KEFU__LLM__ENGINE", "openai"),
+            ("KEFU__LLM__BASE_URL", &base_url),
+            ("KEFU__LLM__MODEL_NAME", "served-model"),
+            ("KEFU__LLM__TIMEOUT_SECS", "2"),
+            ("KEFU__LLM__NLU_FALLBACK", "false"),
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert_success(&output);
+    let replies = json_lines(&output);
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0]["reply"].as_str().unwrap().contains("Canada"));
+    assert_eq!(replies[0]["guard"]["source"], "fallback");
+    assert!(
+        replies[0]["llm"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 2 s"),
+        "{}",
+        replies[0]
+    );
+    assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");
+}

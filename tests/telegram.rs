@@ -243,3 +243,138 @@ fn in_a_group_each_member_is_their_own_customer_and_no_account_is_shown() {
     assert!(alice["customer"].is_null() && bob["customer"].is_null());
     assert_eq!(state("telegram:1001")["customer"], "li_wei_6909");
 }
+
+#[test]
+fn a_reply_the_platform_keeps_refusing_holds_back_nobody_and_becomes_a_dead_letter() {
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.state().broken_chats.push(ALICE);
+    let sandbox = Sandbox::new();
+    let env = [
+        ("KEFU__LLM__PHRASE", "never"),
+        ("KEFU__DAEMON__MAX_SEND_ATTEMPTS", "3"),
+    ];
+    let mut daemon = start(&sandbox, &standin, &env);
+    let refused = standin.customer_says(ALICE, "Do you ship to Canada?");
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let fine = standin.customer_says(BOB, "Do you ship to Canada?");
+    wait_reply(&standin, BOB, fine);
+    let bob_waited = started.elapsed();
+    // Three failed sends (1 s, then 2 s apart), then it is given up.
+    daemon.wait_log(&["dead letter", &format!("telegram:{ALICE}:{refused}")]);
+    daemon.kill("-TERM");
+    assert!(
+        bob_waited < Duration::from_secs(3),
+        "Bob waited {bob_waited:?} behind Alice's failing reply"
+    );
+    let out = sandbox.kefu(&["handoff", "list"]).output().unwrap();
+    support::assert_success(&out);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains(&format!("undelivered reply to telegram:{ALICE}:{refused}"))
+            && listed.contains("gave up after 3 attempts"),
+        "{listed}"
+    );
+    let store = sandbox.store();
+    let record = store
+        .reply_to(&format!("telegram:{ALICE}:{refused}"))
+        .unwrap()
+        .unwrap();
+    assert!(matches!(record.state, OutboxState::Failed { .. }));
+    assert_eq!(record.attempts, 3);
+}
+
+/// Seconds from each question to its reply, for `chats` asking `rounds`
+/// questions one after another (each waits for its reply).
+fn latencies(standin: &TelegramStandin, chats: &[i64], rounds: usize) -> Vec<Duration> {
+    let mut all = Vec::new();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chats
+            .iter()
+            .map(|&chat| {
+                scope.spawn(move || {
+                    (0..rounds)
+                        .map(|_| {
+                            let asked = Instant::now();
+                            let message = standin.customer_says(chat, "Do you ship to Canada?");
+                            wait_reply(standin, chat, message);
+                            asked.elapsed()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            all.extend(handle.join().unwrap());
+        }
+    });
+    all.sort();
+    all
+}
+
+fn p95(sorted: &[Duration]) -> Duration {
+    sorted[(sorted.len() * 95).div_ceil(100).saturating_sub(1)]
+}
+
+#[test]
+fn a_flood_from_one_chat_is_answered_in_few_turns_and_others_keep_their_pace() {
+    const FLOOD: i64 = 4000;
+    let quiet: Vec<i64> = (4101..=4105).collect();
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    let sandbox = Sandbox::new();
+    let env = [
+        ("KEFU__LLM__PHRASE", "never"),
+        ("KEFU__DAEMON__DEBOUNCE_MS", "300"),
+    ];
+    let mut daemon = start(&sandbox, &standin, &env);
+    let before = latencies(&standin, &quiet, 4);
+    let flood: Vec<i64> = (0..300)
+        .map(|n| standin.customer_says(FLOOD, &format!("hello? ({n})")))
+        .collect();
+    let during = latencies(&standin, &quiet, 4);
+    standin.wait(WAIT, "the flood answered", |s| {
+        s.sent.iter().any(|m| {
+            m["chat"]["id"] == FLOOD
+                && m["reply_to_message"]["message_id"] == *flood.last().unwrap()
+        })
+    });
+    daemon.wait_log(&[
+        "reply stored",
+        &format!("telegram:{FLOOD}:{}", flood.last().unwrap()),
+    ]);
+    daemon.kill("-TERM");
+    let flood_replies = standin
+        .state()
+        .sent
+        .iter()
+        .filter(|m| m["chat"]["id"] == FLOOD)
+        .count();
+    eprintln!(
+        "p95 of five chats: {:?} without a flood, {:?} during a 300-message flood \
+         answered in {flood_replies} replies",
+        p95(&before),
+        p95(&during)
+    );
+    assert!(flood_replies <= 10, "{flood_replies} replies to one burst");
+    assert!(
+        p95(&during) <= (p95(&before) * 2).max(p95(&before) + Duration::from_millis(500)),
+        "before {before:?}, during {during:?}"
+    );
+    let store = sandbox.store();
+    assert!(
+        store.pending().unwrap().is_empty(),
+        "every message answered"
+    );
+    let conversation = store
+        .conversation(&format!("telegram:{FLOOD}"))
+        .unwrap()
+        .unwrap();
+    let customer_turns = conversation
+        .turns
+        .iter()
+        .filter(|t| t.role == kefu::store::Role::Customer)
+        .count();
+    assert_eq!(customer_turns, 300, "each message kept in the conversation");
+}

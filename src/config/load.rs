@@ -48,6 +48,14 @@ pub enum ConfigError {
     },
 }
 
+/// The secrets' environment variables and their keys: read as strings.
+const SECRET_VARS: [(&str, &str); 4] = [
+    ("KEFU__TELEGRAM__TOKEN", "telegram.token"),
+    ("KEFU__DISCORD__TOKEN", "discord.token"),
+    ("KEFU__EMAIL__PASSWORD", "email.password"),
+    ("KEFU__LLM__API_KEY", "llm.api_key"),
+];
+
 /// The config file to use: the one given, else `./kefu.toml`, else
 /// `/etc/kefu/kefu.toml`, else none (defaults and environment only).
 pub fn find_config_file(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
@@ -83,20 +91,38 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         }
         builder = builder.add_source(File::from_str(&text, FileFormat::Toml));
     }
+    // Secrets are taken as written: parsing would turn a password "0123"
+    // into the number 123.
+    let (secrets, others): (Vec<_>, Vec<_>) = std::env::vars()
+        .filter(|(name, _)| name.starts_with("KEFU__"))
+        .partition(|(name, _)| SECRET_VARS.iter().any(|(var, _)| var == name));
     let env = Environment::with_prefix("KEFU")
         .prefix_separator("__")
         .separator("__")
         .try_parsing(true)
         .list_separator(",")
         .with_list_parse_key("discord.channels")
-        .with_list_parse_key("email.trusted_authserv_ids");
-    let config = builder
-        .add_source(env)
-        .build()
-        .map_err(|e| ConfigError::File {
-            path: file.map(Path::to_path_buf).unwrap_or_default(),
-            message: one_line(&e.to_string()),
-        })?;
+        .with_list_parse_key("email.trusted_authserv_ids")
+        .source(Some(others.into_iter().collect()));
+    let mut builder = builder.add_source(env);
+    for (name, value) in secrets {
+        let key = SECRET_VARS
+            .iter()
+            .find(|(var, _)| *var == name)
+            .map(|(_, k)| *k);
+        if let Some(key) = key {
+            builder = builder
+                .set_override(key, value)
+                .map_err(|e| ConfigError::Invalid {
+                    key: key.into(),
+                    message: one_line(&e.to_string()),
+                })?;
+        }
+    }
+    let config = builder.build().map_err(|e| ConfigError::File {
+        path: file.map(Path::to_path_buf).unwrap_or_default(),
+        message: one_line(&e.to_string()),
+    })?;
     let origin = file.map_or_else(
         || "the environment".to_string(),
         |p| p.display().to_string(),
@@ -243,4 +269,24 @@ fn validate(s: &Settings) -> Result<(), ConfigError> {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    /// Secrets keep leading zeros and other digits-only shapes; other
+    /// keys are still parsed (the only test here that sets the process
+    /// environment, so no other test races it).
+    #[test]
+    fn secrets_from_the_environment_are_read_as_written() {
+        std::env::set_var("KEFU__EMAIL__PASSWORD", "0123");
+        std::env::set_var("KEFU__LLM__API_KEY", "1e5");
+        std::env::set_var("KEFU__LLM__MAX_TOKENS", "77");
+        let settings = super::load(None).unwrap();
+        std::env::remove_var("KEFU__EMAIL__PASSWORD");
+        std::env::remove_var("KEFU__LLM__API_KEY");
+        std::env::remove_var("KEFU__LLM__MAX_TOKENS");
+        assert_eq!(settings.email.password.expose(), "0123");
+        assert_eq!(settings.llm.api_key.expose(), "1e5");
+        assert_eq!(settings.llm.max_tokens, 77);
+    }
 }

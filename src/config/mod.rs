@@ -35,6 +35,10 @@ pub struct Settings {
     pub email: EmailSettings,
     /// `[verify]`
     pub verify: VerifySettings,
+    /// `[log]`
+    pub log: LogSettings,
+    /// `[retention]`
+    pub retention: RetentionSettings,
 }
 
 /// `[store]`
@@ -121,6 +125,9 @@ pub struct LlmSettings {
     /// With `phrase = "auto"`: the share of calibration drafts the guard
     /// must pass for the model to phrase.
     pub phrase_threshold: f64,
+    /// Seconds one model request may take before the reply falls back to
+    /// the template's plain answer; 0: no limit.
+    pub timeout_secs: u64,
 }
 
 impl Default for LlmSettings {
@@ -145,6 +152,7 @@ impl Default for LlmSettings {
             nlu_fallback: true,
             phrase: crate::pipeline::PhraseMode::Auto,
             phrase_threshold: 0.7,
+            timeout_secs: 60,
         }
     }
 }
@@ -192,6 +200,14 @@ pub struct DaemonSettings {
     /// Per-channel overrides of `max_message_chars`, by channel name
     /// (`[daemon.message_caps] email = 20000`).
     pub message_caps: std::collections::BTreeMap<String, usize>,
+    /// Failed sends of one reply (the platform down, the recipient
+    /// refused) before it is given up as a dead letter for a person.
+    pub max_send_attempts: u32,
+    /// Milliseconds of quiet that end a burst: messages of one conversation
+    /// arriving closer together are answered by one reply (0: each on its
+    /// own, unless it arrived while the previous one was being answered).
+    /// The console never waits.
+    pub debounce_ms: u64,
 }
 
 impl Default for DaemonSettings {
@@ -201,6 +217,8 @@ impl Default for DaemonSettings {
             workers: 8,
             max_message_chars: 4000,
             message_caps: Default::default(),
+            max_send_attempts: 10,
+            debounce_ms: 1500,
         }
     }
 }
@@ -370,6 +388,53 @@ impl Default for VerifySettings {
             codes_per_day: 5,
             link_days: 90,
             max_failures_per_day: 5,
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// Log email addresses, phone and card numbers as they are (off: they
+    /// are masked; ids such as message keys are kept either way).
+    pub personal_data: bool,
+}
+
+/// `[retention]`: days records are kept (0: forever), pruned daily.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Answered inbox messages (needed only to recognise a platform's
+    /// redelivery).
+    pub inbox_days: u64,
+    /// Replies sent or given up.
+    pub outbox_days: u64,
+    /// The annotations of replies (intent, entities, the model's draft).
+    pub annotations_days: u64,
+    /// Conversation turns (the bot's memory of a customer's history).
+    pub turns_days: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            inbox_days: 30,
+            outbox_days: 30,
+            annotations_days: 7,
+            turns_days: 180,
+        }
+    }
+}
+
+impl RetentionSettings {
+    /// As the store applies it.
+    pub fn policy(&self) -> crate::store::Retention {
+        crate::store::Retention {
+            inbox_days: self.inbox_days,
+            outbox_days: self.outbox_days,
+            annotations_days: self.annotations_days,
+            turns_days: self.turns_days,
         }
     }
 }

@@ -1,148 +1,271 @@
-//! Workers: each pending inbound is answered in order within its
-//! conversation, and conversations are answered concurrently.
+//! Workers: one per conversation with messages waiting, at most `workers`
+//! answering at once. A conversation's messages are answered in order; a
+//! burst (messages arriving within `daemon.debounce_ms` of each other, or
+//! while the previous answer was being made; with a debounce of 0 each
+//! message is its own turn) is answered by one reply, so a
+//! flood from one chat costs one turn at a time and never one task, one
+//! model call and one reply per message. A turn that fails is tried again
+//! with backoff; after [`MAX_TURN_ATTEMPTS`] the conversation goes to a
+//! person, so nothing waits silently.
 
 use super::outbox::OutboxSender;
 use super::Channels;
 use crate::failpoint;
 use crate::pipeline::Pipeline;
-use crate::store::StoreError;
-use crate::store::{PendingItem, Store};
-use std::collections::HashMap;
+use crate::store::{PendingItem, Store, StoreError};
+use futures::FutureExt;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
-use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Tries of one turn (errors or panics) before a person takes over.
+pub const MAX_TURN_ATTEMPTS: u32 = 4;
 
 /// Hands pending inbounds to workers.
 pub struct Dispatcher {
     shared: Arc<Shared>,
-    /// The latest task of each conversation; the next one waits for it,
-    /// which keeps each conversation's turns in order.
-    chains: Mutex<HashMap<String, JoinHandle<()>>>,
+    /// Messages waiting, per conversation with a worker.
+    waiting: Arc<Waiting>,
+    tracker: TaskTracker,
 }
 
-struct Shared {
-    store: Store,
-    pipeline: Arc<Pipeline>,
-    channels: Channels,
-    outbox: Arc<OutboxSender>,
+/// Messages waiting for their conversation's worker.
+type Waiting = Mutex<HashMap<String, VecDeque<PendingItem>>>;
+
+pub(super) struct Shared {
+    pub(super) store: Store,
+    pub(super) pipeline: Arc<Pipeline>,
+    pub(super) channels: Channels,
+    pub(super) outbox: Arc<OutboxSender>,
     permits: Semaphore,
     in_flight: AtomicUsize,
+    /// When a turn last finished (ms since the epoch), for the watchdog.
+    last_progress: std::sync::atomic::AtomicU64,
+    debounce: Duration,
+    /// Shutdown began: stop waiting (debounce, retry backoff).
+    stop: CancellationToken,
+    /// The grace is over: turns not yet committed are dropped (they stay
+    /// pending and resume on the next start).
+    abandon: CancellationToken,
 }
 
 impl Dispatcher {
-    /// A dispatcher running at most `workers` conversations at once.
+    /// A dispatcher running at most `workers` conversations at once, each
+    /// waiting `debounce` for the rest of a burst.
     pub fn new(
         store: Store,
         pipeline: Arc<Pipeline>,
         channels: Channels,
         outbox: Arc<OutboxSender>,
         workers: usize,
+        debounce: Duration,
     ) -> Self {
         let shared = Shared {
             store,
             pipeline,
             channels,
             outbox,
-            permits: Semaphore::new(workers),
+            permits: Semaphore::new(workers.max(1)),
             in_flight: AtomicUsize::new(0),
+            last_progress: std::sync::atomic::AtomicU64::new(kefu_channels::now_millis()),
+            debounce,
+            stop: CancellationToken::new(),
+            abandon: CancellationToken::new(),
         };
         Self {
             shared: Arc::new(shared),
-            chains: Mutex::new(HashMap::new()),
+            waiting: Arc::new(Mutex::new(HashMap::new())),
+            tracker: TaskTracker::new(),
         }
     }
 
     /// Queue one pending inbound for an answer.
     pub fn dispatch(&self, item: PendingItem) {
         let conversation = item.record.inbound.conversation_id();
-        let shared = self.shared.clone();
-        shared.in_flight.fetch_add(1, Ordering::SeqCst);
-        let mut chains = self.chains.lock().unwrap_or_else(|e| e.into_inner());
-        let previous = chains.remove(&conversation);
-        let task = tokio::spawn(async move {
-            if let Some(previous) = previous {
-                let _ = previous.await;
-            }
-            if let Ok(_permit) = shared.permits.acquire().await {
-                shared.answer(item).await;
-            }
-            shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-        });
-        chains.insert(conversation, task);
-        if chains.len() > 1024 {
-            chains.retain(|_, task| !task.is_finished());
+        self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(queue) = waiting.get_mut(&conversation) {
+            // Its worker takes it with the next turn.
+            queue.push_back(item);
+            return;
         }
+        waiting.insert(conversation.clone(), VecDeque::from([item]));
+        drop(waiting);
+        let (shared, waiting) = (self.shared.clone(), self.waiting.clone());
+        self.tracker
+            .spawn(async move { shared.work(&conversation, &waiting).await });
     }
 
-    /// Inbounds being answered now.
+    /// Inbounds queued or being answered now.
     pub fn in_flight(&self) -> usize {
         self.shared.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Whether the workers get on: nothing waits, or a turn finished
+    /// within `stall`.
+    pub fn making_progress(&self, stall: Duration) -> bool {
+        let last = self.shared.last_progress.load(Ordering::SeqCst);
+        self.in_flight() == 0
+            || kefu_channels::now_millis().saturating_sub(last) < stall.as_millis() as u64
     }
 
     /// Let in-flight answers finish for up to `grace`, then abandon the rest:
     /// they are still pending in the store and resume on the next start.
     pub async fn shutdown(&self, grace: Duration) {
-        let deadline = tokio::time::Instant::now() + grace;
-        while self.in_flight() > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let abandoned = self.in_flight();
-        if abandoned > 0 {
+        self.shared.stop.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            let abandoned = self.in_flight();
             tracing::warn!(
                 "abandoning {abandoned} in-flight replies; they resume on the next start"
             );
-        }
-        let chains = std::mem::take(&mut *self.chains.lock().unwrap_or_else(|e| e.into_inner()));
-        for task in chains.into_values() {
-            task.abort();
+            self.shared.abandon.cancel();
         }
     }
 }
 
 impl Shared {
-    /// Machine mail (an auto-reply, a bounce, a list, a loop): it joins the
-    /// conversation, no reply is made, the channel is told.
-    async fn keep_unanswered(&self, item: &PendingItem) {
-        let inbound = &item.record.inbound;
-        let committed = async {
-            let conversation = self.store.conversation(&inbound.conversation_id())?;
-            let state = conversation.map(|c| c.state).unwrap_or_default();
-            self.store
-                .commit_reply(item.seq, inbound, None, state)
-                .await
-        }
-        .await;
-        match committed {
-            Ok(()) => {
-                tracing::info!(message = %inbound.key(), "not answered: automatic or looping message")
-            }
-            Err(e) => {
-                tracing::error!(message = %inbound.key(), "cannot record an unanswered message: {e}")
-            }
-        }
-        if let Some(channel) = self.channels.get(&inbound.channel) {
-            channel.skipped(inbound);
+    /// Answer `conversation` until its queue is empty, one burst per turn.
+    async fn work(&self, conversation: &str, waiting: &Waiting) {
+        loop {
+            self.settle(conversation, waiting).await;
+            let burst: Vec<PendingItem> = {
+                let mut waiting = waiting.lock().unwrap_or_else(|e| e.into_inner());
+                let queue = waiting.entry(conversation.to_string()).or_default();
+                if queue.is_empty() {
+                    waiting.remove(conversation);
+                    return;
+                }
+                // Without a debounce each message is its own turn.
+                let take = if self.debounce.is_zero() {
+                    1
+                } else {
+                    queue.len()
+                };
+                queue.drain(..take).collect()
+            };
+            let count = burst.len();
+            // The count drops however the turn ends (a panic included).
+            let _done = Done(&self.in_flight, count);
+            let Ok(_permit) = self.permits.acquire().await else {
+                return;
+            };
+            self.answer_burst(burst).await;
+            self.last_progress
+                .store(kefu_channels::now_millis(), Ordering::SeqCst);
         }
     }
 
-    async fn answer(&self, item: PendingItem) {
-        let inbound = &item.record.inbound;
-        let key = inbound.key();
-        if inbound.auto {
-            self.keep_unanswered(&item).await;
+    /// Wait until no new message came for `debounce` (at most three times
+    /// that in all), so a burst is answered once.
+    async fn settle(&self, conversation: &str, waiting: &Waiting) {
+        // The console waits for each reply before it reads the next line:
+        // it never bursts, and a pause would only slow `kefu chat`.
+        if self.debounce.is_zero() || conversation.starts_with("console:") {
             return;
         }
+        let newest = || {
+            let waiting = waiting.lock().unwrap_or_else(|e| e.into_inner());
+            waiting
+                .get(conversation)
+                .and_then(|q| q.back())
+                .map(|item| item.seq)
+        };
+        let deadline = tokio::time::Instant::now() + self.debounce * 3;
+        let mut seen = newest();
+        loop {
+            tokio::select! {
+                _ = self.stop.cancelled() => return,
+                _ = tokio::time::sleep_until((tokio::time::Instant::now() + self.debounce).min(deadline)) => {}
+            }
+            let now = newest();
+            if now == seen || tokio::time::Instant::now() >= deadline {
+                return;
+            }
+            seen = now;
+        }
+    }
+
+    /// Answer a burst: machine mail in it is recorded unanswered; the rest
+    /// is one turn, retried with backoff on failure.
+    async fn answer_burst(&self, burst: Vec<PendingItem>) {
+        let (machine, mut people): (Vec<_>, Vec<_>) =
+            burst.into_iter().partition(|item| item.record.inbound.auto);
+        for item in &machine {
+            self.keep_unanswered(item).await;
+        }
+        let Some(last) = people.pop() else {
+            return;
+        };
+        let key = last.record.inbound.key();
+        let mut backoff = Duration::from_secs(1);
+        for attempt in 1..=MAX_TURN_ATTEMPTS {
+            let turn = std::panic::AssertUnwindSafe(self.answer(&people, &last)).catch_unwind();
+            let turn = tokio::select! {
+                _ = self.abandon.cancelled() => return,
+                turn = turn => turn,
+            };
+            let error = match turn {
+                Ok(Ok(())) => return,
+                Ok(Err(e)) => format!("{e:#}"),
+                Err(_) => "the turn panicked".to_string(),
+            };
+            if attempt == MAX_TURN_ATTEMPTS {
+                tracing::error!(message = %key, "cannot answer after {attempt} tries, a person takes over: {error}");
+                self.give_up(&people, &last, &error).await;
+                return;
+            }
+            tracing::warn!(message = %key, "cannot answer ({error}); trying again in {backoff:?}");
+            tokio::select! {
+                // The inbound stays pending and resumes on the next start.
+                _ = self.stop.cancelled() => return,
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff *= 2;
+        }
+    }
+
+    /// One turn: the burst's messages read as one, answered once, the
+    /// reply committed with every message of the burst.
+    async fn answer(&self, earlier: &[PendingItem], last: &PendingItem) -> anyhow::Result<()> {
+        let mut inbound = last.record.inbound.clone();
+        if !earlier.is_empty() {
+            let texts: Vec<&str> = earlier
+                .iter()
+                .map(|i| i.record.inbound.text.as_str())
+                .chain([inbound.text.as_str()])
+                .collect();
+            inbound.text = texts.join("\n");
+            inbound.original_chars = earlier
+                .iter()
+                .filter_map(|i| i.record.inbound.original_chars)
+                .chain(inbound.original_chars)
+                .max();
+        }
+        let key = inbound.key();
         let started = std::time::Instant::now();
         let attempt = || async {
             let conversation = self.store.conversation(&inbound.conversation_id())?;
-            let outcome = self.pipeline.answer(inbound, conversation.as_ref()).await?;
+            let mut outcome = self
+                .pipeline
+                .answer(&inbound, conversation.as_ref())
+                .await?;
             failpoint::hit("before_commit");
+            outcome.writes.burst = earlier
+                .iter()
+                .map(|i| (i.seq, i.record.inbound.clone()))
+                .collect();
             self.store
                 .commit_turn(
-                    item.seq,
-                    inbound,
+                    last.seq,
+                    &last.record.inbound,
                     outcome.reply.as_ref(),
                     outcome.state,
                     &outcome.writes,
@@ -154,7 +277,7 @@ impl Shared {
         // Another conversation may change the same order between our read
         // and our commit; the turn is then decided again on fresh records.
         let mut tries = 0;
-        let outcome = loop {
+        let (replied, mails) = loop {
             tries += 1;
             match attempt().await {
                 Err(e)
@@ -162,31 +285,31 @@ impl Shared {
                 {
                     tracing::warn!(message = %key, "{e}; deciding again");
                 }
-                other => break other,
+                other => break other?,
             }
         };
-        match outcome {
-            Ok((true, mails)) => {
-                tracing::info!(message = %key, elapsed_ms = started.elapsed().as_millis() as u64, "reply stored");
-                for (n, channel) in mails.into_iter().enumerate() {
-                    self.outbox
-                        .enqueue(channel, crate::store::TurnWrites::mail_key(&key, n));
-                }
-                self.outbox.enqueue(inbound.channel, key);
+        if replied {
+            tracing::info!(message = %key, burst = earlier.len() + 1, elapsed_ms = started.elapsed().as_millis() as u64, "reply stored");
+            for (n, channel) in mails.into_iter().enumerate() {
+                self.outbox
+                    .enqueue(channel, crate::store::TurnWrites::mail_key(&key, n));
             }
-            Ok((false, _)) => {
-                tracing::info!(message = %key, "no reply (decided to stay silent)");
-                if let Some(channel) = self.channels.get(&inbound.channel) {
-                    channel.skipped(inbound);
-                }
-            }
-            Err(e) => {
-                // The inbound stays pending and is retried on the next start.
-                tracing::error!(message = %key, "cannot answer: {e:#}");
-                if let Some(channel) = self.channels.get(&inbound.channel) {
-                    channel.skipped(inbound);
-                }
+            self.outbox.enqueue(inbound.channel, key);
+        } else {
+            tracing::info!(message = %key, "no reply (decided to stay silent)");
+            if let Some(channel) = self.channels.get(&inbound.channel) {
+                channel.skipped(&last.record.inbound);
             }
         }
+        Ok(())
+    }
+}
+
+/// Lowers the in-flight count by a burst's size when dropped.
+struct Done<'a>(&'a AtomicUsize, usize);
+
+impl Drop for Done<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(self.1, Ordering::SeqCst);
     }
 }

@@ -5,6 +5,7 @@
 mod dispatch;
 mod notify;
 mod outbox;
+mod unanswered;
 
 use crate::pipeline::Pipeline;
 use crate::store::{Accepted, Store};
@@ -43,6 +44,15 @@ pub struct Daemon {
     pub workers: usize,
     /// Time in-flight replies get on shutdown.
     pub grace: Duration,
+    /// Failed sends before a reply becomes a dead letter.
+    pub max_send_attempts: u32,
+    /// Quiet time that ends a burst of messages (answered once).
+    pub debounce: Duration,
+    /// No turn finishing for this long while messages wait means the
+    /// daemon is wedged: the watchdog stops being fed.
+    pub stall: Duration,
+    /// What is pruned, daily.
+    pub retention: crate::store::Retention,
 }
 
 impl Daemon {
@@ -51,13 +61,15 @@ impl Daemon {
     pub async fn run(self, stop_when: StopWhen) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
         spawn_signal_handler(stop.clone())?;
-        let outbox = OutboxSender::start(self.store.clone(), &self.channels);
+        let outbox =
+            OutboxSender::start(self.store.clone(), &self.channels, self.max_send_attempts);
         let dispatcher = Arc::new(Dispatcher::new(
             self.store.clone(),
             self.pipeline.clone(),
             self.channels.clone(),
             outbox.clone(),
             self.workers,
+            self.debounce,
         ));
         self.resume(&dispatcher, &outbox)?;
 
@@ -80,8 +92,10 @@ impl Daemon {
             )));
         }
         drop(sink);
+        self.store.spawn_pruning(self.retention, stop.clone());
         notify::ready();
-        notify::spawn_watchdog(stop.clone());
+        let (watched, stall) = (dispatcher.clone(), self.stall);
+        notify::spawn_watchdog(stop.clone(), move || watched.making_progress(stall));
         tracing::info!(channels = ?self.channels.keys().collect::<Vec<_>>(), "kefu is ready");
 
         loop {

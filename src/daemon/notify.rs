@@ -15,16 +15,29 @@ pub fn stopping() {
 }
 
 /// Ping the watchdog at half its interval until `stop` fires, when systemd
-/// asked for one (`WatchdogSec=`).
-pub fn spawn_watchdog(stop: CancellationToken) {
+/// asked for one (`WatchdogSec=`), but only while `making_progress` says
+/// the daemon answers: a wedged daemon stops pinging and systemd restarts
+/// it (the queue is on disk, so nothing is lost).
+pub fn spawn_watchdog(
+    stop: CancellationToken,
+    making_progress: impl Fn() -> bool + Send + 'static,
+) {
     let Some(usec) = watchdog_usec() else { return };
     let period = Duration::from_micros(usec / 2);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
+        let mut stalled = false;
         loop {
             tokio::select! {
                 _ = stop.cancelled() => return,
-                _ = tick.tick() => send(&[NotifyState::Watchdog]),
+                _ = tick.tick() => {}
+            }
+            if making_progress() {
+                stalled = false;
+                send(&[NotifyState::Watchdog]);
+            } else if !stalled {
+                stalled = true;
+                tracing::error!("no turn finished for too long while messages wait; not pinging the watchdog, so systemd restarts kefu");
             }
         }
     });

@@ -1,5 +1,11 @@
-//! Delivering stored replies: one queue per platform, sent in order,
-//! retried with backoff, marked sent only after the platform accepted.
+//! Delivering stored replies. Each reply is its own task: the replies of
+//! one thread go out in order, different threads independently, with at
+//! most [`SENDS_PER_CHANNEL`] sends in flight per platform. A failing send
+//! is retried with capped backoff without holding a send slot; after
+//! `daemon.max_send_attempts` failures it becomes a dead letter
+//! ([`OutboxState::Failed`], listed by `kefu handoff list`), so one reply a
+//! platform keeps refusing never holds back anyone else's. A reply is
+//! marked sent only after the platform accepted it.
 
 use super::Channels;
 use crate::failpoint;
@@ -7,59 +13,102 @@ use crate::store::{OutboxState, Store};
 use kefu_channels::{Channel, ChannelKind, SendError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Longest wait between two attempts at a failing send.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Sends in flight at once per platform.
+pub const SENDS_PER_CHANNEL: usize = 8;
 
 /// The delivery side of the outbox.
 pub struct OutboxSender {
-    queues: HashMap<ChannelKind, mpsc::UnboundedSender<String>>,
+    lanes: HashMap<ChannelKind, Lane>,
+    /// The latest delivery of each thread; the next one waits for it.
+    chains: Mutex<HashMap<String, JoinHandle<()>>>,
+    tracker: TaskTracker,
     queued: Arc<AtomicUsize>,
     stop: CancellationToken,
-    tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    store: Store,
+    max_attempts: u32,
+}
+
+/// One platform: its channel and its send slots.
+#[derive(Clone)]
+struct Lane {
+    channel: Arc<dyn Channel>,
+    slots: Arc<Semaphore>,
 }
 
 impl OutboxSender {
-    /// Start one delivery task per channel.
-    pub fn start(store: Store, channels: &Channels) -> Arc<Self> {
-        let queued = Arc::new(AtomicUsize::new(0));
-        let stop = CancellationToken::new();
-        let mut queues = HashMap::new();
-        let mut tasks = Vec::new();
-        for (kind, channel) in channels {
-            let (tx, rx) = mpsc::unbounded_channel();
-            queues.insert(*kind, tx);
-            let worker = Delivery {
-                store: store.clone(),
-                channel: channel.clone(),
-                queued: queued.clone(),
-                stop: stop.clone(),
-            };
-            tasks.push(tokio::spawn(worker.run(rx)));
-        }
+    /// A sender for the running channels; a reply failing `max_attempts`
+    /// times is given up as a dead letter.
+    pub fn start(store: Store, channels: &Channels, max_attempts: u32) -> Arc<Self> {
+        let lanes = channels
+            .iter()
+            .map(|(kind, channel)| {
+                let lane = Lane {
+                    channel: channel.clone(),
+                    slots: Arc::new(Semaphore::new(SENDS_PER_CHANNEL)),
+                };
+                (*kind, lane)
+            })
+            .collect();
         Arc::new(Self {
-            queues,
-            queued,
-            stop,
-            tasks: std::sync::Mutex::new(tasks),
+            lanes,
+            chains: Mutex::new(HashMap::new()),
+            tracker: TaskTracker::new(),
+            queued: Arc::new(AtomicUsize::new(0)),
+            stop: CancellationToken::new(),
+            store,
+            max_attempts: max_attempts.max(1),
         })
     }
 
-    /// Queue the reply to inbound `key` for sending on `channel`.
+    /// Send the stored reply under `key` on `channel`, after the earlier
+    /// replies of its thread.
     pub fn enqueue(&self, channel: ChannelKind, key: String) {
-        match self.queues.get(&channel) {
-            Some(queue) => {
-                self.queued.fetch_add(1, Ordering::SeqCst);
-                if queue.send(key).is_err() {
-                    self.queued.fetch_sub(1, Ordering::SeqCst);
-                }
+        let Some(lane) = self.lanes.get(&channel).cloned() else {
+            tracing::warn!(%channel, "reply kept unsent: the channel is not running");
+            return;
+        };
+        let thread = match self.store.reply_to(&key) {
+            Ok(Some(record)) if record.state == OutboxState::Unsent => {
+                format!("{channel}:{}", record.outbound.thread.id)
             }
-            None => tracing::warn!(%channel, "reply kept unsent: the channel is not running"),
+            Ok(_) => return, // sent or given up already: never twice
+            Err(e) => {
+                tracing::error!(message = %key, "cannot read the reply to send: {e}");
+                return;
+            }
+        };
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let delivery = Delivery {
+            store: self.store.clone(),
+            lane,
+            stop: self.stop.clone(),
+            max_attempts: self.max_attempts,
+        };
+        let queued = self.queued.clone();
+        let mut chains = self.chains.lock().unwrap_or_else(|e| e.into_inner());
+        let previous = chains.remove(&thread);
+        let task = self.tracker.spawn(async move {
+            // The count drops however the task ends (a panic included).
+            let _count = Decrement(queued);
+            if let Some(previous) = previous {
+                let _ = previous.await;
+            }
+            if let Err(e) = delivery.deliver(&key).await {
+                tracing::error!(message = %key, "cannot record delivery: {e}");
+            }
+        });
+        chains.insert(thread, task);
+        if chains.len() > 1024 {
+            chains.retain(|_, task| !task.is_finished());
         }
     }
 
@@ -68,44 +117,41 @@ impl OutboxSender {
         self.queued.load(Ordering::SeqCst)
     }
 
-    /// Finish the send in progress (up to `grace`), leave the rest unsent
+    /// Finish the sends in progress (up to `grace`); the rest stay unsent
     /// for the next start.
     pub async fn shutdown(&self, grace: Duration) {
         self.stop.cancel();
-        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
-        for mut task in tasks {
-            if tokio::time::timeout(grace, &mut task).await.is_err() {
-                task.abort();
-            }
+        self.tracker.close();
+        if tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "sends still in progress after the grace period; they resume on the next start"
+            );
         }
+    }
+}
+
+/// Lowers the queued count when dropped.
+struct Decrement(Arc<AtomicUsize>);
+
+impl Drop for Decrement {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 struct Delivery {
     store: Store,
-    channel: Arc<dyn Channel>,
-    queued: Arc<AtomicUsize>,
+    lane: Lane,
     stop: CancellationToken,
+    max_attempts: u32,
 }
 
 impl Delivery {
-    async fn run(self, mut queue: mpsc::UnboundedReceiver<String>) {
-        loop {
-            // Queued replies go out before a stop is noticed: a reply the
-            // workers finished during shutdown is still sent.
-            let key = tokio::select! {
-                biased;
-                key = queue.recv() => match key { Some(key) => key, None => return },
-                _ = self.stop.cancelled() => return,
-            };
-            if let Err(e) = self.deliver(&key).await {
-                tracing::error!(message = %key, "cannot record delivery: {e}");
-            }
-            self.queued.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-
-    /// Send one reply until it is accepted, refused for good, or we stop.
+    /// Send one reply until it is accepted, refused for good, given up
+    /// after `max_attempts` failures, or we stop.
     async fn deliver(&self, key: &str) -> crate::store::Result<()> {
         let Some(record) = self.store.reply_to(key)? else {
             return Ok(());
@@ -113,11 +159,20 @@ impl Delivery {
         if record.state != OutboxState::Unsent {
             return Ok(()); // already handled: never send twice
         }
+        // Attempts count across restarts: a reply that keeps failing (or
+        // crashing the sender) is given up in the end.
+        let mut failures = record.attempts;
         let mut backoff = Duration::from_secs(1);
         loop {
+            let slot = tokio::select! {
+                _ = self.stop.cancelled() => return Ok(()), // resent on next start
+                slot = self.lane.slots.acquire() => slot,
+            };
             self.store.note_attempt(key).await?;
             failpoint::hit("before_send");
-            let wait = match self.channel.send(&record.outbound).await {
+            let result = self.lane.channel.send(&record.outbound).await;
+            drop(slot);
+            let wait = match result {
                 Ok(platform_id) => {
                     failpoint::hit("after_send");
                     self.store.mark_sent(key, &platform_id).await?;
@@ -125,14 +180,21 @@ impl Delivery {
                     return Ok(());
                 }
                 Err(SendError::Permanent(reason)) => {
-                    tracing::error!(message = %key, "platform refused the reply for good: {reason}");
+                    tracing::error!(message = %key, "dead letter: the platform refused the reply for good: {reason}");
                     return self.store.mark_failed(key, &reason).await;
                 }
+                // The platform asked to wait: not a failure of this reply.
                 Err(SendError::RateLimited(after)) => {
                     tracing::warn!(message = %key, "rate limited; retrying in {after:?}");
                     after
                 }
                 Err(SendError::Transient(reason)) => {
+                    failures += 1;
+                    if failures >= self.max_attempts {
+                        let reason = format!("gave up after {failures} attempts: {reason}");
+                        tracing::error!(message = %key, "dead letter: {reason}");
+                        return self.store.mark_failed(key, &reason).await;
+                    }
                     tracing::warn!(message = %key, "send failed ({reason}); retrying in {backoff:?}");
                     let wait = backoff;
                     backoff = (backoff * 2).min(MAX_BACKOFF);

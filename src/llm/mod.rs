@@ -6,9 +6,11 @@
 
 mod mistral;
 mod openai;
+mod timed;
 
 pub use mistral::MistralEngine;
 pub use openai::OpenAiEngine;
+pub use timed::TimedEngine;
 
 use crate::config::{EngineKind, LlmSettings};
 use async_trait::async_trait;
@@ -104,6 +106,17 @@ pub trait Engine: Send + Sync {
 /// Build the configured engine. Fails before anything else starts when the
 /// model is missing or unusable.
 pub async fn build_engine(settings: &LlmSettings) -> anyhow::Result<Arc<dyn Engine>> {
+    let engine = build_inner(settings).await?;
+    Ok(match settings.timeout_secs {
+        0 => engine,
+        secs => Arc::new(TimedEngine::new(
+            engine,
+            std::time::Duration::from_secs(secs),
+        )),
+    })
+}
+
+async fn build_inner(settings: &LlmSettings) -> anyhow::Result<Arc<dyn Engine>> {
     match settings.engine {
         EngineKind::Mistralrs => Ok(Arc::new(MistralEngine::load(settings).await?)),
         EngineKind::Openai => {

@@ -64,26 +64,60 @@ impl Store {
         let mut items = Vec::new();
         for entry in self.pending.iter() {
             let (seq, key) = entry?;
-            let seq =
-                u64::from_be_bytes(seq.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                    tree: "pending",
-                    reason: "key is not a sequence number".into(),
-                })?);
-            let Some(bytes) = self.inbox.get(&key)? else {
-                return Err(StoreError::Corrupt {
-                    tree: "pending",
-                    reason: format!(
-                        "points at missing inbox entry {}",
-                        String::from_utf8_lossy(&key)
-                    ),
-                });
-            };
-            items.push(PendingItem {
-                seq,
-                record: decode("inbox", &bytes)?,
-            });
+            match self.pending_item(&seq, &key) {
+                Ok(item) => items.push(item),
+                // One bad record must not keep the daemon from starting:
+                // it is set aside, with why, for a person to look at.
+                Err(e) => self.quarantine(&seq, &key, &e.to_string())?,
+            }
         }
         Ok(items)
+    }
+
+    fn pending_item(&self, seq: &[u8], key: &[u8]) -> Result<PendingItem> {
+        let seq = u64::from_be_bytes(seq.try_into().map_err(|_| StoreError::Corrupt {
+            tree: "pending",
+            reason: "key is not a sequence number".into(),
+        })?);
+        let Some(bytes) = self.inbox.get(key)? else {
+            return Err(StoreError::Corrupt {
+                tree: "pending",
+                reason: format!(
+                    "points at missing inbox entry {}",
+                    String::from_utf8_lossy(key)
+                ),
+            });
+        };
+        Ok(PendingItem {
+            seq,
+            record: decode("inbox", &bytes)?,
+        })
+    }
+
+    /// Move a pending entry that cannot be read to the `quarantine` tree.
+    fn quarantine(&self, seq: &[u8], key: &[u8], reason: &str) -> Result<()> {
+        let key_text = String::from_utf8_lossy(key).into_owned();
+        tracing::error!(message = %key_text, "unreadable queued message set aside in quarantine: {reason}");
+        let record =
+            serde_json::json!({ "message": key_text, "reason": reason, "at": now_millis() });
+        self.quarantine.insert(seq, record.to_string().as_bytes())?;
+        self.pending.remove(seq)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Queued messages set aside as unreadable: (message key, why).
+    pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for entry in self.quarantine.iter() {
+            let (_, bytes) = entry?;
+            let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            out.push((
+                value["message"].as_str().unwrap_or_default().to_string(),
+                value["reason"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+        Ok(out)
     }
 
     /// One stored inbound by its key.

@@ -3,8 +3,9 @@
 //! Trees: `inbox` (every inbound, keyed by channel + platform message id, so
 //! replays are recognised), `pending` (inbounds not yet answered, in arrival
 //! order), `outbox` (one reply per inbound, keyed by the inbound's key),
-//! `conversations`, `customers` (sender identities, profiles), `shop` (users,
-//! orders, products), `meta` (schema version).
+//! `conversations`, `customers` (sender identities, profiles, links, codes),
+//! `shop` (users, orders, products), `meta` (schema version, cursors),
+//! `quarantine` (queued messages that could not be read, set aside).
 //! Every write a promise depends on is flushed before it is acknowledged.
 
 mod conversations;
@@ -14,6 +15,8 @@ pub use inbox::Accepted;
 mod outbox;
 pub use outbox::{CustomerWrite, ShopWrite, TurnWrites};
 mod records;
+mod retention;
+pub use retention::{Pruned, Retention};
 
 pub use records::{
     Conversation, Identity, InboxRecord, OutboxRecord, OutboxState, PendingItem, Role, Turn,
@@ -127,6 +130,7 @@ pub struct Store {
     customers: sled::Tree,
     shop: sled::Tree,
     meta: sled::Tree,
+    quarantine: sled::Tree,
 }
 
 impl Store {
@@ -155,6 +159,7 @@ impl Store {
             conversations: db.open_tree("conversations")?,
             customers: db.open_tree("customers")?,
             shop: db.open_tree("shop")?,
+            quarantine: db.open_tree("quarantine")?,
             meta,
             db,
         })

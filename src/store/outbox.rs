@@ -33,6 +33,10 @@ pub struct TurnWrites {
     /// Mails besides the reply (a verification code), queued in the
     /// outbox under [`TurnWrites::mail_key`].
     pub mails: Vec<Outbound>,
+    /// Earlier messages of a burst (sequence, inbound) that this turn's
+    /// reply answers too: they leave the queue and join the conversation
+    /// with it.
+    pub burst: Vec<(u64, Inbound)>,
 }
 
 impl TurnWrites {
@@ -129,6 +133,9 @@ impl Store {
                 // Already answered (a second worker raced us): keep the first.
                 return Ok(());
             }
+            for (earlier, _) in &writes.burst {
+                pending.remove(&earlier.to_be_bytes())?;
+            }
             ShopWrite::apply_in(&writes.shop, shop)?;
             for write in &writes.customers {
                 if write.value.is_empty() {
@@ -150,6 +157,14 @@ impl Store {
             };
             conv.thread = inbound.thread.clone();
             conv.state = state.clone();
+            for (_, earlier) in &writes.burst {
+                conv.turns.push(Turn {
+                    role: Role::Customer,
+                    text: earlier.text.clone(),
+                    at: earlier.received_at,
+                    message_key: earlier.key(),
+                });
+            }
             conv.turns.push(Turn {
                 role: Role::Customer,
                 text: inbound.text.clone(),
@@ -195,6 +210,20 @@ impl Store {
             let (_, bytes) = entry?;
             let record: OutboxRecord = decode("outbox", &bytes)?;
             if record.state == OutboxState::Unsent {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replies given up on (refused for good, or failing past
+    /// `daemon.max_send_attempts`): the dead letters a person must see.
+    pub fn dead_letters(&self) -> Result<Vec<OutboxRecord>> {
+        let mut out = Vec::new();
+        for entry in self.outbox.iter() {
+            let (_, bytes) = entry?;
+            let record: OutboxRecord = decode("outbox", &bytes)?;
+            if matches!(record.state, OutboxState::Failed { .. }) {
                 out.push(record);
             }
         }

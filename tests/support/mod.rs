@@ -53,7 +53,10 @@ impl Sandbox {
             .env("KEFU__LLM__TEMPERATURE", "0")
             // The model phrases every reply (the guard checks each draft);
             // tests of `llm.phrase = "auto"` set it themselves.
-            .env("KEFU__LLM__PHRASE", "always");
+            .env("KEFU__LLM__PHRASE", "always")
+            // One reply per message, as most tests count them; the flood
+            // tests set their own.
+            .env("KEFU__DAEMON__DEBOUNCE_MS", "0");
         cmd
     }
 

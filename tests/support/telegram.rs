@@ -69,6 +69,9 @@ pub struct State {
     pub attempts: Vec<Attempt>,
     /// Failures for the next `sendMessage` calls, first first.
     pub failures: VecDeque<Failure>,
+    /// Chats whose every `sendMessage` fails with 500 (a recipient the
+    /// platform keeps refusing).
+    pub broken_chats: Vec<i64>,
     /// `sendMessage` calls still answered normally before `failures` apply.
     pub pass_before_failing: usize,
     /// Requests for unknown methods or with a wrong token.
@@ -320,6 +323,14 @@ impl TelegramStandin {
 
 impl State {
     fn send_message(&mut self, params: &Map<String, Value>) -> (u16, Value) {
+        let chat = params.get("chat_id").and_then(|c| match c {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        });
+        if chat.is_some_and(|c| self.broken_chats.contains(&c)) {
+            return error(500, "Internal Server Error");
+        }
         let failure = if self.pass_before_failing > 0 {
             self.pass_before_failing -= 1;
             None

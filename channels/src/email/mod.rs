@@ -244,7 +244,7 @@ impl EmailChannel {
         let reason = mail.auto_reason.or(own.then_some("our own address"));
         let reason = reason.or_else(|| self.over_limit(&mail.from).then_some("reply rate limit"));
         if let Some(reason) = reason {
-            tracing::info!(message_id = %mail.message_id, from = %mail.from, reason, "mail will not be answered");
+            tracing::info!(message_id = %mail.message_id, reason, "mail will not be answered");
         }
         let text = if mail.text.is_empty() {
             mail.subject.clone()

@@ -1,0 +1,122 @@
+//! A customer's data on request: `kefu customer export ID` prints
+//! everything kefu holds about them (JSON); `kefu customer forget ID`
+//! erases what kefu itself recorded (conversations with their messages and
+//! replies, profile, links, codes, sender records, failed attempts),
+//! keeping only a count. The shop's own records (the user and their
+//! orders, imported from the shop) stay: they are the shop's books, and a
+//! re-import would bring them back.
+
+use crate::dialogue::DialogueState;
+use crate::shop::{profile, Shop};
+use crate::store::Store;
+use crate::verify::links;
+use serde_json::{json, Value};
+
+/// The conversations whose verified customer is `customer`.
+fn conversations_of(
+    store: &Store,
+    customer: &str,
+) -> anyhow::Result<Vec<crate::store::Conversation>> {
+    Ok(store
+        .conversations()?
+        .into_iter()
+        .filter(|c| DialogueState::from_json(&c.state).customer.as_deref() == Some(customer))
+        .collect())
+}
+
+/// The sender identities linked to `customer` (from the links and the
+/// profile's list).
+fn identities_of(store: &Store, customer: &str) -> Vec<String> {
+    let customers = store.customers_tree();
+    let mut found: Vec<String> = links::list(customers)
+        .into_iter()
+        .filter(|(_, link)| link.as_ref().is_some_and(|l| l.customer == customer))
+        .map(|(identity, _)| identity)
+        .collect();
+    if let Some(profile) = profile::load(customers, customer) {
+        found.extend(profile.identities);
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Everything kefu holds about `customer`, as JSON.
+pub fn export(store: &Store, customer: &str) -> anyhow::Result<Value> {
+    let shop = Shop::new(store);
+    let Some(user) = shop.user(customer)? else {
+        anyhow::bail!("no customer {customer:?}; `kefu shop user ID` shows one by user id");
+    };
+    let orders = shop.orders_of(&user)?;
+    let customers = store.customers_tree();
+    let identities = identities_of(store, customer);
+    let senders: Vec<Value> = identities
+        .iter()
+        .filter_map(|id| customers.get(id).ok().flatten())
+        .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
+        .collect();
+    let links: Vec<Value> = identities
+        .iter()
+        .filter_map(|id| {
+            links::linked(customers, id, 0).map(|l| json!({ "identity": id, "link": l }))
+        })
+        .collect();
+    let conversations: Vec<Value> = conversations_of(store, customer)?
+        .into_iter()
+        .map(|c| json!({ "id": c.id, "turns": c.turns, "state": c.state }))
+        .collect();
+    Ok(json!({
+        "customer": customer,
+        "shop_record": user,
+        "orders": orders,
+        "profile": profile::load(customers, customer),
+        "identities": identities,
+        "senders": senders,
+        "links": links,
+        "conversations": conversations,
+    }))
+}
+
+/// What [`forget`] erased.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Forgotten {
+    /// Conversations erased.
+    pub conversations: usize,
+    /// Messages erased with them.
+    pub messages: usize,
+    /// Records of the `customers` tree erased.
+    pub records: usize,
+}
+
+/// Erase what kefu recorded about `customer` (see the module's doc).
+pub async fn forget(store: &Store, customer: &str) -> anyhow::Result<Forgotten> {
+    if Shop::new(store).user(customer)?.is_none() {
+        anyhow::bail!("no customer {customer:?}; `kefu shop user ID` shows one by user id");
+    }
+    let mut forgotten = Forgotten::default();
+    for conversation in conversations_of(store, customer)? {
+        forgotten.messages += store.erase_conversation(&conversation.id).await?;
+        forgotten.conversations += 1;
+    }
+    let customers = store.customers_tree();
+    let mut keys = vec![format!("profile/{customer}"), format!("code/{customer}")];
+    for identity in identities_of(store, customer) {
+        keys.push(format!("identity/{identity}"));
+        keys.push(format!("failures/sender/{identity}"));
+        keys.push(identity);
+    }
+    for key in keys {
+        if customers.remove(key.as_bytes())?.is_some() {
+            forgotten.records += 1;
+        }
+    }
+    // Only the count stays, for the shop's statistics.
+    let meta = store.meta();
+    let count = meta
+        .get("forgotten_customers")?
+        .and_then(|v| String::from_utf8_lossy(&v).parse::<u64>().ok())
+        .unwrap_or(0);
+    meta.insert("forgotten_customers", (count + 1).to_string().as_bytes())?;
+    store.flush().await?;
+    Ok(forgotten)
+}
