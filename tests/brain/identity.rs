@@ -258,3 +258,73 @@ fn a_200_kb_message_is_kept_cut_and_answered_politely() {
         Some(huge.trim_end().chars().count())
     );
 }
+
+#[test]
+fn a_customers_data_is_exported_then_forgotten() {
+    let shop = sample_shop();
+    talk(
+        &shop,
+        "p",
+        "ann",
+        &["liwei.sea@example.com: where is #W3767039? My phone is +1 206 555 0123"],
+    );
+    let out = shop
+        .kefu(&["customer", "export", "li_wei_6909"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let data: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["shop_record"]["email"], "liwei.sea@example.com");
+    assert_eq!(data["conversations"][0]["id"], "console:p");
+    let said = data["conversations"][0]["turns"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert!(said.contains("+1 206 555 0123"), "{said}");
+
+    let out = shop
+        .kefu(&["customer", "forget", "li_wei_6909"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let store = shop.store();
+    assert!(store.conversation("console:p").unwrap().is_none());
+    assert!(kefu::shop::profile::load(store.customers_tree(), "li_wei_6909").is_none());
+    let messages = store.conversations().unwrap().len();
+    assert_eq!(messages, 0);
+    assert_eq!(
+        store.meta().get("forgotten_customers").unwrap().as_deref(),
+        Some(&b"1"[..])
+    );
+    drop(store);
+    // The export now holds the shop's records and nothing kefu recorded.
+    let out = shop
+        .kefu(&["customer", "export", "li_wei_6909"])
+        .output()
+        .unwrap();
+    let data: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["conversations"], serde_json::json!([]));
+    assert!(data["profile"].is_null());
+}
+
+#[test]
+fn personal_data_is_masked_in_logs_unless_asked_for() {
+    let shop = sample_shop();
+    let run = |personal: &str| {
+        let mut env = TEMPLATES_ONLY.to_vec();
+        env.push(("RUST_LOG", "info"));
+        env.push(("KEFU__LOG__PERSONAL_DATA", personal));
+        // A mail address as the session name: it is in every message key.
+        let out = shop.chat(
+            &["--json", "--session", "ann.lee@example.com"],
+            "hi\n",
+            &env,
+        );
+        assert_success(&out);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let masked = run("false");
+    assert!(masked.contains("inbound stored"), "{masked}");
+    assert!(!masked.contains("ann.lee@example.com"), "{masked}");
+    let shown = run("true");
+    assert!(shown.contains("ann.lee@example.com"), "{shown}");
+}
