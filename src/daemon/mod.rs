@@ -3,20 +3,20 @@
 //! replies finish within a grace period, and flushes.
 
 mod dispatch;
+mod intake;
 mod notify;
 mod outbox;
 mod unanswered;
 
 use crate::pipeline::Pipeline;
-use crate::store::{Accepted, Store};
+use crate::store::Store;
 use dispatch::Dispatcher;
-use kefu_channels::{Ack, Channel, ChannelKind, Delivery, InboundSink, SinkClosed};
+use kefu_channels::{Channel, ChannelKind, InboundSink};
 use outbox::OutboxSender;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// The running channels, by platform.
@@ -74,7 +74,7 @@ impl Daemon {
         self.resume(&dispatcher, &outbox)?;
 
         let (sink, deliveries) = InboundSink::new(64);
-        let intake = tokio::spawn(intake(
+        let intake = tokio::spawn(intake::run(
             self.pipeline.clone(),
             self.store.clone(),
             deliveries,
@@ -150,58 +150,6 @@ impl Daemon {
             tracing::info!(resent, resumed, "resuming work left by the previous run");
         }
         Ok(())
-    }
-}
-
-/// Store each delivered inbound, acknowledge it, and queue it for an answer.
-async fn intake(
-    pipeline: Arc<Pipeline>,
-    store: Store,
-    mut deliveries: mpsc::Receiver<Delivery>,
-    dispatcher: Arc<Dispatcher>,
-    stop: CancellationToken,
-) {
-    loop {
-        let delivery = tokio::select! {
-            biased;
-            _ = stop.cancelled() => break,
-            delivery = deliveries.recv() => delivery,
-        };
-        let Some(Delivery { mut inbound, ack }) = delivery else {
-            break;
-        };
-        // An oversized message is kept cut to the cap, flagged; the reply
-        // asks for a shorter one.
-        if inbound.truncate_to(pipeline.message_cap(inbound.channel)) {
-            tracing::warn!(
-                message = %inbound.key(),
-                chars = inbound.original_chars,
-                "message over the size cap stored cut"
-            );
-        }
-        let key = inbound.key();
-        let answer = match store.accept(&inbound).await {
-            Ok(Accepted::New(seq)) => {
-                tracing::info!(message = %key, "inbound stored");
-                crate::failpoint::hit("after_accept");
-                let record = crate::store::InboxRecord {
-                    seq,
-                    inbound,
-                    stored_at: kefu_channels::now_millis(),
-                };
-                dispatcher.dispatch(crate::store::PendingItem { seq, record });
-                Ok(Ack::Stored)
-            }
-            Ok(Accepted::Duplicate) => {
-                tracing::info!(message = %key, "replayed inbound ignored");
-                Ok(Ack::Duplicate)
-            }
-            Err(e) => {
-                tracing::error!(message = %key, "cannot store inbound: {e}");
-                Err(SinkClosed(e.to_string()))
-            }
-        };
-        let _ = ack.send(answer);
     }
 }
 

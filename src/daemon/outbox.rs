@@ -22,8 +22,9 @@ use tokio_util::task::TaskTracker;
 
 /// Longest wait between two attempts at a failing send.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
-/// Sends in flight at once per platform.
-pub const SENDS_PER_CHANNEL: usize = 8;
+/// Sends in flight at once per platform (the channel paces them to the
+/// platform's limits, e.g. Telegram's one message per second per chat).
+pub const SENDS_PER_CHANNEL: usize = 32;
 
 /// The delivery side of the outbox.
 pub struct OutboxSender {

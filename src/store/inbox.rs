@@ -18,6 +18,14 @@ impl Store {
     /// Store a new inbound and queue it for an answer, or recognise a replay.
     /// Returns only after the write is on disk.
     pub async fn accept(&self, inbound: &Inbound) -> Result<Accepted> {
+        let accepted = self.accept_unflushed(inbound)?;
+        self.flush().await?;
+        Ok(accepted)
+    }
+
+    /// [`Store::accept`] without the flush: the caller flushes once for a
+    /// batch before acknowledging any of it.
+    pub fn accept_unflushed(&self, inbound: &Inbound) -> Result<Accepted> {
         let key = inbound.key();
         if self.inbox.contains_key(&key)? {
             return Ok(Accepted::Duplicate);
@@ -54,9 +62,7 @@ impl Store {
                 Ok(Accepted::New(seq))
             },
         );
-        let accepted = unwrap_tx(outcome)?;
-        self.flush().await?;
-        Ok(accepted)
+        unwrap_tx(outcome)
     }
 
     /// Inbounds stored but not yet answered, oldest first.

@@ -166,8 +166,18 @@ impl Store {
     }
 
     /// Write everything to disk.
+    ///
+    /// sled 0.34's `flush_async` can hang for good when several run at
+    /// once (spacejam/sled#1308, seen here with eight workers, the outbox
+    /// and intake flushing together), so the blocking flush runs on the
+    /// blocking pool instead.
     pub async fn flush(&self) -> Result<()> {
-        self.db.flush_async().await?;
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| {
+                StoreError::Sled(sled::Error::Io(std::io::Error::other(e.to_string())))
+            })??;
         Ok(())
     }
 

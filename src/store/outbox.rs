@@ -161,14 +161,14 @@ impl Store {
                 conv.turns.push(Turn {
                     role: Role::Customer,
                     text: earlier.text.clone(),
-                    at: earlier.received_at,
+                    at: now,
                     message_key: earlier.key(),
                 });
             }
             conv.turns.push(Turn {
                 role: Role::Customer,
                 text: inbound.text.clone(),
-                at: inbound.received_at,
+                at: now,
                 message_key: key.clone(),
             });
             if let Some(reply) = reply {

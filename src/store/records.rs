@@ -73,7 +73,8 @@ pub struct Turn {
     pub role: Role,
     /// What was said.
     pub text: String,
-    /// When (ms since epoch).
+    /// When kefu recorded it (ms since epoch; a platform's own date, such
+    /// as a mail's Date header, is in the inbound and may be anything).
     pub at: u64,
     /// The inbound this turn is (customer) or answers (bot).
     pub message_key: String,

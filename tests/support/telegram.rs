@@ -72,6 +72,9 @@ pub struct State {
     /// Chats whose every `sendMessage` fails with 500 (a recipient the
     /// platform keeps refusing).
     pub broken_chats: Vec<i64>,
+    /// The next `getUpdates` calls answered 502 Bad Gateway (nothing
+    /// confirmed, nothing delivered).
+    pub failing_polls: usize,
     /// `sendMessage` calls still answered normally before `failures` apply.
     pub pass_before_failing: usize,
     /// Requests for unknown methods or with a wrong token.
@@ -272,6 +275,13 @@ impl TelegramStandin {
         let offset = number(params.get("offset"));
         let limit = number(params.get("limit")).unwrap_or(100).clamp(1, 100) as usize;
         let timeout = number(params.get("timeout")).unwrap_or(0).clamp(0, 50) as u64;
+        {
+            let mut s = self.state();
+            if s.failing_polls > 0 {
+                s.failing_polls -= 1;
+                return error(502, "Bad Gateway");
+            }
+        }
         let generation = {
             let mut s = self.state();
             s.polls.push(Poll { offset, timeout });

@@ -275,16 +275,20 @@ impl EmailChannel {
 
     fn over_limit(&self, sender: &str) -> bool {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(times) = recent.get_mut(sender) else {
-            return false;
-        };
-        while times
-            .front()
-            .is_some_and(|t| t.elapsed() > Duration::from_secs(3600))
-        {
-            times.pop_front();
-        }
-        times.len() >= self.config.max_replies_per_hour
+        // Senders quiet for an hour are forgotten, so the map stays as
+        // small as the last hour's senders.
+        recent.retain(|_, times| {
+            while times
+                .front()
+                .is_some_and(|t| t.elapsed() > Duration::from_secs(3600))
+            {
+                times.pop_front();
+            }
+            !times.is_empty()
+        });
+        recent
+            .get(sender)
+            .is_some_and(|times| times.len() >= self.config.max_replies_per_hour)
     }
 
     fn count_answered(&self, sender: &str) {

@@ -208,19 +208,23 @@ impl Channel for TelegramChannel {
                     continue;
                 }
             };
+            // The poll's messages go to the daemon together (it stores them
+            // with one flush); the offset moves only after every one is
+            // stored: an error returns without moving it, so Telegram
+            // delivers them again.
+            let messages = updates.iter().filter_map(|update| match &update.kind {
+                UpdateKind::Message(message) => convert::inbound(message),
+                _ => None,
+            });
+            futures::future::try_join_all(messages.map(|inbound| sink.deliver(inbound))).await?;
             for update in updates {
                 match &update.kind {
-                    UpdateKind::Message(message) => {
-                        if let Some(inbound) = convert::inbound(message) {
-                            // Not acknowledged: return without moving the
-                            // offset, so Telegram delivers it again.
-                            sink.deliver(inbound).await?;
-                        }
-                    }
-                    UpdateKind::Error(raw) => {
+                    UpdateKind::Message(_) => {}
+                    // Its raw JSON holds names and text: never logged.
+                    UpdateKind::Error(_) => {
                         tracing::warn!(
                             update = update.id.0,
-                            "telegram: an update teloxide cannot read was skipped: {raw}"
+                            "telegram: an update teloxide cannot read was skipped"
                         );
                     }
                     _ => {}
