@@ -165,10 +165,9 @@ impl Delivery {
         let mut failures = record.attempts;
         let mut backoff = Duration::from_secs(1);
         loop {
-            let slot = tokio::select! {
-                _ = self.stop.cancelled() => return Ok(()), // resent on next start
-                slot = self.lane.slots.acquire() => slot,
-            };
+            // A reply stored before shutdown still gets its try (within the
+            // grace); only the waits between tries end at a stop.
+            let slot = self.lane.slots.acquire().await;
             self.store.note_attempt(key).await?;
             failpoint::hit("before_send");
             let result = self.lane.channel.send(&record.outbound).await;
