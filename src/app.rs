@@ -230,7 +230,9 @@ fn telegram_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
         token: settings.telegram.token.expose().to_string(),
         api_url: settings.telegram.api_url.clone(),
     };
-    Ok(Arc::new(TelegramChannel::new(config)?))
+    Ok(Arc::new(
+        TelegramChannel::new(config)?.with_cursors(Arc::new(StoreCursors)),
+    ))
 }
 
 #[cfg(not(feature = "telegram"))]
@@ -267,7 +269,7 @@ fn discord_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
 static STORE: std::sync::OnceLock<Store> = std::sync::OnceLock::new();
 
 /// The daemon's store as the channels' cursor storage.
-#[cfg_attr(not(feature = "email"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "email", feature = "telegram")), allow(dead_code))]
 struct StoreCursors;
 
 impl kefu_channels::CursorStore for StoreCursors {

@@ -276,16 +276,35 @@ async fn a_reply_over_4096_characters_is_split_and_only_the_first_part_replies()
     assert!(sent[1]["request"].get("reply_parameters").is_none());
     assert_eq!(id, format!("{ALICE}:{}", sent[0]["message_id"]));
 
-    // A later part fails: the retry sends only what is missing.
+    // A later part fails, and the process goes down: the channel made
+    // after the restart, over the same store, sends only what is missing.
+    let store: Arc<dyn kefu_channels::CursorStore> =
+        Arc::new(kefu_channels::MemoryCursorStore::default());
+    let before = TelegramChannel::new(TelegramConfig {
+        token: telegram_standin::TOKEN.into(),
+        api_url: standin.api_url.clone(),
+    })
+    .unwrap()
+    .with_cursors(store.clone());
     standin.fail_sends_after(1, &[Failure::ServerError]);
-    let err = channel.send(&to_chat(ALICE, &text)).await.unwrap_err();
+    let err = before.send(&to_chat(ALICE, &text)).await.unwrap_err();
     assert!(matches!(err, SendError::Transient(_)), "{err:?}");
-    channel.send(&to_chat(ALICE, &text)).await.unwrap();
+    drop(before);
+    let after = TelegramChannel::new(TelegramConfig {
+        token: telegram_standin::TOKEN.into(),
+        api_url: standin.api_url.clone(),
+    })
+    .unwrap()
+    .with_cursors(store.clone());
+    after.send(&to_chat(ALICE, &text)).await.unwrap();
     let texts: Vec<String> = standin.state().sent[2..]
         .iter()
         .map(|m| m["text"].as_str().unwrap().into())
         .collect();
     assert_eq!(texts, [parts[0], parts[1]], "each part exactly once");
+    // Done: the record is cleared, so the same text sent again is whole.
+    after.send(&to_chat(ALICE, &text)).await.unwrap();
+    assert_eq!(standin.state().sent.len(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -377,4 +396,43 @@ async fn refusals_are_permanent_and_a_wrong_token_never_leaks() {
         !format!("{err:?}").contains(telegram_standin::TOKEN),
         "{err:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_that_cannot_be_read_is_kept_aside_not_logged_or_lost() {
+    let standin = TelegramStandin::start().await;
+    let store: Arc<dyn kefu_channels::CursorStore> =
+        Arc::new(kefu_channels::MemoryCursorStore::default());
+    let channel = Arc::new(
+        TelegramChannel::new(TelegramConfig {
+            token: telegram_standin::TOKEN.into(),
+            api_url: standin.api_url.clone(),
+        })
+        .unwrap()
+        .with_cursors(store.clone()),
+    );
+    let (sink, mut deliveries) = InboundSink::new(4);
+    let runner = channel.clone();
+    let task = tokio::spawn(async move { runner.run(sink).await });
+    standin
+        .until(WAIT, "the first poll", |s| !s.polls.is_empty())
+        .await;
+    // A message of a shape teloxide does not know, then a normal one.
+    standin.state().updates.push(serde_json::json!({
+        "update_id": 99,
+        "message": {"message_id": "not a number", "text": "Ann Lee, 12 Oak St"}
+    }));
+    let id = standin.customer_says(ALICE, "hello?");
+    let delivery = next(&mut deliveries).await;
+    assert_eq!(
+        delivery.inbound.platform_message_id,
+        format!("{ALICE}:{id}")
+    );
+    delivery.ack.send(Ok(Ack::Stored)).unwrap();
+    standin
+        .until(WAIT, "both updates confirmed", |s| s.updates.is_empty())
+        .await;
+    task.abort();
+    let kept = store.load("telegram:unreadable:99").expect("kept aside");
+    assert!(kept.contains("12 Oak St"), "{kept}");
 }

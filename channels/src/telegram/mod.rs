@@ -17,8 +17,9 @@
 //! back as [`SendError::RateLimited`] so the daemon's outbox waits (and can
 //! stop while waiting); 5xx and network errors come back as
 //! [`SendError::Transient`] for its backoff (teloxide itself already pauses
-//! 10 s after a 5xx). Replies over 4096 characters are split; when a later
-//! part fails, the retry continues after the parts already sent.
+//! 10 s after a 5xx). Replies over 4096 characters are split; the parts sent
+//! are recorded (in the daemon's store, see [`TelegramChannel::with_cursors`])
+//! as each goes out, so a retry, after a crash too, continues after them.
 //!
 //! Polling asks for 10 s long polls: teloxide's HTTP client gives a whole
 //! request 17 s, so a quiet poll always ends as an empty answer, never as
@@ -28,11 +29,11 @@ pub mod convert;
 pub mod outgoing;
 
 use crate::channel::{Channel, InboundSink, SendError};
+use crate::cursor::{CursorStore, MemoryCursorStore};
 use crate::model::{ChannelKind, Outbound};
 use anyhow::Context as _;
 use async_trait::async_trait;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use teloxide::adaptors::throttle::{Settings, Throttle};
 use teloxide::payloads::{GetUpdatesSetters as _, SendMessageSetters as _};
@@ -80,9 +81,12 @@ pub struct TelegramChannel {
     /// worker on the tokio runtime, which may not run yet when the channel
     /// is built.
     throttled: OnceLock<Throttle<Bot>>,
-    /// Parts already sent of a split reply whose later part failed, by
-    /// reply key: a retry continues where it stopped.
-    progress: Mutex<HashMap<u64, (usize, MessageId)>>,
+    /// Where the parts already sent of a split reply whose later part
+    /// failed are kept (by reply key), so a retry — after a restart too,
+    /// with the daemon's store — continues where it stopped; and where an
+    /// update teloxide cannot read is kept (not logged: it holds names
+    /// and text).
+    cursors: Arc<dyn CursorStore>,
 }
 
 impl std::fmt::Debug for TelegramChannel {
@@ -111,8 +115,33 @@ impl TelegramChannel {
             token,
             bot,
             throttled: OnceLock::new(),
-            progress: Mutex::new(HashMap::new()),
+            cursors: Arc::new(MemoryCursorStore::default()),
         })
+    }
+
+    /// Keep split-reply progress and unreadable updates in `cursors` (the
+    /// daemon's store) instead of memory.
+    pub fn with_cursors(mut self, cursors: Arc<dyn CursorStore>) -> Self {
+        self.cursors = cursors;
+        self
+    }
+
+    fn progress_key(key: u64) -> String {
+        format!("telegram:split:{key:016x}")
+    }
+
+    /// Parts sent and the first part's id of the split reply `key`.
+    fn progress(&self, key: u64) -> Option<(usize, MessageId)> {
+        let value = self.cursors.load(&Self::progress_key(key))?;
+        let (done, first) = value.split_once(':')?;
+        Some((done.parse().ok()?, MessageId(first.parse().ok()?)))
+    }
+
+    fn save_progress(&self, key: u64, progress: Option<(usize, MessageId)>) {
+        let value = progress.map_or(String::new(), |(done, first)| format!("{done}:{}", first.0));
+        if let Err(e) = self.cursors.save(&Self::progress_key(key), &value) {
+            tracing::warn!("telegram: cannot keep a split reply's progress: {e:#}");
+        }
     }
 
     fn throttled(&self) -> &Throttle<Bot> {
@@ -220,11 +249,15 @@ impl Channel for TelegramChannel {
             for update in updates {
                 match &update.kind {
                     UpdateKind::Message(_) => {}
-                    // Its raw JSON holds names and text: never logged.
-                    UpdateKind::Error(_) => {
+                    // Its raw JSON holds names and text: kept in the store
+                    // for a person to look at, never logged.
+                    UpdateKind::Error(raw) => {
+                        let key = format!("telegram:unreadable:{}", update.id.0);
+                        let kept = self.cursors.save(&key, &raw.to_string()).is_ok();
                         tracing::warn!(
                             update = update.id.0,
-                            "telegram: an update teloxide cannot read was skipped"
+                            kept,
+                            "telegram: an update teloxide cannot read was set aside"
                         );
                     }
                     _ => {}
@@ -248,11 +281,7 @@ impl Channel for TelegramChannel {
             outbound.reply_to.as_deref(),
             &outbound.text,
         );
-        let resumed = self
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
+        let resumed = self.progress(key);
         let (mut done, mut first) = match resumed {
             Some((done, first)) => (done, Some(first)),
             None => (0, None),
@@ -263,17 +292,17 @@ impl Channel for TelegramChannel {
                 Ok(id) => {
                     first.get_or_insert(id);
                     done += 1;
-                }
-                Err(e) => {
-                    if let Some(first) = first {
-                        self.progress
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .insert(key, (done, first));
+                    // Kept as each part goes out: a crash before the next
+                    // one does not send this one again.
+                    if parts.len() > 1 && done < parts.len() {
+                        self.save_progress(key, first.map(|first| (done, first)));
                     }
-                    return Err(e);
                 }
+                Err(e) => return Err(e),
             }
+        }
+        if resumed.is_some() || parts.len() > 1 {
+            self.save_progress(key, None);
         }
         let first = first.map(|id| id.0).unwrap_or_default();
         Ok(format!("{}:{first}", outbound.thread.id.trim()))
