@@ -254,6 +254,7 @@ fn discord_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
         cursors: Arc::new(FileCursorStore::open(
             settings.store.path.join("discord-cursors.json"),
         )),
+        catch_up_hours: discord.catch_up_hours,
     };
     Ok(Arc::new(DiscordChannel::new(config)?))
 }

@@ -276,6 +276,9 @@ pub struct DiscordSettings {
     pub api_url: String,
     /// Guild channel ids answered without a mention.
     pub channels: Vec<String>,
+    /// After a new gateway session, catch up only channels active within
+    /// this many hours, and only their messages younger than that.
+    pub catch_up_hours: u64,
 }
 
 impl Default for DiscordSettings {
@@ -285,6 +288,7 @@ impl Default for DiscordSettings {
             token: Secret::default(),
             api_url: "https://discord.com".into(),
             channels: Vec::new(),
+            catch_up_hours: 72,
         }
     }
 }

@@ -56,7 +56,17 @@ impl Entry {
 pub struct Cursors {
     store: Arc<dyn CursorStore>,
     entries: Mutex<BTreeMap<u64, Entry>>,
+    /// Advances not yet written, and when the marks were last written:
+    /// forward moves are written in batches (a lagging mark only fetches
+    /// again what the daemon ignores as replays); a mark that must move
+    /// back is written at once.
+    unsaved: Mutex<(usize, std::time::Instant)>,
 }
+
+/// Forward moves written together at most this many at a time…
+const SAVE_EVERY: usize = 32;
+/// …or this long apart.
+const SAVE_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl std::fmt::Debug for Cursors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,7 +103,14 @@ impl Cursors {
         Self {
             store,
             entries: Mutex::new(entries),
+            unsaved: Mutex::new((0, std::time::Instant::now())),
         }
+    }
+
+    /// Write the marks now (after a batch of forward moves).
+    pub fn flush(&self) {
+        let entries = self.lock();
+        self.save(&entries);
     }
 
     /// Every channel with a mark: `(channel id, mark)`.
@@ -141,7 +158,14 @@ impl Cursors {
         let bound = entry.bound();
         if bound > entry.saved {
             entry.saved = bound;
-            self.save(&entries);
+            let due = {
+                let mut unsaved = self.unsaved.lock().unwrap_or_else(|e| e.into_inner());
+                unsaved.0 += 1;
+                unsaved.0 >= SAVE_EVERY || unsaved.1.elapsed() >= SAVE_AFTER
+            };
+            if due {
+                self.save(&entries);
+            }
         }
     }
 
@@ -161,6 +185,7 @@ impl Cursors {
         if let Err(e) = saved.and_then(|json| self.store.save(CURSOR_KEY, &json)) {
             tracing::warn!("cannot save the Discord marks: {e:#}");
         }
+        *self.unsaved.lock().unwrap_or_else(|e| e.into_inner()) = (0, std::time::Instant::now());
     }
 }
 
@@ -266,6 +291,9 @@ mod tests {
             )]
         );
         cursors.finish(5, 50, true);
+        // A forward move waits for its batch; a flush writes it.
+        assert_eq!(reload()[0].1.last, 49);
+        cursors.flush();
         assert_eq!(
             reload(),
             vec![(

@@ -36,15 +36,18 @@ pub struct Shared {
     pub listen: HashSet<u64>,
     /// The bot's own user id, learnt from READY (0 until then).
     bot: AtomicU64,
+    /// How far back a catch-up looks (`discord.catch_up_hours`).
+    catch_up: std::time::Duration,
 }
 
 impl Shared {
     /// State for a bot answering `listen` without mentions.
-    pub fn new(cursors: Cursors, listen: HashSet<u64>) -> Self {
+    pub fn new(cursors: Cursors, listen: HashSet<u64>, catch_up: std::time::Duration) -> Self {
         Self {
             cursors,
             listen,
             bot: AtomicU64::new(0),
+            catch_up,
         }
     }
 
@@ -116,10 +119,21 @@ impl Handler {
     /// Fetch and deliver what every known channel received after its mark.
     async fn catch_up(&self, ctx: &Context) {
         let marks = self.shared.cursors.marks();
-        let mut delivered = 0usize;
+        // The oldest message id worth fetching: a snowflake carries its
+        // time in its upper bits.
+        let since = crate::now_millis()
+            .saturating_sub(self.shared.catch_up.as_millis() as u64)
+            .saturating_sub(DISCORD_EPOCH_MS);
+        let horizon = since << 22;
+        let (mut delivered, mut skipped) = (0usize, 0usize);
         for (channel, Mark { last, dm }) in marks {
+            if last < horizon {
+                // Quiet for longer than the catch-up window.
+                skipped += 1;
+                continue;
+            }
             let channel_id = ChannelId::new(channel);
-            let mut after = last.max(1);
+            let mut after = last.max(horizon).max(1);
             loop {
                 let query = GetMessages::new().after(MessageId::new(after)).limit(PAGE);
                 let mut page = match channel_id.messages(&ctx.http, query).await {
@@ -143,10 +157,11 @@ impl Handler {
                 }
             }
         }
-        if delivered > 0 {
+        if delivered > 0 || skipped > 0 {
             tracing::info!(
                 delivered,
-                "caught up on Discord messages the gateway did not deliver"
+                skipped,
+                "caught up on Discord messages the gateway did not deliver (channels quiet for longer than discord.catch_up_hours skipped)"
             );
         }
     }

@@ -56,6 +56,11 @@ pub struct DiscordConfig {
     /// a [`crate::MemoryCursorStore`], messages sent while the daemon was
     /// down are not fetched after a restart.
     pub cursors: Arc<dyn CursorStore>,
+    /// On a new gateway session, only channels active within this many
+    /// hours are caught up, and only their messages younger than that
+    /// (each channel costs REST calls; an old backlog is not worth
+    /// answering as if new).
+    pub catch_up_hours: u64,
 }
 
 impl std::fmt::Debug for DiscordConfig {
@@ -104,6 +109,7 @@ impl DiscordChannel {
         let shared = Arc::new(Shared::new(
             cursor::Cursors::load(config.cursors.clone()),
             listen,
+            std::time::Duration::from_secs(config.catch_up_hours * 3600),
         ));
         let http = build_http(&config);
         Ok(Self {
