@@ -270,9 +270,10 @@ fn an_unreadable_queued_message_is_set_aside_not_a_failed_start() {
     assert!(String::from_utf8_lossy(&listed.stdout).contains("unreadable queued message"));
 }
 
-/// Answer `n` messages of one conversation, each with a reply marked sent.
-async fn answered(store: &Store, n: usize) {
-    for i in 0..n {
+/// Answer messages `m{i}` of one conversation for each `i` of `ids`, each
+/// with a reply marked sent.
+async fn answered(store: &Store, ids: std::ops::Range<usize>) {
+    for i in ids {
         let mut message = inbound(&format!("m{i}"));
         message.received_at = kefu_channels::now_millis();
         let Accepted::New(seq) = store.accept(&message).await.unwrap() else {
@@ -312,7 +313,7 @@ fn dir_size(path: &std::path::Path) -> u64 {
 async fn retention_prunes_old_records_and_never_a_queued_message() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    answered(&store, 200).await;
+    answered(&store, 0..200).await;
     let waiting = inbound("still-queued");
     store.accept(&waiting).await.unwrap();
     let day = 24 * 3600 * 1000;
@@ -356,7 +357,7 @@ async fn retention_prunes_old_records_and_never_a_queued_message() {
 async fn the_store_after_ten_thousand_turns_with_and_without_retention() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    answered(&store, 5000).await;
+    answered(&store, 0..5000).await;
     store.flush().await.unwrap();
     let full = dir_size(dir.path());
     let policy = kefu::store::Retention {
@@ -379,4 +380,38 @@ async fn the_store_after_ten_thousand_turns_with_and_without_retention() {
     let after = dir_size(dir.path());
     eprintln!("store after 10,000 turns: {full} bytes kept, {after} bytes after pruning");
     assert!(store.conversations().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_turn_appends_its_lines_and_never_rewrites_the_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let record_len = |dir: &std::path::Path| {
+        let db = sled::open(dir).unwrap();
+        let len = db
+            .open_tree("conversations")
+            .unwrap()
+            .get("telegram:42")
+            .unwrap()
+            .unwrap()
+            .len();
+        let lines = db.open_tree("turns").unwrap().len();
+        (len, lines)
+    };
+    let store = Store::open(dir.path()).unwrap();
+    answered(&store, 0..5).await;
+    drop(store);
+    let (short, lines) = record_len(dir.path());
+    assert_eq!(lines, 10, "one record per line");
+    let store = Store::open(dir.path()).unwrap();
+    answered(&store, 5..105).await;
+    let conversation = store.conversation("telegram:42").unwrap().unwrap();
+    assert_eq!(conversation.turns.len(), 210, "read back whole, in order");
+    assert_eq!(conversation.turns[0].message_key, inbound("m0").key());
+    drop(store);
+    let (long, lines) = record_len(dir.path());
+    assert_eq!(lines, 210);
+    assert_eq!(
+        long, short,
+        "the conversation record does not grow with its turns"
+    );
 }

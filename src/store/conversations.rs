@@ -1,29 +1,49 @@
-//! Reading conversations.
+//! Reading conversations: the record (thread, state) with its turns,
+//! which are stored one per key in the `turns` tree (a record written by
+//! an older kefu may still hold turns of its own; they come first).
 
-use super::{decode, encode, Conversation, Result, Store};
+use super::{decode, encode, turn_prefix, Conversation, Result, Store, Turn};
 
 impl Store {
-    /// One conversation by id (`channel:thread`).
+    /// One conversation by id (`channel:thread`), with every turn.
     pub fn conversation(&self, id: &str) -> Result<Option<Conversation>> {
-        self.conversations
-            .get(id)?
-            .map(|b| decode("conversations", &b))
-            .transpose()
+        let Some(bytes) = self.conversations.get(id)? else {
+            return Ok(None);
+        };
+        let mut conversation: Conversation = decode("conversations", &bytes)?;
+        conversation.turns.extend(self.turns_of(id)?);
+        Ok(Some(conversation))
+    }
+
+    /// The turns stored for conversation `id`, oldest first.
+    fn turns_of(&self, id: &str) -> Result<Vec<Turn>> {
+        self.turns
+            .scan_prefix(turn_prefix(id))
+            .values()
+            .map(|v| decode("turns", &v?))
+            .collect()
     }
 
     /// All conversations, in id order.
     pub fn conversations(&self) -> Result<Vec<Conversation>> {
-        self.conversations
+        let mut all: Vec<Conversation> = self
+            .conversations
             .iter()
             .values()
             .map(|v| decode("conversations", &v?))
-            .collect()
+            .collect::<Result<_>>()?;
+        for conversation in &mut all {
+            let turns = self.turns_of(&conversation.id)?;
+            conversation.turns.extend(turns);
+        }
+        Ok(all)
     }
 
     /// Replace a conversation's brain state (operator commands such as
     /// `kefu handoff release`); flushed.
     pub fn set_conversation_state(&self, id: &str, state: serde_json::Value) -> Result<()> {
-        if let Some(mut conversation) = self.conversation(id)? {
+        if let Some(bytes) = self.conversations.get(id)? {
+            let mut conversation: Conversation = decode("conversations", &bytes)?;
             conversation.state = state;
             self.conversations.insert(id, encode(&conversation))?;
             self.conversations.flush()?;

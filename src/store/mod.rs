@@ -5,7 +5,8 @@
 //! order), `outbox` (one reply per inbound, keyed by the inbound's key),
 //! `conversations`, `customers` (sender identities, profiles, links, codes),
 //! `shop` (users, orders, products), `meta` (schema version, cursors),
-//! `quarantine` (queued messages that could not be read, set aside).
+//! `quarantine` (queued messages that could not be read, set aside),
+//! `turns` (what was said, one record per line, by conversation).
 //! Every write a promise depends on is flushed before it is acknowledged.
 
 mod conversations;
@@ -131,6 +132,23 @@ pub struct Store {
     shop: sled::Tree,
     meta: sled::Tree,
     quarantine: sled::Tree,
+    turns: sled::Tree,
+}
+
+/// The key of one turn in the `turns` tree: the conversation id, a 0 byte
+/// (no id contains one, so one id is never another's prefix) and an
+/// ever-growing number, so a conversation's turns are one ordered range.
+fn turn_key(conversation: &str, n: u64) -> Vec<u8> {
+    let mut key = turn_prefix(conversation);
+    key.extend_from_slice(&n.to_be_bytes());
+    key
+}
+
+/// The range of `conversation`'s turns in the `turns` tree.
+fn turn_prefix(conversation: &str) -> Vec<u8> {
+    let mut key = conversation.as_bytes().to_vec();
+    key.push(0);
+    key
 }
 
 impl Store {
@@ -160,6 +178,7 @@ impl Store {
             customers: db.open_tree("customers")?,
             shop: db.open_tree("shop")?,
             quarantine: db.open_tree("quarantine")?,
+            turns: db.open_tree("turns")?,
             meta,
             db,
         })

@@ -121,84 +121,99 @@ impl Store {
         let key = inbound.key();
         let conv_id = inbound.conversation_id();
         let now = now_millis();
+        // The turn's lines, each its own record: a turn appends, it never
+        // rewrites what the conversation said before.
+        let mut lines: Vec<Turn> = writes
+            .burst
+            .iter()
+            .map(|(_, earlier)| Turn {
+                role: Role::Customer,
+                text: earlier.text.clone(),
+                at: now,
+                message_key: earlier.key(),
+            })
+            .collect();
+        lines.push(Turn {
+            role: Role::Customer,
+            text: inbound.text.clone(),
+            at: now,
+            message_key: key.clone(),
+        });
+        if let Some(reply) = reply {
+            lines.push(Turn {
+                role: Role::Bot,
+                text: reply.text.clone(),
+                at: now,
+                message_key: key.clone(),
+            });
+        }
+        let line_keys = lines
+            .iter()
+            .map(|_| Ok(super::turn_key(&conv_id, self.db.generate_id()?)))
+            .collect::<Result<Vec<_>>>()?;
         let trees = (
             &self.pending,
             &self.outbox,
             &self.conversations,
             &self.shop,
             &self.customers,
+            &self.turns,
         );
-        let outcome = trees.transaction(|(pending, outbox, conversations, shop, customers)| {
-            if pending.remove(&seq.to_be_bytes())?.is_none() {
-                // Already answered (a second worker raced us): keep the first.
-                return Ok(());
-            }
-            for (earlier, _) in &writes.burst {
-                pending.remove(&earlier.to_be_bytes())?;
-            }
-            ShopWrite::apply_in(&writes.shop, shop)?;
-            for write in &writes.customers {
-                if write.value.is_empty() {
-                    customers.remove(write.key.as_bytes())?;
-                } else {
-                    customers.insert(write.key.as_bytes(), write.value.as_slice())?;
+        let outcome =
+            trees.transaction(|(pending, outbox, conversations, shop, customers, turns)| {
+                if pending.remove(&seq.to_be_bytes())?.is_none() {
+                    // Already answered (a second worker raced us): keep the first.
+                    return Ok(());
                 }
-            }
-            let mut conv = match conversations.get(&conv_id)? {
-                Some(bytes) => decode::<Conversation>("conversations", &bytes)
-                    .map_err(ConflictableTransactionError::Abort)?,
-                None => Conversation {
-                    id: conv_id.clone(),
-                    channel: inbound.channel,
-                    thread: inbound.thread.clone(),
-                    turns: Vec::new(),
-                    state: serde_json::Value::Null,
-                },
-            };
-            conv.thread = inbound.thread.clone();
-            conv.state = state.clone();
-            for (_, earlier) in &writes.burst {
-                conv.turns.push(Turn {
-                    role: Role::Customer,
-                    text: earlier.text.clone(),
-                    at: now,
-                    message_key: earlier.key(),
-                });
-            }
-            conv.turns.push(Turn {
-                role: Role::Customer,
-                text: inbound.text.clone(),
-                at: now,
-                message_key: key.clone(),
+                for (earlier, _) in &writes.burst {
+                    pending.remove(&earlier.to_be_bytes())?;
+                }
+                ShopWrite::apply_in(&writes.shop, shop)?;
+                for write in &writes.customers {
+                    if write.value.is_empty() {
+                        customers.remove(write.key.as_bytes())?;
+                    } else {
+                        customers.insert(write.key.as_bytes(), write.value.as_slice())?;
+                    }
+                }
+                let mut conv = match conversations.get(&conv_id)? {
+                    Some(bytes) => decode::<Conversation>("conversations", &bytes)
+                        .map_err(ConflictableTransactionError::Abort)?,
+                    None => Conversation {
+                        id: conv_id.clone(),
+                        channel: inbound.channel,
+                        thread: inbound.thread.clone(),
+                        turns: Vec::new(),
+                        state: serde_json::Value::Null,
+                    },
+                };
+                conv.thread = inbound.thread.clone();
+                conv.state = state.clone();
+                for (line, line_key) in lines.iter().zip(&line_keys) {
+                    turns.insert(line_key.as_slice(), encode(line))?;
+                }
+                if let Some(reply) = reply {
+                    let record = OutboxRecord {
+                        inbound_key: key.clone(),
+                        outbound: reply.clone(),
+                        state: OutboxState::Unsent,
+                        attempts: 0,
+                    };
+                    outbox.insert(key.as_bytes(), encode(&record))?;
+                }
+                for (n, mail) in writes.mails.iter().enumerate() {
+                    let key = TurnWrites::mail_key(&key, n);
+                    let record = OutboxRecord {
+                        inbound_key: key.clone(),
+                        outbound: mail.clone(),
+                        state: OutboxState::Unsent,
+                        attempts: 0,
+                    };
+                    outbox.insert(key.as_bytes(), encode(&record))?;
+                }
+                conversations.insert(conv_id.as_bytes(), encode(&conv))?;
+                Ok(())
             });
-            if let Some(reply) = reply {
-                conv.turns.push(Turn {
-                    role: Role::Bot,
-                    text: reply.text.clone(),
-                    at: now,
-                    message_key: key.clone(),
-                });
-                let record = OutboxRecord {
-                    inbound_key: key.clone(),
-                    outbound: reply.clone(),
-                    state: OutboxState::Unsent,
-                    attempts: 0,
-                };
-                outbox.insert(key.as_bytes(), encode(&record))?;
-            }
-            for (n, mail) in writes.mails.iter().enumerate() {
-                let key = TurnWrites::mail_key(&key, n);
-                let record = OutboxRecord {
-                    inbound_key: key.clone(),
-                    outbound: mail.clone(),
-                    state: OutboxState::Unsent,
-                    attempts: 0,
-                };
-                outbox.insert(key.as_bytes(), encode(&record))?;
-            }
-            conversations.insert(conv_id.as_bytes(), encode(&conv))?;
-            Ok(())
-        });
         unwrap_tx(outcome)?;
         self.flush().await
     }

@@ -3,7 +3,9 @@
 //! drafts and entities, personal data — and old turns of conversations),
 //! and one customer's data can be exported or erased on request.
 
-use super::{decode, encode, Conversation, InboxRecord, OutboxRecord, OutboxState, Result, Store};
+use super::{
+    decode, encode, Conversation, InboxRecord, OutboxRecord, OutboxState, Result, Store, Turn,
+};
 use kefu_channels::now_millis;
 use serde::Serialize;
 
@@ -88,13 +90,29 @@ impl Store {
                 pruned.annotations += 1;
             }
         }
+        // Turns, one record each; which conversations lost some.
+        let mut touched = std::collections::BTreeSet::new();
+        for entry in self.turns.iter() {
+            let (key, bytes) = entry?;
+            let Ok(turn) = decode::<Turn>("turns", &bytes) else {
+                continue;
+            };
+            if older(turn.at, retention.turns_days, now) {
+                self.turns.remove(&key)?;
+                pruned.turns += 1;
+                if let Some(end) = key.iter().position(|b| *b == 0) {
+                    touched.insert(key[..end].to_vec());
+                }
+            }
+        }
         let ids: Vec<sled::IVec> = self
             .conversations
             .iter()
             .keys()
             .collect::<sled::Result<_>>()?;
         for id in ids {
-            // A transaction, so a turn committed meanwhile is not lost.
+            // Turns an older kefu kept inside the record; a transaction, so
+            // a state committed meanwhile is not lost.
             let outcome = self.conversations.transaction(|tx| {
                 let Some(bytes) = tx.get(&id)? else {
                     return Ok((0, false));
@@ -107,19 +125,30 @@ impl Store {
                     .turns
                     .retain(|t| !older(t.at, retention.turns_days, now));
                 let gone = before - current.turns.len();
-                if gone == 0 {
-                    return Ok((0, false));
+                if gone > 0 {
+                    tx.insert(&id, encode(&current))?;
                 }
-                if current.turns.is_empty() {
-                    tx.remove(&id)?;
-                    return Ok((gone, true));
-                }
-                tx.insert(&id, encode(&current))?;
-                Ok::<_, sled::transaction::ConflictableTransactionError<()>>((gone, false))
+                Ok::<_, sled::transaction::ConflictableTransactionError<()>>((
+                    gone,
+                    current.turns.is_empty(),
+                ))
             });
-            if let Ok((gone, emptied)) = outcome {
-                pruned.turns += gone;
-                pruned.conversations += usize::from(emptied);
+            let Ok((gone, legacy_empty)) = outcome else {
+                continue;
+            };
+            pruned.turns += gone;
+            // A conversation whose every turn is gone goes with its state.
+            let text = String::from_utf8_lossy(&id).into_owned();
+            if legacy_empty
+                && (gone > 0 || touched.contains(id.as_ref()))
+                && self
+                    .turns
+                    .scan_prefix(super::turn_prefix(&text))
+                    .next()
+                    .is_none()
+            {
+                self.conversations.remove(&id)?;
+                pruned.conversations += 1;
             }
         }
         self.flush().await?;
@@ -155,6 +184,10 @@ impl Store {
                 let (outbox_key, _) = entry?;
                 self.outbox.remove(outbox_key)?;
             }
+        }
+        for entry in self.turns.scan_prefix(super::turn_prefix(id)) {
+            let (key, _) = entry?;
+            self.turns.remove(key)?;
         }
         self.conversations.remove(id)?;
         self.flush().await?;
