@@ -34,6 +34,27 @@ fn shop() -> Sandbox {
     sandbox
 }
 
+/// No reachable model: every reply is the template's plain answer (the
+/// flows alone are under test).
+const TEMPLATES_ONLY: &[(&str, &str)] = &[
+    ("KEFU__LLM__ENGINE", "openai"),
+    ("KEFU__LLM__BASE_URL", "http://127.0.0.1:9/v1"),
+    ("KEFU__LLM__MODEL_NAME", "none"),
+    ("KEFU__LLM__PHRASE", "never"),
+];
+
+/// A sandbox with the sample shop (`data/`) imported.
+fn sample_shop() -> Sandbox {
+    let sandbox = Sandbox::new();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let out = sandbox
+        .kefu(&["shop", "import", data.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    sandbox
+}
+
 /// One conversation; returns the reply objects (one per answered line).
 fn converse(sandbox: &Sandbox, session: &str, lines: &[&str]) -> Vec<Value> {
     let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();

@@ -4,29 +4,10 @@
 //! and per name over many threads, a zero-width "yes", and a 200 KB
 //! message.
 
-use super::order;
 use super::support::{assert_success, json_lines, Sandbox};
+use super::{order, sample_shop, TEMPLATES_ONLY};
 use kefu::store::OutboxState;
 use serde_json::Value;
-
-/// No reachable model: every reply is the template's plain answer.
-const TEMPLATES_ONLY: &[(&str, &str)] = &[
-    ("KEFU__LLM__ENGINE", "openai"),
-    ("KEFU__LLM__BASE_URL", "http://127.0.0.1:9/v1"),
-    ("KEFU__LLM__MODEL_NAME", "none"),
-    ("KEFU__LLM__PHRASE", "never"),
-];
-
-fn sample_shop() -> Sandbox {
-    let sandbox = Sandbox::new();
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let out = sandbox
-        .kefu(&["shop", "import", data.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_success(&out);
-    sandbox
-}
 
 /// One run of `kefu chat` as `user` in `session`, with codes for changes.
 fn talk(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) -> Vec<Value> {

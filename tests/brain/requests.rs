@@ -5,28 +5,9 @@
 //! English and Chinese. Each asserts the stored orders afterwards. The
 //! templates answer (no model), so the flows alone are under test.
 
-use super::order;
 use super::support::{assert_success, json_lines, Sandbox};
+use super::{order, sample_shop, TEMPLATES_ONLY};
 use serde_json::Value;
-
-/// No reachable model: every reply is the template's plain answer.
-const TEMPLATES_ONLY: &[(&str, &str)] = &[
-    ("KEFU__LLM__ENGINE", "openai"),
-    ("KEFU__LLM__BASE_URL", "http://127.0.0.1:9/v1"),
-    ("KEFU__LLM__MODEL_NAME", "none"),
-    ("KEFU__LLM__PHRASE", "never"),
-];
-
-fn sample_shop() -> Sandbox {
-    let sandbox = Sandbox::new();
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let out = sandbox
-        .kefu(&["shop", "import", data.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_success(&out);
-    sandbox
-}
 
 fn talk(sandbox: &Sandbox, lines: &[&str]) -> Vec<Value> {
     let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
