@@ -151,6 +151,19 @@ impl Store {
             .iter()
             .map(|_| Ok(super::turn_key(&conv_id, self.db.generate_id()?)))
             .collect::<Result<Vec<_>>>()?;
+        // What the outbox sends: the reply under the inbound's key, then
+        // the turn's mails under theirs.
+        let sends: Vec<(String, &Outbound)> = reply
+            .map(|r| (key.clone(), r))
+            .into_iter()
+            .chain(
+                writes
+                    .mails
+                    .iter()
+                    .enumerate()
+                    .map(|(n, mail)| (TurnWrites::mail_key(&key, n), mail)),
+            )
+            .collect();
         let trees = (
             &self.pending,
             &self.outbox,
@@ -192,24 +205,14 @@ impl Store {
                 for (line, line_key) in lines.iter().zip(&line_keys) {
                     turns.insert(line_key.as_slice(), encode(line))?;
                 }
-                if let Some(reply) = reply {
+                for (send_key, outbound) in &sends {
                     let record = OutboxRecord {
-                        inbound_key: key.clone(),
-                        outbound: reply.clone(),
+                        inbound_key: send_key.clone(),
+                        outbound: (*outbound).clone(),
                         state: OutboxState::Unsent,
                         attempts: 0,
                     };
-                    outbox.insert(key.as_bytes(), encode(&record))?;
-                }
-                for (n, mail) in writes.mails.iter().enumerate() {
-                    let key = TurnWrites::mail_key(&key, n);
-                    let record = OutboxRecord {
-                        inbound_key: key.clone(),
-                        outbound: mail.clone(),
-                        state: OutboxState::Unsent,
-                        attempts: 0,
-                    };
-                    outbox.insert(key.as_bytes(), encode(&record))?;
+                    outbox.insert(send_key.as_bytes(), encode(&record))?;
                 }
                 conversations.insert(conv_id.as_bytes(), encode(&conv))?;
                 Ok(())
