@@ -2,6 +2,7 @@
 
 use crate::config::{LlmSettings, Settings};
 use crate::daemon::{Channels, Daemon};
+use crate::desk::Desk;
 use crate::dialogue::Brain;
 use crate::knowledge::Knowledge;
 use crate::llm::build_engine;
@@ -40,6 +41,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         nlu,
         brain,
     );
+    let desk = desk(settings, &store)?;
     let phrasing = decide_phrasing(&pipeline, &settings.llm, &store).await;
     pipeline.set_phrasing(phrasing);
     Ok(Daemon {
@@ -54,6 +56,8 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         // over (retries); beyond that and a minute, something is stuck.
         stall: Duration::from_secs(settings.llm.timeout_secs.max(30) * 5 + 60),
         retention: settings.retention.policy(),
+        desk,
+        http: settings.http.clone(),
     })
 }
 
@@ -134,6 +138,20 @@ fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
         policy: verify_policy(settings),
     };
     Ok((nlu, brain))
+}
+
+/// The operators' desk, when an operators' group or mailbox is set.
+fn desk(settings: &Settings, store: &Store) -> anyhow::Result<Option<Arc<Desk>>> {
+    let operators = &settings.operators;
+    if operators.telegram_chat == 0 && operators.email.trim().is_empty() {
+        return Ok(None);
+    }
+    if operators.telegram_chat != 0 && operators.telegram_ids.is_empty() {
+        tracing::warn!(
+            "operators.telegram_ids is empty: nobody in the operators' group can answer customers"
+        );
+    }
+    Ok(Some(Arc::new(Desk::new(settings, store.clone())?)))
 }
 
 /// `daemon.max_message_chars` with its per-channel overrides.

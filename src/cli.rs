@@ -102,15 +102,74 @@ pub enum ShopAction {
     },
 }
 
-/// `kefu handoff …`
+/// `kefu handoff …`: work with the running daemon (through `http.listen`)
+/// or, when none runs, on the store.
 #[derive(Debug, Subcommand)]
 pub enum HandoffAction {
-    /// List conversations waiting for a person.
-    List,
-    /// Give a conversation back to the bot.
-    Release {
+    /// List conversations waiting for a person or answered by one,
+    /// undelivered replies and unreadable messages.
+    List {
+        /// One JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a conversation: who answers it and everything said.
+    Show {
         /// The conversation id (from `kefu handoff list`).
         conversation: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer the customer (you take the conversation: the bot stays silent).
+    Reply {
+        /// The conversation id.
+        conversation: String,
+        /// What to say (or use --snippet).
+        text: Vec<String>,
+        /// Send this canned reply (snippets.toml in the shop's data).
+        #[arg(long)]
+        snippet: Option<String>,
+        /// Your name, as the conversation records it (default: $USER).
+        #[arg(long = "as")]
+        who: Option<String>,
+    },
+    /// Leave a note for colleagues and the bot (never sent).
+    Note {
+        /// The conversation id.
+        conversation: String,
+        /// The note.
+        text: Vec<String>,
+        /// Your name (default: $USER).
+        #[arg(long = "as")]
+        who: Option<String>,
+    },
+    /// Take the conversation: the bot stays silent there.
+    Take {
+        /// The conversation id.
+        conversation: String,
+        /// Your name (default: $USER).
+        #[arg(long = "as")]
+        who: Option<String>,
+    },
+    /// Give the conversation back to the bot.
+    Release {
+        /// The conversation id.
+        conversation: String,
+        /// What the bot should know ("refunded the shipping").
+        #[arg(long)]
+        note: Option<String>,
+        /// Your name (default: $USER).
+        #[arg(long = "as")]
+        who: Option<String>,
+    },
+    /// The matter is over: back to the bot, open requests dropped.
+    Close {
+        /// The conversation id.
+        conversation: String,
+        /// Your name (default: $USER).
+        #[arg(long = "as")]
+        who: Option<String>,
     },
 }
 

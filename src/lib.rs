@@ -5,11 +5,13 @@
 //! [`pipeline`] (understand → decide → phrase → guard) with a local LLM
 //! ([`llm`]), stored again and sent by the [`daemon`]'s outbox.
 
+pub mod admin;
 pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod desk;
 pub mod dialogue;
 pub mod failpoint;
 pub mod knowledge;

@@ -90,6 +90,12 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Shop {
+            action: ShopAction::Order { id },
+        } => print_shop(&settings, "order", &id).await,
+        Command::Shop {
+            action: ShopAction::User { id },
+        } => print_shop(&settings, "user", &id).await,
         Command::Shop { action } => {
             let store = kefu::store::Store::open(&settings.store.path)?;
             let shop = kefu::shop::Shop::new(&store);
@@ -104,25 +110,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
                         dir.display()
                     );
                 }
-                ShopAction::Order { id } => {
-                    let id = kefu::nlu::order_ids(&id).into_iter().next().unwrap_or(id);
-                    let order = shop.order(&id)?.ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "no order {id} in the shop at {}",
-                            settings.store.path.display()
-                        )
-                    })?;
-                    println!("{}", serde_json::to_string_pretty(&order)?);
-                }
-                ShopAction::User { id } => {
-                    let user = shop.user(&id)?.ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "no user {id} in the shop at {}; user ids look like mia_garcia_4516",
-                            settings.store.path.display()
-                        )
-                    })?;
-                    println!("{}", serde_json::to_string_pretty(&user)?);
-                }
+                ShopAction::Order { .. } | ShopAction::User { .. } => {}
             }
             store.flush().await?;
             Ok(())
@@ -133,35 +121,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             store.flush().await?;
             Ok(())
         }
-        Command::Handoff { action } => {
-            let store = kefu::store::Store::open(&settings.store.path)?;
-            match action {
-                HandoffAction::List => {
-                    for (conversation, reason) in kefu::dialogue::handed_off(&store)? {
-                        println!("{conversation}\t{reason}");
-                    }
-                    for (message, reason) in store.quarantined()? {
-                        println!("{message}\tunreadable queued message set aside: {reason}");
-                    }
-                    for letter in store.dead_letters()? {
-                        let error = match &letter.state {
-                            kefu::store::OutboxState::Failed { error } => error.as_str(),
-                            _ => "",
-                        };
-                        println!(
-                            "{}:{}\tundelivered reply to {}: {error}",
-                            letter.outbound.channel, letter.outbound.thread.id, letter.inbound_key
-                        );
-                    }
-                }
-                HandoffAction::Release { conversation } => {
-                    kefu::dialogue::release(&store, &conversation)?;
-                    println!("released {conversation}: the bot answers there again");
-                }
-            }
-            store.flush().await?;
-            Ok(())
-        }
+        Command::Handoff { action } => handoff_command(&settings, action).await,
         Command::Run => {
             let channels = kefu::app::platform_channels(&settings)?;
             let daemon = kefu::app::build(&settings, channels).await?;
@@ -184,6 +144,99 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             daemon.run(StopWhen::InputDrained).await
         }
     }
+}
+
+/// `kefu shop order|user`: from the running daemon or the store.
+async fn print_shop(settings: &Settings, kind: &str, id: &str) -> anyhow::Result<()> {
+    let admin = kefu::admin::client::connect(settings).await?;
+    let record = admin.shop(kind, id).await?;
+    println!("{}", serde_json::to_string_pretty(&record)?);
+    Ok(())
+}
+
+/// `kefu handoff …`: through the running daemon, or on the store.
+async fn handoff_command(settings: &Settings, action: HandoffAction) -> anyhow::Result<()> {
+    use kefu::admin::ActRequest;
+    use kefu::desk::Act;
+    let admin = kefu::admin::client::connect(settings).await?;
+    let me = |who: Option<String>| {
+        who.or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "operator".into())
+    };
+    let (conversation, act, who) = match action {
+        HandoffAction::List { json } => {
+            let list = admin.list().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("nobody is waiting for a person");
+            } else {
+                for row in list {
+                    println!("{}\t{}\t{}", row.id, row.kind, row.detail);
+                }
+            }
+            return Ok(());
+        }
+        HandoffAction::Show { conversation, json } => {
+            let record = admin.show(&conversation).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&record)?);
+            } else {
+                println!("{} ({})", record.id, record.owner.label());
+                for turn in &record.turns {
+                    println!("{}", kefu::store::copy_text(turn));
+                }
+            }
+            return Ok(());
+        }
+        HandoffAction::Reply {
+            conversation,
+            text,
+            snippet,
+            who,
+        } => {
+            let text = match snippet {
+                Some(name) => {
+                    let path = settings
+                        .operators
+                        .snippets
+                        .clone()
+                        .unwrap_or_else(|| settings.shop.data.join("snippets.toml"));
+                    let snippets = kefu::desk::snippets::Snippets::load(&path)?;
+                    snippets.get(&name).map_err(anyhow::Error::msg)?.to_string()
+                }
+                None => text.join(" "),
+            };
+            if text.trim().is_empty() {
+                anyhow::bail!("nothing to send: give the reply's text or --snippet NAME");
+            }
+            (conversation, Act::Reply(text), me(who))
+        }
+        HandoffAction::Note {
+            conversation,
+            text,
+            who,
+        } => (conversation, Act::Note(text.join(" ")), me(who)),
+        HandoffAction::Take { conversation, who } => (conversation, Act::Take, me(who)),
+        HandoffAction::Release {
+            conversation,
+            note,
+            who,
+        } => (conversation, Act::Release(note), me(who)),
+        HandoffAction::Close { conversation, who } => (conversation, Act::Close, me(who)),
+    };
+    let sent = admin
+        .act(&ActRequest {
+            conversation: conversation.clone(),
+            act,
+            who,
+        })
+        .await?;
+    println!(
+        "done in {conversation} through {} ({sent} message(s) to send)",
+        admin.describe()
+    );
+    Ok(())
 }
 
 /// `kefu customer links|unlink`.

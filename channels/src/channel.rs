@@ -70,6 +70,10 @@ pub enum SendError {
     /// retrying cannot help.
     #[error("permanent failure: {0}")]
     Permanent(String),
+    /// The thread the message was for is gone (a deleted forum topic);
+    /// the same message may go to a new one.
+    #[error("the thread is gone: {0}")]
+    ThreadGone(String),
 }
 
 impl SendError {
@@ -101,4 +105,15 @@ pub trait Channel: Send + Sync + 'static {
     /// Told when the daemon decided not to answer an inbound (a hand-off,
     /// an auto-reply). Channels that pace input on replies use it.
     fn skipped(&self, _inbound: &Inbound) {}
+
+    /// Open a new thread titled `title` in the place `chat` (a forum topic
+    /// of a Telegram supergroup), where one conversation is followed;
+    /// returns its id for [`crate::Thread::route`]. Platforms without such
+    /// threads refuse.
+    async fn open_topic(&self, chat: &str, _title: &str) -> Result<String, SendError> {
+        Err(SendError::Permanent(format!(
+            "{} cannot open topics (in {chat})",
+            self.kind()
+        )))
+    }
 }

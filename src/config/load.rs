@@ -49,11 +49,12 @@ pub enum ConfigError {
 }
 
 /// The secrets' environment variables and their keys: read as strings.
-const SECRET_VARS: [(&str, &str); 4] = [
+const SECRET_VARS: [(&str, &str); 5] = [
     ("KEFU__TELEGRAM__TOKEN", "telegram.token"),
     ("KEFU__DISCORD__TOKEN", "discord.token"),
     ("KEFU__EMAIL__PASSWORD", "email.password"),
     ("KEFU__LLM__API_KEY", "llm.api_key"),
+    ("KEFU__HTTP__ADMIN_TOKEN", "http.admin_token"),
 ];
 
 /// The config file to use: the one given, else `./kefu.toml`, else
@@ -103,6 +104,7 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         .list_separator(",")
         .with_list_parse_key("discord.channels")
         .with_list_parse_key("email.trusted_authserv_ids")
+        .with_list_parse_key("operators.telegram_ids")
         .source(Some(others.into_iter().collect()));
     let mut builder = builder.add_source(env);
     for (name, value) in secrets {

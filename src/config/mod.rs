@@ -2,9 +2,11 @@
 //! environment variables. Every key has a sane default; see
 //! `systemd/kefu.example.toml` for the documented file.
 
+mod desk;
 mod load;
 mod secret;
 
+pub use desk::{HoursSettings, HttpSettings, Mirror, OperatorsSettings};
 pub use load::{find_config_file, load, ConfigError};
 pub use secret::Secret;
 
@@ -39,6 +41,12 @@ pub struct Settings {
     pub log: LogSettings,
     /// `[retention]`
     pub retention: RetentionSettings,
+    /// `[http]`
+    pub http: HttpSettings,
+    /// `[operators]`
+    pub operators: OperatorsSettings,
+    /// `[hours]`
+    pub hours: HoursSettings,
 }
 
 /// `[store]`

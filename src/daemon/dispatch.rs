@@ -41,6 +41,8 @@ pub(super) struct Shared {
     pub(super) pipeline: Arc<Pipeline>,
     pub(super) channels: Channels,
     pub(super) outbox: Arc<OutboxSender>,
+    /// The operators' desk, if configured.
+    pub(super) desk: Option<Arc<crate::desk::Desk>>,
     permits: Semaphore,
     in_flight: AtomicUsize,
     /// When a turn last finished (ms since the epoch), for the watchdog.
@@ -63,12 +65,14 @@ impl Dispatcher {
         outbox: Arc<OutboxSender>,
         workers: usize,
         debounce: Duration,
+        desk: Option<Arc<crate::desk::Desk>>,
     ) -> Self {
         let shared = Shared {
             store,
             pipeline,
             channels,
             outbox,
+            desk,
             permits: Semaphore::new(workers.max(1)),
             in_flight: AtomicUsize::new(0),
             last_progress: std::sync::atomic::AtomicU64::new(kefu_channels::now_millis()),
@@ -196,8 +200,15 @@ impl Shared {
     /// Answer a burst: machine mail in it is recorded unanswered; the rest
     /// is one turn, retried with backoff on failure.
     async fn answer_burst(&self, burst: Vec<PendingItem>) {
-        let (machine, mut people): (Vec<_>, Vec<_>) =
-            burst.into_iter().partition(|item| item.record.inbound.auto);
+        let mut customers = Vec::new();
+        for item in burst {
+            if !self.desk_message(&item).await {
+                customers.push(item);
+            }
+        }
+        let (machine, mut people): (Vec<_>, Vec<_>) = customers
+            .into_iter()
+            .partition(|item| item.record.inbound.auto);
         for item in &machine {
             self.keep_unanswered(item).await;
         }
@@ -252,7 +263,8 @@ impl Shared {
         let key = inbound.key();
         let started = std::time::Instant::now();
         let attempt = || async {
-            let conversation = self.store.conversation(&inbound.conversation_id())?;
+            let id = inbound.conversation_id();
+            let conversation = self.store.conversation(&id)?;
             let mut outcome = self
                 .pipeline
                 .answer(&inbound, conversation.as_ref())
@@ -262,7 +274,9 @@ impl Shared {
                 .iter()
                 .map(|i| (i.seq, i.record.inbound.clone()))
                 .collect();
-            self.store
+            let noticed = self.desk_turn(&inbound, conversation.as_ref(), &mut outcome);
+            let written = self
+                .store
                 .commit_turn(
                     last.seq,
                     &last.record.inbound,
@@ -271,13 +285,13 @@ impl Shared {
                     &outcome.writes,
                 )
                 .await?;
-            let mails: Vec<_> = outcome.writes.mails.iter().map(|m| m.channel).collect();
-            anyhow::Ok((outcome.reply.is_some(), mails))
+            self.desk_noticed(&id, noticed);
+            anyhow::Ok(written)
         };
         // Another conversation may change the same order between our read
         // and our commit; the turn is then decided again on fresh records.
         let mut tries = 0;
-        let (replied, mails) = loop {
+        let written = loop {
             tries += 1;
             match attempt().await {
                 Err(e)
@@ -288,19 +302,16 @@ impl Shared {
                 other => break other?,
             }
         };
+        let replied = written.iter().any(|(_, k)| *k == key);
         if replied {
             tracing::info!(message = %key, burst = earlier.len() + 1, elapsed_ms = started.elapsed().as_millis() as u64, "reply stored");
-            for (n, channel) in mails.into_iter().enumerate() {
-                self.outbox
-                    .enqueue(channel, crate::store::TurnWrites::mail_key(&key, n));
-            }
-            self.outbox.enqueue(inbound.channel, key);
         } else {
             tracing::info!(message = %key, "no reply (decided to stay silent)");
             if let Some(channel) = self.channels.get(&inbound.channel) {
                 channel.skipped(&last.record.inbound);
             }
         }
+        self.outbox.enqueue_all(written);
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! answer, the outbox sends. Shutdown stops intake first, lets in-flight
 //! replies finish within a grace period, and flushes.
 
+mod desk;
 mod dispatch;
 mod intake;
 mod notify;
@@ -12,7 +13,7 @@ use crate::pipeline::Pipeline;
 use crate::store::Store;
 use dispatch::Dispatcher;
 use kefu_channels::{Channel, ChannelKind, InboundSink};
-use outbox::OutboxSender;
+pub use outbox::OutboxSender;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -53,6 +54,10 @@ pub struct Daemon {
     pub stall: Duration,
     /// What is pruned, daily.
     pub retention: crate::store::Retention,
+    /// The operators' desk (`[operators]`), if configured.
+    pub desk: Option<Arc<crate::desk::Desk>>,
+    /// `http.listen` (empty: no listener) and the admin token.
+    pub http: crate::config::HttpSettings,
 }
 
 impl Daemon {
@@ -61,8 +66,12 @@ impl Daemon {
     pub async fn run(self, stop_when: StopWhen) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
         spawn_signal_handler(stop.clone())?;
-        let outbox =
-            OutboxSender::start(self.store.clone(), &self.channels, self.max_send_attempts);
+        let outbox = OutboxSender::start(
+            self.store.clone(),
+            &self.channels,
+            self.max_send_attempts,
+            self.desk.clone(),
+        );
         let dispatcher = Arc::new(Dispatcher::new(
             self.store.clone(),
             self.pipeline.clone(),
@@ -70,8 +79,10 @@ impl Daemon {
             outbox.clone(),
             self.workers,
             self.debounce,
+            self.desk.clone(),
         ));
         self.resume(&dispatcher, &outbox)?;
+        self.listen(&outbox, &stop).await?;
 
         let (sink, deliveries) = InboundSink::new(64);
         let intake = tokio::spawn(intake::run(
@@ -93,6 +104,9 @@ impl Daemon {
         }
         drop(sink);
         self.store.spawn_pruning(self.retention, stop.clone());
+        if let Some(desk) = &self.desk {
+            desk::spawn_reminders(desk.clone(), outbox.clone(), stop.clone());
+        }
         notify::ready();
         let (watched, stall) = (dispatcher.clone(), self.stall);
         notify::spawn_watchdog(stop.clone(), move || watched.making_progress(stall));
@@ -125,6 +139,36 @@ impl Daemon {
         outbox.shutdown(self.grace).await;
         self.store.flush().await?;
         tracing::info!("state flushed; bye");
+        Ok(())
+    }
+
+    /// Open the HTTP listener (`http.listen`) for the admin API.
+    async fn listen(
+        &self,
+        outbox: &Arc<OutboxSender>,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        let address = self.http.listen.trim();
+        if address.is_empty() {
+            return Ok(());
+        }
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            anyhow::anyhow!("http.listen: cannot listen on {address}: {e} (another kefu? set another address, or empty to turn it off)")
+        })?;
+        if self.http.admin_token.is_empty() {
+            tracing::warn!("http.admin_token is not set: the admin API refuses every call (`kefu handoff` while the daemon runs needs it)");
+        }
+        let state = crate::admin::server::AdminState {
+            store: self.store.clone(),
+            group: self
+                .desk
+                .as_ref()
+                .and_then(|d| d.group().map(str::to_string)),
+            outbox: outbox.clone(),
+            token: self.http.admin_token.clone(),
+        };
+        tracing::info!(%address, "admin API listening");
+        tokio::spawn(crate::admin::server::serve(listener, state, stop.clone()));
         Ok(())
     }
 

@@ -8,8 +8,9 @@
 //! marked sent only after the platform accepted it.
 
 use super::Channels;
+use crate::desk::{Desk, Prepared};
 use crate::failpoint;
-use crate::store::{OutboxState, Store};
+use crate::store::{OutboxRecord, OutboxState, Store};
 use kefu_channels::{Channel, ChannelKind, SendError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,6 +37,7 @@ pub struct OutboxSender {
     stop: CancellationToken,
     store: Store,
     max_attempts: u32,
+    desk: Option<Arc<Desk>>,
 }
 
 /// One platform: its channel and its send slots.
@@ -48,7 +50,12 @@ struct Lane {
 impl OutboxSender {
     /// A sender for the running channels; a reply failing `max_attempts`
     /// times is given up as a dead letter.
-    pub fn start(store: Store, channels: &Channels, max_attempts: u32) -> Arc<Self> {
+    pub fn start(
+        store: Store,
+        channels: &Channels,
+        max_attempts: u32,
+        desk: Option<Arc<Desk>>,
+    ) -> Arc<Self> {
         let lanes = channels
             .iter()
             .map(|(kind, channel)| {
@@ -67,6 +74,7 @@ impl OutboxSender {
             stop: CancellationToken::new(),
             store,
             max_attempts: max_attempts.max(1),
+            desk,
         })
     }
 
@@ -93,6 +101,7 @@ impl OutboxSender {
             lane,
             stop: self.stop.clone(),
             max_attempts: self.max_attempts,
+            desk: self.desk.clone(),
         };
         let queued = self.queued.clone();
         let mut chains = self.chains.lock().unwrap_or_else(|e| e.into_inner());
@@ -148,9 +157,23 @@ struct Delivery {
     lane: Lane,
     stop: CancellationToken,
     max_attempts: u32,
+    desk: Option<Arc<Desk>>,
 }
 
 impl Delivery {
+    /// One try: a message to the operators finds its topic (or mailbox
+    /// thread) first.
+    async fn send_once(&self, record: &OutboxRecord) -> Result<String, SendError> {
+        let channel = self.lane.channel.as_ref();
+        match (&self.desk, &record.desk) {
+            (Some(desk), Some(_)) => match desk.prepare(record, channel).await? {
+                Prepared::Send(outbound) => channel.send(&outbound).await,
+                Prepared::Sent(id) => Ok(id),
+            },
+            _ => channel.send(&record.outbound).await,
+        }
+    }
+
     /// Send one reply until it is accepted, refused for good, given up
     /// after `max_attempts` failures, or we stop.
     async fn deliver(&self, key: &str) -> crate::store::Result<()> {
@@ -170,7 +193,7 @@ impl Delivery {
             let slot = self.lane.slots.acquire().await;
             self.store.note_attempt(key).await?;
             failpoint::hit("before_send");
-            let result = self.lane.channel.send(&record.outbound).await;
+            let result = self.send_once(&record).await;
             drop(slot);
             let wait = match result {
                 Ok(platform_id) => {
@@ -182,6 +205,21 @@ impl Delivery {
                 Err(SendError::Permanent(reason)) => {
                     tracing::error!(message = %key, "dead letter: the platform refused the reply for good: {reason}");
                     return self.store.mark_failed(key, &reason).await;
+                }
+                // An operator deleted the topic: the next try opens another
+                // (counted, so a group that refuses topics ends as a dead
+                // letter).
+                Err(SendError::ThreadGone(reason)) => {
+                    failures += 1;
+                    if let (Some(desk), Some(note)) = (&self.desk, &record.desk) {
+                        desk.forget_topic(&note.conversation).await;
+                    }
+                    if failures >= self.max_attempts {
+                        let reason = format!("gave up after {failures} attempts: {reason}");
+                        return self.store.mark_failed(key, &reason).await;
+                    }
+                    tracing::warn!(message = %key, "the topic is gone ({reason}); opening a new one");
+                    Duration::ZERO
                 }
                 // The platform asked to wait: not a failure of this reply.
                 Err(SendError::RateLimited(after)) => {

@@ -20,7 +20,8 @@ impl Shared {
         }
         .await;
         match committed {
-            Ok(()) => {
+            Ok(written) => {
+                self.outbox.enqueue_all(written);
                 tracing::info!(message = %inbound.key(), "not answered: automatic or looping message")
             }
             Err(e) => {
@@ -42,12 +43,15 @@ impl Shared {
             let mut state = conversation
                 .map(|c| DialogueState::from_json(&c.state))
                 .unwrap_or_default();
-            state.handoff = Some("kefu could not answer a message (see the log)".into());
+            let reason = "kefu could not answer a message (see the log)".to_string();
+            state.handoff = Some(reason.clone());
             let writes = TurnWrites {
                 burst: earlier
                     .iter()
                     .map(|i| (i.seq, i.record.inbound.clone()))
                     .collect(),
+                handoff: Some(reason),
+                desk: self.desk.as_ref().map(|d| d.routes()),
                 ..TurnWrites::default()
             };
             self.store
@@ -55,8 +59,11 @@ impl Shared {
                 .await
         }
         .await;
-        if let Err(e) = committed {
-            tracing::error!(message = %inbound.key(), "cannot hand the conversation over ({error}): {e}");
+        match committed {
+            Ok(written) => self.outbox.enqueue_all(written),
+            Err(e) => {
+                tracing::error!(message = %inbound.key(), "cannot hand the conversation over ({error}): {e}")
+            }
         }
         if let Some(channel) = self.channels.get(&inbound.channel) {
             channel.skipped(inbound);

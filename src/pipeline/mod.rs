@@ -138,6 +138,15 @@ impl Pipeline {
         inbound: &Inbound,
         conversation: Option<&Conversation>,
     ) -> anyhow::Result<Outcome> {
+        if let Some(conversation) = conversation.filter(|c| c.owner.is_person()) {
+            // A person answers here; the bot stays silent (the commit
+            // checks again, in case one took over meanwhile).
+            return Ok(Outcome {
+                reply: None,
+                state: conversation.state.clone(),
+                writes: TurnWrites::default(),
+            });
+        }
         // What kefu reads: hidden characters removed, wide forms folded.
         let text = crate::nlu::clean(&inbound.text);
         let chars = text.chars().count();
@@ -191,7 +200,10 @@ impl Pipeline {
             return Ok(Outcome {
                 reply: None,
                 state: state.to_json(),
-                writes: TurnWrites::default(),
+                writes: TurnWrites {
+                    handoff: state.handoff.clone(),
+                    ..TurnWrites::default()
+                },
             });
         };
         if inbound.shared && step.chain().any(|s| !s.kind.is_public()) {
@@ -283,6 +295,7 @@ impl Pipeline {
         let reply = reply_to(inbound, text, annotations);
         let mut writes = TurnWrites {
             customers: customer_writes,
+            handoff: state.handoff.clone(),
             ..TurnWrites::default()
         };
         for part in step.chain() {

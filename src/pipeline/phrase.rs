@@ -32,14 +32,21 @@ pub(super) async fn phrase(
             .len()
             .saturating_sub(pipeline.settings.history_turns);
         for turn in &conversation.turns[start..] {
-            let role = match turn.role {
-                Role::Customer => PromptRole::User,
-                Role::Bot => PromptRole::Assistant,
+            // What a colleague said or noted is part of what the shop
+            // said: the bot neither repeats nor contradicts it.
+            let (role, content) = match turn.role {
+                Role::Customer => (PromptRole::User, turn.text.clone()),
+                Role::Bot => (PromptRole::Assistant, turn.text.clone()),
+                Role::Operator => (PromptRole::Assistant, turn.text.clone()),
+                Role::Note => (
+                    PromptRole::System,
+                    format!(
+                        "Note from a colleague who handled this conversation: {}",
+                        turn.text
+                    ),
+                ),
             };
-            history.push(PromptMessage {
-                role,
-                content: turn.text.clone(),
-            });
+            history.push(PromptMessage { role, content });
         }
     }
     let history_turns = history.len();

@@ -39,6 +39,15 @@ impl Store {
         Ok(all)
     }
 
+    /// All conversation records, in id order, without their turns.
+    pub fn conversations_without_turns(&self) -> Result<Vec<Conversation>> {
+        self.conversations
+            .iter()
+            .values()
+            .map(|v| decode("conversations", &v?))
+            .collect()
+    }
+
     /// Replace a conversation's brain state (operator commands such as
     /// `kefu handoff release`); flushed.
     pub fn set_conversation_state(&self, id: &str, state: serde_json::Value) -> Result<()> {

@@ -6,11 +6,14 @@
 //! `conversations`, `customers` (sender identities, profiles, links, codes),
 //! `shop` (users, orders, products), `meta` (schema version, cursors),
 //! `quarantine` (queued messages that could not be read, set aside),
-//! `turns` (what was said, one record per line, by conversation).
+//! `turns` (what was said, one record per line, by conversation), `desk`
+//! (conversations' forum topics and mail tokens for the operators).
 //! Every write a promise depends on is flushed before it is acknowledged.
 
 mod conversations;
 mod cursor;
+mod desk;
+pub use desk::{copy_text, to_group, DeskChange, DeskRoutes};
 mod inbox;
 pub use inbox::Accepted;
 mod outbox;
@@ -20,7 +23,8 @@ mod retention;
 pub use retention::{Pruned, Retention};
 
 pub use records::{
-    Conversation, Identity, InboxRecord, OutboxRecord, OutboxState, PendingItem, Role, Turn,
+    Conversation, DeskNote, Identity, InboxRecord, OutboxRecord, OutboxState, Owner, PendingItem,
+    Role, Turn,
 };
 
 use std::path::{Path, PathBuf};
@@ -57,6 +61,10 @@ pub enum StoreError {
     /// conversation acted on the same order); the turn is retried.
     #[error("shop record {0} changed concurrently")]
     Conflict(String),
+    /// An operator action that does not apply (no such conversation, not
+    /// handed off); the reason says what to do.
+    #[error("{0}")]
+    Refused(String),
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
@@ -133,6 +141,7 @@ pub struct Store {
     meta: sled::Tree,
     quarantine: sled::Tree,
     turns: sled::Tree,
+    desk: sled::Tree,
 }
 
 /// The key of one turn in the `turns` tree: the conversation id, a 0 byte
@@ -179,6 +188,7 @@ impl Store {
             shop: db.open_tree("shop")?,
             quarantine: db.open_tree("quarantine")?,
             turns: db.open_tree("turns")?,
+            desk: db.open_tree("desk")?,
             meta,
             db,
         })

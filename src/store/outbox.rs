@@ -2,9 +2,10 @@
 
 use super::inbox::unwrap_tx;
 use super::{
-    decode, encode, Conversation, OutboxRecord, OutboxState, Result, Role, Store, StoreError, Turn,
+    decode, encode, Conversation, OutboxRecord, OutboxState, Owner, Result, Role, Store,
+    StoreError, Turn,
 };
-use kefu_channels::{now_millis, Inbound, Outbound};
+use kefu_channels::{now_millis, ChannelKind, Inbound, Outbound};
 use sled::transaction::{
     ConflictableTransactionError, ConflictableTransactionResult, TransactionalTree,
 };
@@ -37,6 +38,15 @@ pub struct TurnWrites {
     /// reply answers too: they leave the queue and join the conversation
     /// with it.
     pub burst: Vec<(u64, Inbound)>,
+    /// The turn hands the conversation to a person, for this reason: it
+    /// waits for an operator from this commit on.
+    pub handoff: Option<String>,
+    /// The reply may go out while the conversation waits for a person (the
+    /// after-hours notice); never where an operator answers.
+    pub notice: bool,
+    /// Where the operators follow conversations (set by the daemon): the
+    /// turn's lines and hand-off are copied there in the same transaction.
+    pub desk: Option<super::DeskRoutes>,
 }
 
 impl TurnWrites {
@@ -93,14 +103,15 @@ impl Store {
     /// customer's turn and the reply join the conversation, the reply enters
     /// the outbox (none when the daemon decided to stay silent), the inbound
     /// leaves the queue, and `state` replaces the conversation's brain state.
-    /// Flushed before it returns.
+    /// Flushed before it returns; gives the outbox keys written (channel,
+    /// key), in the order they go out.
     pub async fn commit_reply(
         &self,
         seq: u64,
         inbound: &Inbound,
         reply: Option<&Outbound>,
         state: serde_json::Value,
-    ) -> Result<()> {
+    ) -> Result<Vec<(ChannelKind, String)>> {
         self.commit_turn(seq, inbound, reply, state, &TurnWrites::default())
             .await
     }
@@ -110,6 +121,10 @@ impl Store {
     /// is never done without the reply that reports it, nor reported without
     /// being done. Each write checks that its record is still as the action
     /// read it, else nothing is written and [`StoreError::Conflict`] returned.
+    ///
+    /// Where a person owns the conversation (read in the transaction), the
+    /// customer's lines are recorded but the bot's reply, mails, changes
+    /// and state are not: the bot never answers over an operator.
     pub async fn commit_turn(
         &self,
         seq: u64,
@@ -117,7 +132,7 @@ impl Store {
         reply: Option<&Outbound>,
         state: serde_json::Value,
         writes: &TurnWrites,
-    ) -> Result<()> {
+    ) -> Result<Vec<(ChannelKind, String)>> {
         let key = inbound.key();
         let conv_id = inbound.conversation_id();
         let now = now_millis();
@@ -126,26 +141,11 @@ impl Store {
         let mut lines: Vec<Turn> = writes
             .burst
             .iter()
-            .map(|(_, earlier)| Turn {
-                role: Role::Customer,
-                text: earlier.text.clone(),
-                at: now,
-                message_key: earlier.key(),
-            })
+            .map(|(_, earlier)| Turn::new(Role::Customer, &earlier.text, now, earlier.key()))
             .collect();
-        lines.push(Turn {
-            role: Role::Customer,
-            text: inbound.text.clone(),
-            at: now,
-            message_key: key.clone(),
-        });
+        lines.push(Turn::new(Role::Customer, &inbound.text, now, key.clone()));
         if let Some(reply) = reply {
-            lines.push(Turn {
-                role: Role::Bot,
-                text: reply.text.clone(),
-                at: now,
-                message_key: key.clone(),
-            });
+            lines.push(Turn::new(Role::Bot, &reply.text, now, key.clone()));
         }
         let line_keys = lines
             .iter()
@@ -176,18 +176,10 @@ impl Store {
             trees.transaction(|(pending, outbox, conversations, shop, customers, turns)| {
                 if pending.remove(&seq.to_be_bytes())?.is_none() {
                     // Already answered (a second worker raced us): keep the first.
-                    return Ok(());
+                    return Ok(Vec::new());
                 }
                 for (earlier, _) in &writes.burst {
                     pending.remove(&earlier.to_be_bytes())?;
-                }
-                ShopWrite::apply_in(&writes.shop, shop)?;
-                for write in &writes.customers {
-                    if write.value.is_empty() {
-                        customers.remove(write.key.as_bytes())?;
-                    } else {
-                        customers.insert(write.key.as_bytes(), write.value.as_slice())?;
-                    }
                 }
                 let mut conv = match conversations.get(&conv_id)? {
                     Some(bytes) => decode::<Conversation>("conversations", &bytes)
@@ -198,27 +190,69 @@ impl Store {
                         thread: inbound.thread.clone(),
                         turns: Vec::new(),
                         state: serde_json::Value::Null,
+                        owner: Owner::Bot,
                     },
                 };
+                // Read here, in the transaction: an operator who took the
+                // conversation while this turn was decided wins.
+                let before = conv.owner.clone();
+                let bot_speaks = match before {
+                    Owner::Bot => true,
+                    Owner::Waiting { .. } => writes.notice,
+                    Owner::Operator { .. } => false,
+                };
+                if bot_speaks {
+                    // What the bot decided to do, it does: where a person
+                    // answers it decided nothing, and its changes wait too.
+                    ShopWrite::apply_in(&writes.shop, shop)?;
+                    for write in &writes.customers {
+                        if write.value.is_empty() {
+                            customers.remove(write.key.as_bytes())?;
+                        } else {
+                            customers.insert(write.key.as_bytes(), write.value.as_slice())?;
+                        }
+                    }
+                    conv.state = state.clone();
+                }
+                if let (Some(reason), Owner::Bot) = (&writes.handoff, &before) {
+                    conv.owner = Owner::Waiting {
+                        reason: reason.clone(),
+                        since: now,
+                        reminded: false,
+                    };
+                }
                 conv.thread = inbound.thread.clone();
-                conv.state = state.clone();
+                let mut written = Vec::new();
                 for (line, line_key) in lines.iter().zip(&line_keys) {
+                    if line.role == Role::Bot && !bot_speaks {
+                        continue;
+                    }
                     turns.insert(line_key.as_slice(), encode(line))?;
                 }
-                for (send_key, outbound) in &sends {
-                    let record = OutboxRecord {
-                        inbound_key: send_key.clone(),
-                        outbound: (*outbound).clone(),
-                        state: OutboxState::Unsent,
-                        attempts: 0,
-                    };
-                    outbox.insert(send_key.as_bytes(), encode(&record))?;
+                if bot_speaks {
+                    for (send_key, outbound) in &sends {
+                        let record = OutboxRecord::new(send_key, (*outbound).clone(), None);
+                        outbox.insert(send_key.as_bytes(), encode(&record))?;
+                        written.push((outbound.channel, send_key.clone()));
+                    }
+                }
+                if let Some(desk) = &writes.desk {
+                    let spoken: Vec<&Turn> = lines
+                        .iter()
+                        .filter(|l| l.role != Role::Bot || bot_speaks)
+                        .collect();
+                    let copies = desk.copies(&conv_id, &key, &before, &conv.owner, &spoken);
+                    for (send_key, record) in copies {
+                        outbox.insert(send_key.as_bytes(), encode(&record))?;
+                        written.push((record.outbound.channel, send_key));
+                    }
                 }
                 conversations.insert(conv_id.as_bytes(), encode(&conv))?;
-                Ok(())
+                Ok(written)
             });
-        unwrap_tx(outcome)?;
-        self.flush().await
+        let written = unwrap_tx(outcome)?;
+        self.flush().await?;
+        Ok(written)
     }
 
     /// Replies not yet confirmed sent, in key order.

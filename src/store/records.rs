@@ -54,6 +54,77 @@ pub struct OutboxRecord {
     pub state: OutboxState,
     /// Send attempts so far.
     pub attempts: u32,
+    /// Set on a message to the operators (a mirrored line, a hand-off
+    /// card): where it goes is settled when it is sent (the conversation's
+    /// forum topic, opened then if it has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<DeskNote>,
+}
+
+impl OutboxRecord {
+    /// A record not yet sent, stored under `key`.
+    pub fn new(key: &str, outbound: Outbound, desk: Option<DeskNote>) -> Self {
+        Self {
+            inbound_key: key.to_string(),
+            outbound,
+            state: OutboxState::Unsent,
+            attempts: 0,
+            desk,
+        }
+    }
+}
+
+/// What a message to the operators is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskNote {
+    /// The customer's conversation.
+    pub conversation: String,
+    /// The text is the conversation's card, written when it is sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub card: bool,
+}
+
+/// Who answers a conversation. Checked in the transaction that commits
+/// each of the bot's replies: the bot never answers where a person does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "who", rename_all = "snake_case")]
+pub enum Owner {
+    /// The bot answers.
+    #[default]
+    Bot,
+    /// Handed off; no operator has taken it yet. The bot stays silent.
+    Waiting {
+        /// Why it was handed off.
+        reason: String,
+        /// Since when (ms since epoch).
+        since: u64,
+        /// The operators were reminded that it still waits.
+        #[serde(default)]
+        reminded: bool,
+    },
+    /// An operator answers.
+    Operator {
+        /// Who (a Telegram name, an address, `cli`).
+        name: String,
+        /// Since when (ms since epoch).
+        since: u64,
+    },
+}
+
+impl Owner {
+    /// Whether a person answers (or is about to).
+    pub fn is_person(&self) -> bool {
+        !matches!(self, Owner::Bot)
+    }
+
+    /// `bot`, `waiting` or `operator`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Owner::Bot => "bot",
+            Owner::Waiting { .. } => "waiting",
+            Owner::Operator { .. } => "operator",
+        }
+    }
 }
 
 /// Who spoke a turn.
@@ -64,6 +135,10 @@ pub enum Role {
     Customer,
     /// kefu.
     Bot,
+    /// An operator, answering the customer.
+    Operator,
+    /// An operator's note: seen by colleagues and the bot, never sent.
+    Note,
 }
 
 /// One turn of a conversation.
@@ -78,6 +153,22 @@ pub struct Turn {
     pub at: u64,
     /// The inbound this turn is (customer) or answers (bot).
     pub message_key: String,
+    /// The operator who wrote an operator turn or note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl Turn {
+    /// A line said by `role` now.
+    pub fn new(role: Role, text: &str, at: u64, message_key: String) -> Self {
+        Self {
+            role,
+            text: text.to_string(),
+            at,
+            message_key,
+            by: None,
+        }
+    }
 }
 
 /// A conversation: one platform thread.
@@ -95,6 +186,9 @@ pub struct Conversation {
     /// verification, hand-off), opaque to the store.
     #[serde(default)]
     pub state: serde_json::Value,
+    /// Who answers it.
+    #[serde(default)]
+    pub owner: Owner,
 }
 
 /// A platform identity that wrote to us.

@@ -267,6 +267,25 @@ impl Channel for TelegramChannel {
         }
     }
 
+    async fn open_topic(&self, chat: &str, title: &str) -> Result<String, SendError> {
+        let chat = chat
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| SendError::Permanent(format!("{chat:?} is not a Telegram chat id")))?;
+        // Topic names are 1-128 characters.
+        let name: String = title.chars().take(128).collect();
+        let name = if name.trim().is_empty() {
+            "customer".to_string()
+        } else {
+            name
+        };
+        self.throttled()
+            .create_forum_topic(ChatId(chat), name)
+            .await
+            .map(|topic| topic.thread_id.0 .0.to_string())
+            .map_err(|e| outgoing::classify(&e, &self.token))
+    }
+
     async fn send(&self, outbound: &Outbound) -> Result<String, SendError> {
         let parts = outgoing::split_message(&outbound.text, outgoing::MESSAGE_LIMIT);
         if parts.is_empty() {

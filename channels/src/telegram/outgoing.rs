@@ -68,7 +68,11 @@ pub fn classify(error: &RequestError, token: &str) -> SendError {
                 "Not Found",
                 "Conflict",
             ];
-            if CLIENT_ERRORS.iter().any(|p| description.starts_with(p)) {
+            if description.contains("message thread not found")
+                || description.contains("TOPIC_DELETED")
+            {
+                SendError::ThreadGone(what)
+            } else if CLIENT_ERRORS.iter().any(|p| description.starts_with(p)) {
                 SendError::Permanent(what)
             } else if description.starts_with("Too Many Requests") {
                 // A 429 without `retry_after`: Telegram's usual minimum.
@@ -143,6 +147,10 @@ mod tests {
         assert!(matches!(
             classify(&api("Bad Request: something new"), ""),
             SendError::Permanent(_)
+        ));
+        assert!(matches!(
+            classify(&api("Bad Request: message thread not found"), ""),
+            SendError::ThreadGone(_)
         ));
         assert!(matches!(
             classify(&RequestError::Api(ApiError::BotBlocked), ""),

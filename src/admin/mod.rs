@@ -1,0 +1,185 @@
+//! What `kefu handoff` and `kefu shop` do, whether the daemon runs or not:
+//! the [`Admin`] operations work on the store directly ([`Local`], when no
+//! daemon holds it) or through the running daemon's admin API
+//! ([`client::Remote`], served by [`server`]), so an operator never has to
+//! stop the bot to answer a customer.
+
+pub mod client;
+pub mod server;
+
+use crate::desk::{actions, Act, Source};
+use crate::dialogue::DialogueState;
+use crate::shop::Shop;
+use crate::store::{Conversation, OutboxState, Owner, Store};
+use async_trait::async_trait;
+use kefu_channels::ChannelKind;
+use serde::{Deserialize, Serialize};
+
+/// One line of `kefu handoff list`: a conversation waiting for or
+/// answered by a person, a reply that could not be delivered, or a queued
+/// message that could not be read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Waiting {
+    /// The conversation id (or the message key, for the last two kinds).
+    pub id: String,
+    /// `waiting`, `operator`, `undelivered` or `unreadable`.
+    pub kind: String,
+    /// Why it was handed off, who answers it, or the error.
+    pub detail: String,
+    /// Since when (ms since epoch; 0 where unknown).
+    pub since: u64,
+}
+
+/// An operator action as the admin API takes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActRequest {
+    /// The conversation.
+    pub conversation: String,
+    /// What to do.
+    #[serde(flatten)]
+    pub act: Act,
+    /// Who does it (recorded with the turn).
+    pub who: String,
+}
+
+/// The operations, local or remote.
+#[async_trait]
+pub trait Admin: Send + Sync {
+    /// Conversations waiting for a person or answered by one, dead letters
+    /// and set-aside messages.
+    async fn list(&self) -> anyhow::Result<Vec<Waiting>>;
+    /// One conversation with its turns.
+    async fn show(&self, id: &str) -> anyhow::Result<Conversation>;
+    /// Apply an operator action; gives how many messages it sends.
+    async fn act(&self, request: &ActRequest) -> anyhow::Result<usize>;
+    /// A shop record (`order` or `user`) as JSON.
+    async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value>;
+    /// Where it works, for the user ("the running daemon", a path).
+    fn describe(&self) -> String;
+}
+
+/// The store opened here (no daemon holds it). Messages an action writes
+/// wait in the outbox for the daemon's next start.
+pub struct Local {
+    /// The store.
+    pub store: Store,
+    /// The operators' group, whose topics get copies of the action.
+    pub group: Option<String>,
+}
+
+/// The list, from a store.
+pub fn list(store: &Store) -> anyhow::Result<Vec<Waiting>> {
+    let mut out = Vec::new();
+    for conversation in store.conversations_without_turns()? {
+        // Records of an older kefu kept the hand-off in the brain state.
+        let legacy = DialogueState::from_json(&conversation.state).handoff;
+        let (kind, detail, since) = match (&conversation.owner, legacy) {
+            (Owner::Waiting { reason, since, .. }, _) => ("waiting", reason.clone(), *since),
+            (Owner::Operator { name, since }, _) => ("operator", name.clone(), *since),
+            (Owner::Bot, Some(reason)) => ("waiting", reason, 0),
+            (Owner::Bot, None) => continue,
+        };
+        out.push(Waiting {
+            id: conversation.id,
+            kind: kind.into(),
+            detail,
+            since,
+        });
+    }
+    for (message, reason) in store.quarantined()? {
+        out.push(Waiting {
+            id: message,
+            kind: "unreadable".into(),
+            detail: format!("queued message set aside: {reason}"),
+            since: 0,
+        });
+    }
+    for letter in store.dead_letters()? {
+        let error = match &letter.state {
+            OutboxState::Failed { error } => error.clone(),
+            _ => String::new(),
+        };
+        out.push(Waiting {
+            id: letter.inbound_key.clone(),
+            kind: "undelivered".into(),
+            detail: format!(
+                "to {}:{}: {error}",
+                letter.outbound.channel, letter.outbound.thread.id
+            ),
+            since: 0,
+        });
+    }
+    Ok(out)
+}
+
+/// A shop record as JSON, from a store.
+pub fn shop_record(store: &Store, kind: &str, id: &str) -> anyhow::Result<serde_json::Value> {
+    let shop = Shop::new(store);
+    let value = match kind {
+        "order" => {
+            let id = crate::nlu::order_ids(id)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| id.to_string());
+            shop.order(&id)?.map(serde_json::to_value).transpose()?
+        }
+        "user" => shop.user(id)?.map(serde_json::to_value).transpose()?,
+        _ => anyhow::bail!("no shop records of kind {kind:?} (order, user)"),
+    };
+    value.ok_or_else(|| {
+        let hint = if kind == "user" {
+            "; user ids look like mia_garcia_4516"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("no {kind} {id} in the shop{hint}")
+    })
+}
+
+/// Apply an action on `store`, copying it to `group`'s topic; gives the
+/// outbox keys written.
+pub async fn act(
+    store: &Store,
+    group: Option<&str>,
+    request: &ActRequest,
+) -> anyhow::Result<Vec<(ChannelKind, String)>> {
+    let key = format!("admin:{:016x}", rand::random::<u64>());
+    let written = actions::apply(
+        store,
+        &request.conversation,
+        &request.act,
+        &request.who,
+        &key,
+        None,
+        group.map(|g| (g, Source::Elsewhere)),
+    )
+    .await?;
+    Ok(written.unwrap_or_default())
+}
+
+#[async_trait]
+impl Admin for Local {
+    async fn list(&self) -> anyhow::Result<Vec<Waiting>> {
+        list(&self.store)
+    }
+
+    async fn show(&self, id: &str) -> anyhow::Result<Conversation> {
+        self.store.conversation(id)?.ok_or_else(|| {
+            anyhow::anyhow!("no conversation {id:?}; `kefu handoff list` shows them")
+        })
+    }
+
+    async fn act(&self, request: &ActRequest) -> anyhow::Result<usize> {
+        Ok(act(&self.store, self.group.as_deref(), request)
+            .await?
+            .len())
+    }
+
+    async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value> {
+        shop_record(&self.store, kind, id)
+    }
+
+    fn describe(&self) -> String {
+        "the store (no daemon running: messages go out when it starts)".into()
+    }
+}

@@ -1,0 +1,165 @@
+//! The daemon's HTTP listener (`http.listen`, axum): the admin API behind
+//! `kefu handoff` and `kefu shop` while the daemon holds the store, and a
+//! liveness probe. Admin calls need `Authorization: Bearer
+//! <http.admin_token>`; without a configured token they are all refused.
+
+use super::{ActRequest, Admin as _};
+use crate::config::Secret;
+use crate::daemon::OutboxSender;
+use crate::store::Store;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What the handlers work with.
+#[derive(Clone)]
+pub struct AdminState {
+    /// The daemon's store.
+    pub store: Store,
+    /// The operators' group, for copies of actions.
+    pub group: Option<String>,
+    /// Sends what an action wrote, now.
+    pub outbox: Arc<OutboxSender>,
+    /// The token admin calls must carry.
+    pub token: Secret,
+}
+
+/// `?id=…`
+#[derive(Deserialize)]
+struct IdQuery {
+    id: String,
+}
+
+/// An error as the API answers it: a status and a sentence.
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        let status = match e.downcast_ref::<crate::store::StoreError>() {
+            Some(crate::store::StoreError::Refused(_)) => StatusCode::CONFLICT,
+            _ if e.to_string().starts_with("no ") => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError(status, format!("{e:#}"))
+    }
+}
+
+/// The routes.
+pub fn router(state: AdminState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/admin/handoffs", get(handoffs))
+        .route("/admin/conversation", get(conversation))
+        .route("/admin/act", post(act))
+        .route("/admin/shop/order", get(order))
+        .route("/admin/shop/user", get(user))
+        .with_state(state)
+}
+
+/// Serve `router` on `listener` until `stop`.
+pub async fn serve(listener: tokio::net::TcpListener, state: AdminState, stop: CancellationToken) {
+    let app = router(state);
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await
+    {
+        tracing::error!("the HTTP listener failed: {e}");
+    }
+}
+
+/// Refuse a call without the right token.
+fn authorize(state: &AdminState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if state.token.is_empty() {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "the admin API is off: set http.admin_token (KEFU__HTTP__ADMIN_TOKEN)".into(),
+        ));
+    }
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !constant_time_eq(
+        given.trim().as_bytes(),
+        state.token.expose().trim().as_bytes(),
+    ) {
+        return Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            "wrong or missing admin token (Authorization: Bearer …)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Compare without stopping at the first difference, so timing tells
+/// nothing about the token.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn local(state: &AdminState) -> super::Local {
+    super::Local {
+        store: state.store.clone(),
+        group: state.group.clone(),
+    }
+}
+
+async fn handoffs(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<super::Waiting>>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).list().await?))
+}
+
+async fn conversation(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    Query(query): Query<IdQuery>,
+) -> Result<Json<crate::store::Conversation>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).show(&query.id).await?))
+}
+
+async fn act(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    Json(request): Json<ActRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, &headers)?;
+    let written = super::act(&state.store, state.group.as_deref(), &request).await?;
+    let sent = written.len();
+    state.outbox.enqueue_all(written);
+    tracing::info!(conversation = %request.conversation, who = %request.who, "operator action from the admin API");
+    Ok(Json(serde_json::json!({ "sent": sent })))
+}
+
+async fn order(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    Query(query): Query<IdQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).shop("order", &query.id).await?))
+}
+
+async fn user(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    Query(query): Query<IdQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).shop("user", &query.id).await?))
+}

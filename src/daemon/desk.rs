@@ -1,0 +1,124 @@
+//! The daemon's side of the operators' desk: operators' messages are acted
+//! on instead of answered, every turn is committed with the desk's routes
+//! (so its copies are written in the same transaction), hand-offs outside
+//! business hours say when someone will reply, and waiting hand-offs are
+//! reminded.
+
+use super::dispatch::Shared;
+use super::outbox::OutboxSender;
+use crate::desk::Desk;
+use crate::dialogue::DialogueState;
+use crate::pipeline::Outcome;
+use crate::store::{Conversation, Owner, PendingItem};
+use kefu_channels::{ChannelKind, Inbound, Outbound};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How often waiting hand-offs are checked for a reminder.
+const REMIND_EVERY: Duration = Duration::from_secs(30);
+
+impl Shared {
+    /// Act on an operator's message; `false` when it is not one.
+    pub(super) async fn desk_message(&self, item: &PendingItem) -> bool {
+        let Some(desk) = &self.desk else {
+            return false;
+        };
+        let inbound = &item.record.inbound;
+        if !desk.claims(inbound) {
+            return false;
+        }
+        match desk.handle(item.seq, inbound).await {
+            Ok(keys) => {
+                tracing::info!(message = %inbound.key(), "operator message handled");
+                self.outbox.enqueue_all(keys);
+            }
+            // It stays queued and is tried again at the next start.
+            Err(e) => {
+                tracing::error!(message = %inbound.key(), "cannot act on an operator message: {e:#}")
+            }
+        }
+        true
+    }
+
+    /// Give the turn the desk's routes, and outside business hours tell a
+    /// customer being handed off (or writing while they wait) when someone
+    /// will reply, once a day; gives the day to record once committed.
+    pub(super) fn desk_turn(
+        &self,
+        inbound: &Inbound,
+        conversation: Option<&Conversation>,
+        outcome: &mut Outcome,
+    ) -> Option<String> {
+        let desk = self.desk.as_ref()?;
+        outcome.writes.desk = Some(desk.routes());
+        let owner = conversation.map(|c| &c.owner);
+        let handing_now = outcome.writes.handoff.is_some() && !owner.is_some_and(Owner::is_person);
+        let waiting = matches!(owner, Some(Owner::Waiting { .. }));
+        if !handing_now && !waiting {
+            return None;
+        }
+        let now = chrono::Utc::now();
+        let day = desk.day_of(now);
+        let id = inbound.conversation_id();
+        if self.store.last_notice(&id).ok().flatten().as_deref() == Some(day.as_str()) {
+            return None;
+        }
+        let language = DialogueState::from_json(&outcome.state)
+            .language
+            .unwrap_or_else(|| "en".into());
+        let notice = desk.closed_notice(&language, now)?;
+        match &mut outcome.reply {
+            Some(reply) if handing_now => {
+                reply.text = format!("{}\n\n{notice}", reply.text);
+            }
+            None if waiting => {
+                outcome.reply = Some(Outbound {
+                    channel: inbound.channel,
+                    thread: inbound.thread.clone(),
+                    text: notice,
+                    reply_to: Some(inbound.platform_message_id.clone()),
+                    attachments: Vec::new(),
+                    annotations: Default::default(),
+                });
+                outcome.writes.notice = true;
+            }
+            _ => return None,
+        }
+        Some(day)
+    }
+
+    /// Record that today's after-hours notice went to conversation `id`.
+    pub(super) fn desk_noticed(&self, id: &str, day: Option<String>) {
+        if let Some(day) = day {
+            if let Err(e) = self.store.set_last_notice(id, &day) {
+                tracing::warn!(conversation = %id, "cannot record the after-hours notice: {e}");
+            }
+        }
+    }
+}
+
+impl OutboxSender {
+    /// Send what a commit or an operator action wrote, in order.
+    pub fn enqueue_all(&self, keys: Vec<(ChannelKind, String)>) {
+        for (channel, key) in keys {
+            self.enqueue(channel, key);
+        }
+    }
+}
+
+/// Remind the operators of hand-offs nobody took, until `stop`.
+pub(super) fn spawn_reminders(desk: Arc<Desk>, outbox: Arc<OutboxSender>, stop: CancellationToken) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(REMIND_EVERY) => {}
+            }
+            match desk.remind().await {
+                Ok(keys) => outbox.enqueue_all(keys),
+                Err(e) => tracing::warn!("cannot remind the operators: {e}"),
+            }
+        }
+    });
+}

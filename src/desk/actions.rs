@@ -1,0 +1,162 @@
+//! What an operator can do to a conversation, from wherever they work
+//! (the operators' group, their mailbox, the command line): each action is
+//! one store transaction with the messages it sends.
+
+use crate::dialogue::DialogueState;
+use crate::store::{
+    copy_text, to_group, Conversation, DeskChange, DeskNote, OutboxRecord, Owner, Role, Store, Turn,
+};
+use kefu_channels::{now_millis, ChannelKind, Outbound};
+use serde::{Deserialize, Serialize};
+
+/// An operator action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", content = "text", rename_all = "snake_case")]
+pub enum Act {
+    /// Answer the customer (takes the conversation).
+    Reply(String),
+    /// A note for colleagues and the bot; never sent to the customer.
+    Note(String),
+    /// Take the conversation: the bot stays silent.
+    Take,
+    /// Give it back to the bot, with what the bot should know.
+    Release(Option<String>),
+    /// The matter is over: back to the bot, its open requests dropped.
+    Close,
+}
+
+/// Where an action came from: its own copy to the group is left out when
+/// the operator wrote it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The operators' group (the action is already in the topic).
+    Group,
+    /// The operators' mailbox, the command line or the admin API.
+    Elsewhere,
+}
+
+/// Apply `act` by operator `who` to conversation `id`. `key` names the
+/// outbox records (the operator's own message key, so a replayed message
+/// sends nothing twice); `seq` is that message's place in the queue, which
+/// it leaves in the same transaction. `group` is the operators' group, for
+/// the copy. Gives the outbox keys to send, `None` for a replay.
+pub async fn apply(
+    store: &Store,
+    id: &str,
+    act: &Act,
+    who: &str,
+    key: &str,
+    seq: Option<u64>,
+    group: Option<(&str, Source)>,
+) -> crate::store::Result<Option<Vec<(ChannelKind, String)>>> {
+    let now = now_millis();
+    store
+        .desk_update(id, seq, |conv| {
+            let mut change = DeskChange::default();
+            let line = |role: Role, text: &str| {
+                let mut turn = Turn::new(role, text, now, key.to_string());
+                turn.by = Some(who.to_string());
+                turn
+            };
+            match act {
+                Act::Reply(text) => {
+                    let text = text.trim();
+                    if text.is_empty() {
+                        return Err("the reply is empty".into());
+                    }
+                    conv.owner = operator(who, now, &conv.owner);
+                    change.turns.push(line(Role::Operator, text));
+                    let outbound = to_customer(conv, text);
+                    change
+                        .sends
+                        .push((key.to_string(), OutboxRecord::new(key, outbound, None)));
+                }
+                Act::Note(text) => change.turns.push(line(Role::Note, text.trim())),
+                Act::Take => {
+                    conv.owner = operator(who, now, &conv.owner);
+                    change.turns.push(line(Role::Note, "took the conversation"));
+                }
+                Act::Release(note) => {
+                    if !conv.owner.is_person() {
+                        return Err(format!("{id} is answered by the bot already"));
+                    }
+                    conv.owner = Owner::Bot;
+                    conv.state = back_to_bot(&conv.state, false);
+                    let text = match note.as_deref().map(str::trim) {
+                        Some(note) if !note.is_empty() => {
+                            format!("a colleague handled this conversation: {note}")
+                        }
+                        _ => "a colleague handled this conversation".to_string(),
+                    };
+                    change.turns.push(line(Role::Note, &text));
+                }
+                Act::Close => {
+                    conv.owner = Owner::Bot;
+                    conv.state = back_to_bot(&conv.state, true);
+                    change
+                        .turns
+                        .push(line(Role::Note, "closed the conversation"));
+                }
+            }
+            if let Some((group, source)) = group {
+                let own_words = source == Source::Group && matches!(act, Act::Reply(_));
+                for (n, turn) in change.turns.iter().enumerate() {
+                    if own_words {
+                        continue;
+                    }
+                    let send_key = format!("{key}#desk{n}");
+                    let note = DeskNote {
+                        conversation: id.to_string(),
+                        card: false,
+                    };
+                    let record =
+                        OutboxRecord::new(&send_key, to_group(group, copy_text(turn)), Some(note));
+                    change.sends.push((send_key, record));
+                }
+            }
+            Ok(change)
+        })
+        .await
+}
+
+/// The owner after operator `who` acts: they answer from now (since the
+/// moment they first did, when it was them already).
+fn operator(who: &str, now: u64, owner: &Owner) -> Owner {
+    match owner {
+        Owner::Operator { name, since } if name == who => Owner::Operator {
+            name: name.clone(),
+            since: *since,
+        },
+        _ => Owner::Operator {
+            name: who.to_string(),
+            since: now,
+        },
+    }
+}
+
+/// The brain's state when the bot answers again: no hand-off, counters
+/// reset; after a close, the open requests dropped too.
+fn back_to_bot(state: &serde_json::Value, close: bool) -> serde_json::Value {
+    let mut state = DialogueState::from_json(state);
+    state.handoff = None;
+    state.negative_streak = 0;
+    state.verify_failures = 0;
+    state.awaiting_code = false;
+    if close {
+        state.finish_task();
+    }
+    state.to_json()
+}
+
+/// An operator's words to the customer, on the customer's own channel and
+/// thread (threaded for mail: the thread's route names what it answers).
+fn to_customer(conv: &Conversation, text: &str) -> Outbound {
+    Outbound {
+        channel: conv.channel,
+        thread: conv.thread.clone(),
+        text: text.to_string(),
+        reply_to: None,
+        attachments: Vec::new(),
+        annotations: Default::default(),
+    }
+}

@@ -1,0 +1,87 @@
+//! The card a hand-off opens with: who the customer is, whether they are
+//! verified, their orders, why the bot handed off, and the last turns
+//! (the bot's included), so an operator answers without asking again.
+
+use crate::dialogue::DialogueState;
+use crate::shop::Shop;
+use crate::store::{copy_text, Conversation, Owner, Store};
+use std::fmt::Write as _;
+
+/// Turns the card shows.
+const LAST_TURNS: usize = 8;
+/// Orders the card lists.
+const RECENT_ORDERS: usize = 5;
+
+/// The card of conversation `id`, as it stands now.
+pub fn render(store: &Store, id: &str) -> anyhow::Result<String> {
+    let conversation = store
+        .conversation(id)?
+        .ok_or_else(|| anyhow::anyhow!("no conversation {id}"))?;
+    let state = DialogueState::from_json(&conversation.state);
+    let mut card = String::new();
+    let why = match &conversation.owner {
+        Owner::Waiting { reason, .. } => format!("🔔 Hand-off: {reason}"),
+        Owner::Operator { name, .. } => format!("🧑‍💼 Answered by {name}"),
+        Owner::Bot => "🤖 Followed (the bot answers)".to_string(),
+    };
+    let _ = writeln!(card, "{why}");
+    let _ = writeln!(card, "Conversation: {id}");
+    let _ = writeln!(card, "Customer: {}", customer_line(&conversation));
+    let shop = Shop::new(store);
+    match &state.customer {
+        Some(user_id) => {
+            let _ = writeln!(card, "Verified: yes, as {user_id}");
+            if let Some(user) = shop.user(user_id)? {
+                let _ = writeln!(
+                    card,
+                    "Account: {} {}, {}",
+                    user.name.first_name, user.name.last_name, user.email
+                );
+                let mut orders = shop.orders_of(&user)?;
+                orders.reverse();
+                for order in orders.iter().take(RECENT_ORDERS) {
+                    let status = serde_json::to_value(&order.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    let items: Vec<&str> = order.items.iter().map(|i| i.name.as_str()).collect();
+                    let _ = writeln!(card, "  {} {status}: {}", order.order_id, items.join(", "));
+                }
+            }
+        }
+        None => {
+            let _ = writeln!(card, "Verified: no");
+        }
+    }
+    if let Some(task) = &state.task {
+        let _ = writeln!(card, "Request in progress: {task}");
+    }
+    let _ = writeln!(card, "Last turns:");
+    let start = conversation.turns.len().saturating_sub(LAST_TURNS);
+    for turn in &conversation.turns[start..] {
+        let _ = writeln!(card, "{}", copy_text(turn));
+    }
+    let _ = write!(
+        card,
+        "Write here to answer the customer. /take · /note TEXT · /release [note] · /close · /order ID · /snippet NAME"
+    );
+    Ok(card)
+}
+
+/// The topic's title: the channel and who the customer is.
+pub fn title(store: &Store, id: &str) -> String {
+    let conversation = store.conversation(id).ok().flatten();
+    match conversation {
+        Some(c) => format!("{} · {}", c.channel, customer_line(&c)),
+        None => id.to_string(),
+    }
+}
+
+/// The customer as the platform names them: the mail address, or the
+/// platform's user id.
+fn customer_line(conversation: &Conversation) -> String {
+    let id = conversation.id.as_str();
+    let who = id.split_once(':').map_or(id, |(_, rest)| rest);
+    // Shared threads and mail: `thread/sender`; the sender is the person.
+    who.rsplit('/').next().unwrap_or(who).to_string()
+}

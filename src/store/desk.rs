@@ -1,0 +1,272 @@
+//! The operators' side of the store: copies of conversations for the
+//! operators (made in the transaction of the turn they copy), operator
+//! actions on a conversation (reply, note, take, release, close: each one
+//! transaction with the outbox records it sends), and the maps between
+//! conversations and their forum topics and mail tokens.
+
+use super::inbox::unwrap_tx;
+use super::{
+    decode, encode, Conversation, DeskNote, OutboxRecord, Owner, Result, Role, Store, StoreError,
+    Turn,
+};
+use kefu_channels::{ChannelKind, Outbound, Thread};
+use sled::transaction::ConflictableTransactionError;
+use sled::Transactional;
+
+/// Where the operators follow conversations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeskRoutes {
+    /// The operators' Telegram group (a forum): each followed
+    /// conversation's card and lines go to its own topic there.
+    pub group: Option<String>,
+    /// Follow every conversation, not only those handed to a person.
+    pub mirror_all: bool,
+    /// The operators' mailbox gets the card of each hand-off.
+    pub mailbox: bool,
+}
+
+impl DeskRoutes {
+    /// The outbox records that copy a committed turn to the operators:
+    /// the card when the turn handed the conversation off, else its lines
+    /// where the conversation is followed. Keys derive from the turn's
+    /// inbound key, so a turn decided again writes the same records.
+    pub fn copies(
+        &self,
+        conversation: &str,
+        key: &str,
+        before: &Owner,
+        after: &Owner,
+        lines: &[&Turn],
+    ) -> Vec<(String, OutboxRecord)> {
+        let handed_now = !before.is_person() && after.is_person();
+        let mut out = Vec::new();
+        let note = |card| {
+            Some(DeskNote {
+                conversation: conversation.to_string(),
+                card,
+            })
+        };
+        if let Some(group) = &self.group {
+            if handed_now {
+                let send_key = format!("{key}#desk");
+                let outbound = to_group(group, String::new());
+                out.push((
+                    send_key.clone(),
+                    OutboxRecord::new(&send_key, outbound, note(true)),
+                ));
+            } else if self.mirror_all || after.is_person() {
+                for (n, line) in lines.iter().enumerate() {
+                    let send_key = format!("{key}#desk{n}");
+                    let outbound = to_group(group, copy_text(line));
+                    out.push((
+                        send_key.clone(),
+                        OutboxRecord::new(&send_key, outbound, note(false)),
+                    ));
+                }
+            }
+        }
+        if self.mailbox && handed_now {
+            let send_key = format!("{key}#deskmail");
+            let outbound = Outbound {
+                channel: ChannelKind::Email,
+                thread: Thread {
+                    id: String::new(),
+                    route: None,
+                },
+                text: String::new(),
+                reply_to: None,
+                attachments: Vec::new(),
+                annotations: Default::default(),
+            };
+            out.push((
+                send_key.clone(),
+                OutboxRecord::new(&send_key, outbound, note(true)),
+            ));
+        }
+        out
+    }
+}
+
+/// A message for the operators' group (its topic is found when sent).
+pub fn to_group(group: &str, text: String) -> Outbound {
+    Outbound {
+        channel: ChannelKind::Telegram,
+        thread: Thread {
+            id: group.to_string(),
+            route: None,
+        },
+        text,
+        reply_to: None,
+        attachments: Vec::new(),
+        annotations: Default::default(),
+    }
+}
+
+/// How a line of the conversation reads in its topic.
+pub fn copy_text(line: &Turn) -> String {
+    let who = match (line.role, &line.by) {
+        (Role::Customer, _) => "👤".to_string(),
+        (Role::Bot, _) => "🤖".to_string(),
+        (Role::Operator, by) => format!("🧑‍💼 {}:", by.as_deref().unwrap_or("operator")),
+        (Role::Note, by) => format!("📝 {}:", by.as_deref().unwrap_or("operator")),
+    };
+    format!("{who} {}", line.text)
+}
+
+/// What an operator action does, decided from the conversation as it is in
+/// the transaction.
+#[derive(Debug, Default)]
+pub struct DeskChange {
+    /// Lines to append (an operator's reply, a note).
+    pub turns: Vec<Turn>,
+    /// Outbox records to write (the reply to the customer, copies).
+    pub sends: Vec<(String, OutboxRecord)>,
+}
+
+impl Store {
+    /// Apply an operator action to conversation `id` in one transaction:
+    /// `change` edits the record (owner, state) and names the lines and
+    /// sends; with `seq`, the operator's own message leaves the queue in
+    /// the same step (`None` returned when it already had: a replay).
+    /// `change` may run more than once and refuse with a reason. Flushed;
+    /// gives the outbox keys written.
+    pub async fn desk_update<F>(
+        &self,
+        id: &str,
+        seq: Option<u64>,
+        change: F,
+    ) -> Result<Option<Vec<(ChannelKind, String)>>>
+    where
+        F: Fn(&mut Conversation) -> std::result::Result<DeskChange, String>,
+    {
+        let keys = (0..4)
+            .map(|_| Ok(super::turn_key(id, self.db.generate_id()?)))
+            .collect::<Result<Vec<_>>>()?;
+        let trees = (
+            &self.pending,
+            &self.outbox,
+            &self.conversations,
+            &self.turns,
+        );
+        let outcome = trees.transaction(|(pending, outbox, conversations, turns)| {
+            if let Some(seq) = seq {
+                if pending.remove(&seq.to_be_bytes())?.is_none() {
+                    return Ok(None);
+                }
+            }
+            let Some(bytes) = conversations.get(id)? else {
+                return Err(ConflictableTransactionError::Abort(StoreError::Refused(
+                    format!("no conversation {id:?}; `kefu handoff list` shows them"),
+                )));
+            };
+            let mut conv: Conversation =
+                decode("conversations", &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let change = change(&mut conv)
+                .map_err(|why| ConflictableTransactionError::Abort(StoreError::Refused(why)))?;
+            for (turn, key) in change.turns.iter().zip(&keys) {
+                turns.insert(key.as_slice(), encode(turn))?;
+            }
+            let mut written = Vec::new();
+            for (key, record) in &change.sends {
+                outbox.insert(key.as_bytes(), encode(record))?;
+                written.push((record.outbound.channel, key.clone()));
+            }
+            conversations.insert(id.as_bytes(), encode(&conv))?;
+            Ok(Some(written))
+        });
+        let written = unwrap_tx(outcome)?;
+        self.flush().await?;
+        Ok(written)
+    }
+
+    /// Drop an operator's message from the queue without acting on it (a
+    /// stranger in the operators' group, a command that failed).
+    pub async fn drop_pending(&self, seq: u64) -> Result<()> {
+        self.pending.remove(seq.to_be_bytes())?;
+        self.flush().await
+    }
+
+    /// Conversations a person owns or waits for, without their turns.
+    pub fn owned_by_people(&self) -> Result<Vec<Conversation>> {
+        let mut out = Vec::new();
+        for value in self.conversations.iter().values() {
+            let conversation: Conversation = decode("conversations", &value?)?;
+            if conversation.owner.is_person() {
+                out.push(conversation);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Set the owner of conversation `id` outside a turn (the reminder
+    /// marks a waiting one as reminded).
+    pub async fn set_owner(&self, id: &str, owner: Owner) -> Result<()> {
+        if let Some(bytes) = self.conversations.get(id)? {
+            let mut conversation: Conversation = decode("conversations", &bytes)?;
+            conversation.owner = owner;
+            self.conversations.insert(id, encode(&conversation))?;
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// The forum topic of conversation `id` in the operators' group.
+    pub fn topic_of(&self, id: &str) -> Result<Option<String>> {
+        // An empty topic is one forgotten (deleted by an operator).
+        Ok(self
+            .desk_get(&format!("topic/{id}"))?
+            .filter(|t| !t.is_empty()))
+    }
+
+    /// The conversation a forum topic of group `group` follows.
+    pub fn conversation_of_topic(&self, group: &str, topic: &str) -> Result<Option<String>> {
+        self.desk_get(&format!("by-topic/{group}/{topic}"))
+    }
+
+    /// Remember (both ways) that `topic` follows conversation `id`.
+    pub async fn set_topic(&self, id: &str, group: &str, topic: &str) -> Result<()> {
+        self.desk.insert(format!("topic/{id}"), topic.as_bytes())?;
+        self.desk
+            .insert(format!("by-topic/{group}/{topic}"), id.as_bytes())?;
+        self.flush().await
+    }
+
+    /// The secret token that marks mail about conversation `id` to and
+    /// from the operators' mailbox; made on first use.
+    pub async fn mail_token(&self, id: &str) -> Result<String> {
+        if let Some(token) = self.desk_get(&format!("token-of/{id}"))? {
+            return Ok(token);
+        }
+        let token = format!("{:032x}", rand::random::<u128>());
+        self.desk
+            .insert(format!("token-of/{id}"), token.as_bytes())?;
+        self.desk.insert(format!("token/{token}"), id.as_bytes())?;
+        self.flush().await?;
+        Ok(token)
+    }
+
+    /// The conversation a mail token stands for.
+    pub fn conversation_of_token(&self, token: &str) -> Result<Option<String>> {
+        self.desk_get(&format!("token/{token}"))
+    }
+
+    /// The shop's day (`2026-12-06`) the last after-hours notice went to
+    /// conversation `id`.
+    pub fn last_notice(&self, id: &str) -> Result<Option<String>> {
+        self.desk_get(&format!("notice/{id}"))
+    }
+
+    /// Record the day of an after-hours notice (lost at worst: one more
+    /// notice that day).
+    pub fn set_last_notice(&self, id: &str, day: &str) -> Result<()> {
+        self.desk.insert(format!("notice/{id}"), day.as_bytes())?;
+        Ok(())
+    }
+
+    fn desk_get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .desk
+            .get(key)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+}
