@@ -46,7 +46,7 @@ pub struct OperatorsSettings {
     pub email: String,
     /// Remind the group of a hand-off nobody took after this many minutes
     /// (within business hours); 0: never.
-    pub remind_minutes: u64,
+    pub remind_minutes: f64,
     /// Canned replies (`name = "text"`); default `snippets.toml` in the
     /// shop's data directory.
     pub snippets: Option<PathBuf>,
@@ -59,7 +59,7 @@ impl Default for OperatorsSettings {
             telegram_ids: Vec::new(),
             mirror: Mirror::Handoff,
             email: String::new(),
-            remind_minutes: 15,
+            remind_minutes: 15.0,
             snippets: None,
         }
     }

@@ -57,6 +57,16 @@ const SECRET_VARS: [(&str, &str); 5] = [
     ("KEFU__HTTP__ADMIN_TOKEN", "http.admin_token"),
 ];
 
+/// The environment variables that hold comma-separated lists.
+const LIST_VARS: [(&str, &str); 3] = [
+    ("KEFU__DISCORD__CHANNELS", "discord.channels"),
+    (
+        "KEFU__EMAIL__TRUSTED_AUTHSERV_IDS",
+        "email.trusted_authserv_ids",
+    ),
+    ("KEFU__OPERATORS__TELEGRAM_IDS", "operators.telegram_ids"),
+];
+
 /// The config file to use: the one given, else `./kefu.toml`, else
 /// `/etc/kefu/kefu.toml`, else none (defaults and environment only).
 pub fn find_config_file(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
@@ -101,12 +111,30 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         .prefix_separator("__")
         .separator("__")
         .try_parsing(true)
-        .list_separator(",")
-        .with_list_parse_key("discord.channels")
-        .with_list_parse_key("email.trusted_authserv_ids")
-        .with_list_parse_key("operators.telegram_ids")
-        .source(Some(others.into_iter().collect()));
+        .source(Some(
+            others
+                .into_iter()
+                .filter(|(name, _)| !LIST_VARS.iter().any(|(var, _)| var == name))
+                .collect(),
+        ));
     let mut builder = builder.add_source(env);
+    // Lists are split here: the config crate parses a one-element list
+    // that looks like a number ("4242") as that number.
+    for (var, key) in LIST_VARS {
+        if let Ok(value) = std::env::var(var) {
+            let items: Vec<String> = value
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            builder = builder
+                .set_override(key, items)
+                .map_err(|e| ConfigError::Invalid {
+                    key: key.into(),
+                    message: one_line(&e.to_string()),
+                })?;
+        }
+    }
     for (name, value) in secrets {
         let key = SECRET_VARS
             .iter()
@@ -283,10 +311,24 @@ mod tests {
         std::env::set_var("KEFU__EMAIL__PASSWORD", "0123");
         std::env::set_var("KEFU__LLM__API_KEY", "1e5");
         std::env::set_var("KEFU__LLM__MAX_TOKENS", "77");
+        // A one-element list that looks like a number stays a list.
+        std::env::set_var("KEFU__OPERATORS__TELEGRAM_IDS", "4242");
+        std::env::set_var("KEFU__EMAIL__TRUSTED_AUTHSERV_IDS", "mx.example.com, mx2");
         let settings = super::load(None).unwrap();
-        std::env::remove_var("KEFU__EMAIL__PASSWORD");
-        std::env::remove_var("KEFU__LLM__API_KEY");
-        std::env::remove_var("KEFU__LLM__MAX_TOKENS");
+        for var in [
+            "KEFU__EMAIL__PASSWORD",
+            "KEFU__LLM__API_KEY",
+            "KEFU__LLM__MAX_TOKENS",
+            "KEFU__OPERATORS__TELEGRAM_IDS",
+            "KEFU__EMAIL__TRUSTED_AUTHSERV_IDS",
+        ] {
+            std::env::remove_var(var);
+        }
+        assert_eq!(settings.operators.telegram_ids, [4242]);
+        assert_eq!(
+            settings.email.trusted_authserv_ids,
+            ["mx.example.com", "mx2"]
+        );
         assert_eq!(settings.email.password.expose(), "0123");
         assert_eq!(settings.llm.api_key.expose(), "1e5");
         assert_eq!(settings.llm.max_tokens, 77);

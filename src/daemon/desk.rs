@@ -12,11 +12,7 @@ use crate::pipeline::Outcome;
 use crate::store::{Conversation, Owner, PendingItem};
 use kefu_channels::{ChannelKind, Inbound, Outbound};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-/// How often waiting hand-offs are checked for a reminder.
-const REMIND_EVERY: Duration = Duration::from_secs(30);
 
 impl Shared {
     /// Act on an operator's message; `false` when it is not one.
@@ -113,7 +109,7 @@ pub(super) fn spawn_reminders(desk: Arc<Desk>, outbox: Arc<OutboxSender>, stop: 
         loop {
             tokio::select! {
                 _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(REMIND_EVERY) => {}
+                _ = tokio::time::sleep(desk.remind_every()) => {}
             }
             match desk.remind().await {
                 Ok(keys) => outbox.enqueue_all(keys),

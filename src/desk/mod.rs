@@ -81,7 +81,7 @@ impl Desk {
                 .unwrap_or("kefu.invalid")
                 .to_string(),
             mirror_all: operators.mirror == Mirror::All,
-            remind_after_ms: operators.remind_minutes * 60_000,
+            remind_after_ms: (operators.remind_minutes.max(0.0) * 60_000.0) as u64,
             hours: Hours::from_settings(&settings.hours)?,
             closed_message: [
                 settings.hours.closed_message.clone(),
@@ -140,6 +140,11 @@ impl Desk {
             &self.closed_message[0]
         };
         Some(template.replace("{opens}", &opens))
+    }
+
+    /// How often to look for hand-offs to remind of.
+    pub fn remind_every(&self) -> std::time::Duration {
+        std::time::Duration::from_millis((self.remind_after_ms / 4).clamp(200, 30_000))
     }
 
     /// The day at `now` in the shop's zone: one after-hours notice each.

@@ -4,12 +4,16 @@
 //! long polls held until an update arrives or `timeout` passes, a newer
 //! poll ends an older one with 409 as Telegram does) and `sendMessage`
 //! (checks chat, text and reply target like Telegram, answers a full
-//! Message). Method names match case-insensitively (teloxide sends
+//! Message), and forum supergroups (`createForumTopic`, `message_thread_id`
+//! checked on `sendMessage`: "message thread not found" for a deleted
+//! topic; see `telegram_forum.rs`). Method names match case-insensitively (teloxide sends
 //! `GetUpdates`); parameters come as JSON, form or query string. Failures
 //! (429 with `parameters.retry_after`, 500, 400) can be queued for the
 //! next `sendMessage` calls; every call is recorded.
 #![allow(dead_code)]
 
+#[path = "telegram_forum.rs"]
+mod forum;
 #[path = "telegram_http.rs"]
 mod http;
 
@@ -79,6 +83,11 @@ pub struct State {
     pub pass_before_failing: usize,
     /// Requests for unknown methods or with a wrong token.
     pub unknown: Vec<String>,
+    /// Forum supergroups by chat id: their topics, by thread id, with
+    /// their name; a deleted topic is gone from the map.
+    pub forums: std::collections::HashMap<i64, std::collections::BTreeMap<i64, String>>,
+    /// Every `createForumTopic` call that succeeded: (chat, thread id).
+    pub topics_created: Vec<(i64, i64)>,
     /// Every message in any chat (customers' and the bot's), to check
     /// reply targets and to quote them in `reply_to_message`.
     messages: Vec<Value>,
@@ -259,6 +268,7 @@ impl TelegramStandin {
             ),
             Some("getupdates") => self.get_updates(&params).await,
             Some("sendmessage") => self.send_message(&params),
+            Some("createforumtopic") => self.state().create_forum_topic(&params),
             _ => {
                 // A wrong token is 401; a right token with an unknown method 404.
                 let path = target.replace(TOKEN, "TOKEN");
@@ -385,14 +395,21 @@ impl State {
             },
             None => None,
         };
+        let topic = number(params.get("message_thread_id"));
+        if let Some(refusal) = self.check_topic(chat, topic) {
+            return refusal;
+        }
         let id = self.next_message;
         self.next_message += 1;
         let mut message = json!({"message_id": id, "date": now_secs(),
-            "chat": {"id": chat, "type": "private", "first_name": "Cust", "last_name": "Omer"},
+            "chat": self.chat_object(chat),
             "from": {"id": BOT_ID, "is_bot": true, "first_name": "Kefu", "username": "kefu_test_bot"},
             "text": text});
-        if let Some(topic) = number(params.get("message_thread_id")) {
+        if let Some(topic) = topic {
             message["message_thread_id"] = json!(topic);
+            if self.forums.contains_key(&chat) {
+                message["is_topic_message"] = json!(true);
+            }
         }
         if let Some(original) = quoted {
             message["reply_to_message"] = original;
