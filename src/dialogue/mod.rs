@@ -16,5 +16,5 @@ mod words;
 pub use address::{parse_address, PostalAddress};
 pub use flows::{handoff, is_task, Brain, Decision};
 pub use proof::MAX_VERIFY_FAILURES;
-pub use state::{handed_off, release, DialogueState, Slots};
+pub use state::{DialogueState, Slots};
 pub use step::{ActionRecord, Mail, Step, StepKind};

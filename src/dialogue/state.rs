@@ -1,10 +1,8 @@
 //! Per-conversation dialogue state, kept in the conversation record (so it
-//! is committed in the same transaction as the turn), and the hand-off
-//! commands.
+//! is committed in the same transaction as the turn).
 
 use super::PostalAddress;
 use crate::shop::Action;
-use crate::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// What the bot remembers about one conversation.
@@ -100,36 +98,4 @@ impl DialogueState {
             ..Slots::default()
         };
     }
-}
-
-/// Conversations handed off, with the reason.
-pub fn handed_off(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(store
-        .conversations()?
-        .into_iter()
-        .filter_map(|c| {
-            DialogueState::from_json(&c.state)
-                .handoff
-                .map(|reason| (c.id, reason))
-        })
-        .collect())
-}
-
-/// Give a handed-off conversation back to the bot.
-pub fn release(store: &Store, conversation: &str) -> anyhow::Result<()> {
-    let Some(record) = store.conversation(conversation)? else {
-        anyhow::bail!(
-            "no conversation {conversation:?}; `kefu handoff list` shows the handed-off ones"
-        );
-    };
-    let mut state = DialogueState::from_json(&record.state);
-    if state.handoff.is_none() {
-        anyhow::bail!("conversation {conversation:?} is not handed off");
-    }
-    state.handoff = None;
-    state.negative_streak = 0;
-    state.verify_failures = 0;
-    state.awaiting_code = false;
-    store.set_conversation_state(conversation, state.to_json())?;
-    Ok(())
 }

@@ -2,7 +2,7 @@
 //! which are stored one per key in the `turns` tree (a record written by
 //! an older kefu may still hold turns of its own; they come first).
 
-use super::{decode, encode, turn_prefix, Conversation, Result, Store, Turn};
+use super::{decode, turn_prefix, Conversation, Result, Store, Turn};
 
 impl Store {
     /// One conversation by id (`channel:thread`), with every turn.
@@ -46,17 +46,5 @@ impl Store {
             .values()
             .map(|v| decode("conversations", &v?))
             .collect()
-    }
-
-    /// Replace a conversation's brain state (operator commands such as
-    /// `kefu handoff release`); flushed.
-    pub fn set_conversation_state(&self, id: &str, state: serde_json::Value) -> Result<()> {
-        if let Some(bytes) = self.conversations.get(id)? {
-            let mut conversation: Conversation = decode("conversations", &bytes)?;
-            conversation.state = state;
-            self.conversations.insert(id, encode(&conversation))?;
-            self.conversations.flush()?;
-        }
-        Ok(())
     }
 }
