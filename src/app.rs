@@ -51,7 +51,11 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         workers: settings.daemon.workers,
         grace: Duration::from_secs(settings.daemon.shutdown_grace_secs),
         max_send_attempts: settings.daemon.max_send_attempts,
-        debounce: Duration::from_millis(settings.daemon.debounce_ms),
+        pacing: crate::daemon::Pacing {
+            debounce: Duration::from_millis(settings.daemon.debounce_ms),
+            turns_burst: settings.daemon.turns_burst,
+            turns_per_minute: settings.daemon.turns_per_minute,
+        },
         // A turn may take a model request of llm.timeout_secs several times
         // over (retries); beyond that and a minute, something is stuck.
         stall: Duration::from_secs(settings.llm.timeout_secs.max(30) * 5 + 60),

@@ -210,6 +210,7 @@ async fn an_answered_message_replayed_later_is_not_answered_again() {
         reply_to: Some("9".into()),
         attachments: vec![],
         annotations: Default::default(),
+        buttons: Vec::new(),
     };
     store
         .commit_reply(seq, &message, Some(&reply), serde_json::Value::Null)
@@ -288,6 +289,7 @@ async fn answered(store: &Store, ids: std::ops::Range<usize>) {
             reply_to: Some(message.platform_message_id.clone()),
             attachments: vec![],
             annotations,
+            buttons: Vec::new(),
         };
         store
             .commit_reply(seq, &message, Some(&reply), serde_json::json!({}))

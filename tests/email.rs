@@ -12,7 +12,8 @@ mod email_support;
 mod support;
 
 use email_server::{
-    customer_mail, mail_server, read_maildir, starttls_server, unique_id, wait_for_mail,
+    customer_mail, full_mailbox_server, mail_server, read_maildir, starttls_server, unique_id,
+    wait_for_mail,
 };
 use email_support::{Kefu, KefuLog};
 use kefu::store::OutboxState;
@@ -272,6 +273,63 @@ fn replies_go_out_over_starttls_with_auth_and_imap_starttls() {
     assert_eq!(replies[0].in_reply_to.as_deref(), Some(id.as_str()));
     assert_eq!(replies[0].references, [id.as_str()]);
     assert_eq!(replies[0].from, shop);
+}
+
+#[test]
+fn a_full_mailbox_holds_back_nobody_elses_reply() {
+    let server = mail_server();
+    let sandbox = Sandbox::new();
+    let (shop, full, customer) = (
+        "shop8@example.test",
+        "full@example.test",
+        "cust8@example.test",
+    );
+    // kefu's SMTP server answers 452 for `full` (a temporary refusal of
+    // that one recipient) and takes everyone else's mail.
+    let outbox = sandbox.dir.path().join("smtp-maildir");
+    let port = full_mailbox_server(&outbox, full);
+    let mut env = server.kefu_env("shop8");
+    for (key, value) in &mut env {
+        if key == "KEFU__EMAIL__SMTP_PORT" {
+            *value = port.to_string();
+        }
+    }
+    let kefu = Kefu::start(&sandbox, &env);
+    let first = unique_id("full");
+    server.send(
+        full,
+        shop,
+        &customer_mail(full, shop, "Sunday", &first, "", "Are you open on Sunday?"),
+    );
+    kefu.log.wait_for("Mailbox full", 1, WAIT);
+    let second = unique_id("room");
+    server.send(
+        customer,
+        shop,
+        &customer_mail(
+            customer,
+            shop,
+            "Lamp",
+            &second,
+            "",
+            "Do you sell desk lamps?",
+        ),
+    );
+    let replies = wait_for_mail(&outbox, 1, WAIT, &|| kefu.log.text());
+    assert_eq!(replies[0].in_reply_to.as_deref(), Some(second.as_str()));
+    let log = kefu.stop();
+    assert!(log.count("Mailbox full") >= 1);
+    let store = sandbox.store();
+    let stuck = store.reply_to(&format!("email:{first}")).unwrap().unwrap();
+    assert_eq!(
+        stuck.state,
+        OutboxState::Unsent,
+        "retried, not given up yet"
+    );
+    assert!(stuck.attempts >= 1);
+    let sent = store.reply_to(&format!("email:{second}")).unwrap().unwrap();
+    assert!(matches!(sent.state, OutboxState::Sent { .. }));
+    assert_eq!(read_maildir(&outbox).len(), 1);
 }
 
 /// A shop whose Li Wei (`li_wei_6909`, order #W3767039) has `email`.

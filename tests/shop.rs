@@ -272,6 +272,7 @@ fn an_action_commits_with_the_turn_and_the_reply_that_report_it() {
         reply_to: Some("2".into()),
         attachments: Vec::new(),
         annotations: Default::default(),
+        buttons: Vec::new(),
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let seq = accept(&runtime, &store, &inbound);

@@ -389,6 +389,45 @@ fn a_flood_from_one_chat_is_answered_in_few_turns_and_others_keep_their_pace() {
     assert_eq!(customer_turns, 300, "each message kept in the conversation");
 }
 
+#[test]
+fn a_chat_beyond_its_turns_per_minute_waits_and_is_answered_together() {
+    const CHATTY: i64 = 4200;
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    let sandbox = Sandbox::new();
+    // No debounce: without the bucket each message would be its own turn.
+    let env = [
+        ("KEFU__LLM__PHRASE", "never"),
+        ("KEFU__DAEMON__TURNS_BURST", "2"),
+        ("KEFU__DAEMON__TURNS_PER_MINUTE", "30"),
+    ];
+    let mut daemon = start(&sandbox, &standin, &env);
+    let sent: Vec<i64> = (0..20)
+        .map(|n| standin.customer_says(CHATTY, &format!("one more thing ({n})")))
+        .collect();
+    daemon.wait_log(&[
+        "reply stored",
+        &format!("telegram:{CHATTY}:{}", sent.last().unwrap()),
+    ]);
+    daemon.wait_log(&["turns per minute reached"]);
+    daemon.kill("-TERM");
+    let replies = standin
+        .state()
+        .sent
+        .iter()
+        .filter(|m| m["chat"]["id"] == CHATTY)
+        .count();
+    assert!(
+        (3..20).contains(&replies),
+        "{replies} replies to 20 messages"
+    );
+    let store = sandbox.store();
+    assert!(
+        store.pending().unwrap().is_empty(),
+        "every message answered"
+    );
+}
+
 /// A small deterministic pseudo-random sequence (the chaos repeats).
 struct Lcg(u64);
 

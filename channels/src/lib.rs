@@ -23,4 +23,4 @@ pub mod telegram;
 
 pub use channel::{Ack, Channel, Delivery, InboundSink, SendError, SinkClosed};
 pub use cursor::{CursorStore, MemoryCursorStore};
-pub use model::{now_millis, Attachment, ChannelKind, Inbound, Outbound, Sender, Thread};
+pub use model::{now_millis, Attachment, Button, ChannelKind, Inbound, Outbound, Sender, Thread};

@@ -172,6 +172,21 @@ pub struct Outbound {
     /// verdict). Platforms ignore it; the console prints it with `--json`.
     #[serde(default)]
     pub annotations: serde_json::Map<String, serde_json::Value>,
+    /// Choices offered under the text (a satisfaction survey's 1–5): a
+    /// Telegram inline keyboard; platforms without buttons show the text,
+    /// which asks for the answer in words. A press comes back as an
+    /// [`Inbound`] whose text is the button's `data`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buttons: Vec<Button>,
+}
+
+/// A choice under a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    /// What it shows.
+    pub label: String,
+    /// What a press sends back (at most 64 bytes on Telegram).
+    pub data: String,
 }
 
 /// Milliseconds since the Unix epoch, now.

@@ -120,6 +120,7 @@ fn reply(inbound: &Inbound, text: &str) -> Outbound {
         reply_to: Some(inbound.platform_message_id.clone()),
         attachments: vec![],
         annotations: Default::default(),
+        buttons: Vec::new(),
     }
 }
 

@@ -264,6 +264,7 @@ async fn replies_are_threaded_and_send_errors_classified() {
         reply_to: Some("b@x".into()),
         attachments: vec![],
         annotations: Default::default(),
+        buttons: Vec::new(),
     };
     let id = channel.send(&outbound).await.expect("sent over plain SMTP");
     let mails = wait_for_mail(&server.maildir("cust8"), 1, WAIT, &String::new);

@@ -65,6 +65,7 @@ fn reply(inbound: &Inbound, text: &str) -> Outbound {
         reply_to: Some(inbound.platform_message_id.clone()),
         attachments: Vec::new(),
         annotations: Default::default(),
+        buttons: Vec::new(),
     }
 }
 
@@ -79,6 +80,7 @@ fn to_chat(chat: i64, text: &str) -> Outbound {
         reply_to: None,
         attachments: Vec::new(),
         annotations: Default::default(),
+        buttons: Vec::new(),
     }
 }
 

@@ -90,7 +90,7 @@ pub fn list(store: &Store) -> anyhow::Result<Vec<Waiting>> {
         out.push(Waiting {
             id: message,
             kind: "unreadable".into(),
-            detail: format!("queued message set aside: {reason}"),
+            detail: format!("unreadable queued message set aside: {reason}"),
             since: 0,
         });
     }

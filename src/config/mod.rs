@@ -216,6 +216,11 @@ pub struct DaemonSettings {
     /// own, unless it arrived while the previous one was being answered).
     /// The console never waits.
     pub debounce_ms: u64,
+    /// Turns one conversation may take at once (beyond bursts)…
+    pub turns_burst: u32,
+    /// …and per minute after that; messages beyond wait, stored, and are
+    /// answered together. 0: unlimited.
+    pub turns_per_minute: u32,
 }
 
 impl Default for DaemonSettings {
@@ -227,6 +232,8 @@ impl Default for DaemonSettings {
             message_caps: Default::default(),
             max_send_attempts: 10,
             debounce_ms: 1500,
+            turns_burst: 5,
+            turns_per_minute: 12,
         }
     }
 }

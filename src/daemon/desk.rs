@@ -76,6 +76,7 @@ impl Shared {
                     reply_to: Some(inbound.platform_message_id.clone()),
                     attachments: Vec::new(),
                     annotations: Default::default(),
+                    buttons: Vec::new(),
                 });
                 outcome.writes.notice = true;
             }

@@ -9,6 +9,7 @@
 //! person, so nothing waits silently.
 
 use super::outbox::OutboxSender;
+use super::pace::{Buckets, Pacing};
 use super::Channels;
 use crate::failpoint;
 use crate::pipeline::Pipeline;
@@ -47,7 +48,8 @@ pub(super) struct Shared {
     in_flight: AtomicUsize,
     /// When a turn last finished (ms since the epoch), for the watchdog.
     last_progress: std::sync::atomic::AtomicU64,
-    debounce: Duration,
+    pacing: Pacing,
+    buckets: Buckets,
     /// Shutdown began: stop waiting (debounce, retry backoff).
     stop: CancellationToken,
     /// The grace is over: turns not yet committed are dropped (they stay
@@ -57,14 +59,14 @@ pub(super) struct Shared {
 
 impl Dispatcher {
     /// A dispatcher running at most `workers` conversations at once, each
-    /// waiting `debounce` for the rest of a burst.
+    /// paced by `pacing` (bursts, turns per minute).
     pub fn new(
         store: Store,
         pipeline: Arc<Pipeline>,
         channels: Channels,
         outbox: Arc<OutboxSender>,
         workers: usize,
-        debounce: Duration,
+        pacing: Pacing,
         desk: Option<Arc<crate::desk::Desk>>,
     ) -> Self {
         let shared = Shared {
@@ -76,7 +78,8 @@ impl Dispatcher {
             permits: Semaphore::new(workers.max(1)),
             in_flight: AtomicUsize::new(0),
             last_progress: std::sync::atomic::AtomicU64::new(kefu_channels::now_millis()),
-            debounce,
+            pacing,
+            buckets: Buckets::default(),
             stop: CancellationToken::new(),
             abandon: CancellationToken::new(),
         };
@@ -140,6 +143,7 @@ impl Shared {
     async fn work(&self, conversation: &str, waiting: &Waiting) {
         loop {
             self.settle(conversation, waiting).await;
+            let paced = self.pace(conversation).await;
             let burst: Vec<PendingItem> = {
                 let mut waiting = waiting.lock().unwrap_or_else(|e| e.into_inner());
                 let queue = waiting.entry(conversation.to_string()).or_default();
@@ -147,8 +151,9 @@ impl Shared {
                     waiting.remove(conversation);
                     return;
                 }
-                // Without a debounce each message is its own turn.
-                let take = if self.debounce.is_zero() {
+                // Without a debounce each message is its own turn; what
+                // waited for a token is answered together.
+                let take = if self.pacing.debounce.is_zero() && !paced {
                     1
                 } else {
                     queue.len()
@@ -172,7 +177,8 @@ impl Shared {
     async fn settle(&self, conversation: &str, waiting: &Waiting) {
         // The console waits for each reply before it reads the next line:
         // it never bursts, and a pause would only slow `kefu chat`.
-        if self.debounce.is_zero() || conversation.starts_with("console:") {
+        let debounce = self.pacing.debounce;
+        if debounce.is_zero() || conversation.starts_with("console:") {
             return;
         }
         let newest = || {
@@ -182,12 +188,12 @@ impl Shared {
                 .and_then(|q| q.back())
                 .map(|item| item.seq)
         };
-        let deadline = tokio::time::Instant::now() + self.debounce * 3;
+        let deadline = tokio::time::Instant::now() + debounce * 3;
         let mut seen = newest();
         loop {
             tokio::select! {
                 _ = self.stop.cancelled() => return,
-                _ = tokio::time::sleep_until((tokio::time::Instant::now() + self.debounce).min(deadline)) => {}
+                _ = tokio::time::sleep_until((tokio::time::Instant::now() + debounce).min(deadline)) => {}
             }
             let now = newest();
             if now == seen || tokio::time::Instant::now() >= deadline {
@@ -195,6 +201,26 @@ impl Shared {
             }
             seen = now;
         }
+    }
+
+    /// Wait for a turn from the conversation's bucket; `true` when it had
+    /// to wait (the console is never paced).
+    async fn pace(&self, conversation: &str) -> bool {
+        if conversation.starts_with("console:") {
+            return false;
+        }
+        let wait = self
+            .buckets
+            .take(&self.pacing, conversation, std::time::Instant::now());
+        if wait.is_zero() {
+            return false;
+        }
+        tracing::info!(%conversation, wait_ms = wait.as_millis() as u64, "turns per minute reached: messages wait and are answered together");
+        tokio::select! {
+            _ = self.stop.cancelled() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+        true
     }
 
     /// Answer a burst: machine mail in it is recorded unanswered; the rest

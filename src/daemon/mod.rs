@@ -7,7 +7,10 @@ mod dispatch;
 mod intake;
 mod notify;
 mod outbox;
+mod pace;
 mod unanswered;
+
+pub use pace::Pacing;
 
 use crate::pipeline::Pipeline;
 use crate::store::Store;
@@ -47,8 +50,8 @@ pub struct Daemon {
     pub grace: Duration,
     /// Failed sends before a reply becomes a dead letter.
     pub max_send_attempts: u32,
-    /// Quiet time that ends a burst of messages (answered once).
-    pub debounce: Duration,
+    /// Bursts answered once, and turns per conversation per minute.
+    pub pacing: Pacing,
     /// No turn finishing for this long while messages wait means the
     /// daemon is wedged: the watchdog stops being fed.
     pub stall: Duration,
@@ -78,7 +81,7 @@ impl Daemon {
             self.channels.clone(),
             outbox.clone(),
             self.workers,
-            self.debounce,
+            self.pacing,
             self.desk.clone(),
         ));
         self.resume(&dispatcher, &outbox)?;

@@ -158,5 +158,6 @@ fn to_customer(conv: &Conversation, text: &str) -> Outbound {
         reply_to: None,
         attachments: Vec::new(),
         annotations: Default::default(),
+        buttons: Vec::new(),
     }
 }

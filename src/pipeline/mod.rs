@@ -422,6 +422,7 @@ fn reply_to(
         reply_to: Some(inbound.platform_message_id.clone()),
         attachments: Vec::new(),
         annotations,
+        buttons: Vec::new(),
     }
 }
 

@@ -65,6 +65,7 @@ impl Pipeline {
             reply_to: None,
             attachments: Vec::new(),
             annotations,
+            buttons: Vec::new(),
         })
     }
 }

@@ -77,6 +77,7 @@ impl DeskRoutes {
                 reply_to: None,
                 attachments: Vec::new(),
                 annotations: Default::default(),
+                buttons: Vec::new(),
             };
             out.push((
                 send_key.clone(),
@@ -99,6 +100,7 @@ pub fn to_group(group: &str, text: String) -> Outbound {
         reply_to: None,
         attachments: Vec::new(),
         annotations: Default::default(),
+        buttons: Vec::new(),
     }
 }
 

@@ -17,14 +17,14 @@ pub use desk::{copy_text, to_group, DeskChange, DeskRoutes};
 mod inbox;
 pub use inbox::Accepted;
 mod outbox;
-pub use outbox::{CustomerWrite, ShopWrite, TurnWrites};
+pub use outbox::{CustomerWrite, ShopWrite, TurnMeasure, TurnWrites};
 mod records;
 mod retention;
 pub use retention::{Pruned, Retention};
 
 pub use records::{
-    Conversation, DeskNote, Identity, InboxRecord, OutboxRecord, OutboxState, Owner, PendingItem,
-    Role, Turn,
+    Conversation, Csat, DeskNote, Identity, InboxRecord, Measures, OutboxRecord, OutboxState,
+    Owner, PendingItem, Resolution, Role, Turn,
 };
 
 use std::path::{Path, PathBuf};

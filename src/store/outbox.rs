@@ -47,6 +47,24 @@ pub struct TurnWrites {
     /// Where the operators follow conversations (set by the daemon): the
     /// turn's lines and hand-off are copied there in the same transaction.
     pub desk: Option<super::DeskRoutes>,
+    /// What the turn tells the conversation's figures.
+    pub measure: TurnMeasure,
+    /// A satisfaction survey, sent if the turn resolves the conversation
+    /// and none went out before.
+    pub survey: Option<Outbound>,
+    /// The customer's answer to the survey, carried by this turn.
+    pub csat: Option<super::Csat>,
+}
+
+/// What a turn tells the conversation's figures ([`super::Measures`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TurnMeasure {
+    /// When the turn's first message was stored (ms since epoch).
+    pub first_stored: u64,
+    /// What the customer wants (an intent label).
+    pub intent: Option<String>,
+    /// The customer confirmed the matter is over (a goodbye, thanks).
+    pub resolved: bool,
 }
 
 impl TurnWrites {
@@ -191,6 +209,7 @@ impl Store {
                         turns: Vec::new(),
                         state: serde_json::Value::Null,
                         owner: Owner::Bot,
+                        measures: Default::default(),
                     },
                 };
                 // Read here, in the transaction: an operator who took the
@@ -246,6 +265,13 @@ impl Store {
                         outbox.insert(send_key.as_bytes(), encode(&record))?;
                         written.push((record.outbound.channel, send_key));
                     }
+                }
+                let replied = bot_speaks && reply.is_some();
+                if let Some(survey) = measure(&mut conv, &before, writes, replied, now) {
+                    let survey_key = format!("{key}#csat");
+                    let record = OutboxRecord::new(&survey_key, survey.clone(), None);
+                    outbox.insert(survey_key.as_bytes(), encode(&record))?;
+                    written.push((survey.channel, survey_key));
                 }
                 conversations.insert(conv_id.as_bytes(), encode(&conv))?;
                 Ok(written)
@@ -323,4 +349,53 @@ impl Store {
         self.outbox.insert(key, encode(&record))?;
         self.flush().await
     }
+}
+
+/// Update the conversation's figures for a committed turn; gives the
+/// survey to send when the turn resolved it and none went out before.
+fn measure<'a>(
+    conv: &mut Conversation,
+    before: &Owner,
+    writes: &'a TurnWrites,
+    replied: bool,
+    now: u64,
+) -> Option<&'a Outbound> {
+    let m = &mut conv.measures;
+    if m.started == 0 {
+        let first = writes.measure.first_stored;
+        m.started = if first > 0 { first.min(now) } else { now };
+    }
+    if let Some(csat) = &writes.csat {
+        // An answer to the survey: the conversation stays as it ended.
+        m.csat = Some(csat.clone());
+        return None;
+    }
+    if m.resolution != super::Resolution::Open {
+        m.reopened += 1;
+        m.resolution = super::Resolution::Open;
+    }
+    m.last_customer = now;
+    if m.intent.is_none() {
+        m.intent = writes.measure.intent.clone();
+    }
+    if replied && m.first_reply_ms.is_none() {
+        m.first_reply_ms = Some(now.saturating_sub(m.started));
+    }
+    if conv.owner.is_person() && !before.is_person() {
+        m.handed_off = true;
+    }
+    if replied && writes.measure.resolved && !conv.owner.is_person() {
+        m.resolution = super::Resolution::Resolved {
+            by: "bot".into(),
+            how: "confirmed".into(),
+            at: now,
+        };
+        if m.survey_at.is_none() {
+            if let Some(survey) = &writes.survey {
+                m.survey_at = Some(now);
+                return Some(survey);
+            }
+        }
+    }
+    None
 }

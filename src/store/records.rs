@@ -189,6 +189,72 @@ pub struct Conversation {
     /// Who answers it.
     #[serde(default)]
     pub owner: Owner,
+    /// Its figures: when it started, first reply, how it ended, CSAT.
+    #[serde(default)]
+    pub measures: Measures,
+}
+
+/// A conversation's figures, for `kefu stats` and the metrics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Measures {
+    /// When its first message was stored (ms since epoch).
+    pub started: u64,
+    /// When the customer last wrote (ms since epoch).
+    pub last_customer: u64,
+    /// Milliseconds from the first message to the first reply (the bot's
+    /// or a person's).
+    pub first_reply_ms: Option<u64>,
+    /// What the customer first wanted (an intent label).
+    pub intent: Option<String>,
+    /// How it ended, so far.
+    pub resolution: Resolution,
+    /// Times the customer wrote again after it ended.
+    pub reopened: u32,
+    /// It went to a person at some point.
+    pub handed_off: bool,
+    /// When the satisfaction survey went out (ms since epoch).
+    pub survey_at: Option<u64>,
+    /// The customer's answer to it.
+    pub csat: Option<Csat>,
+}
+
+/// How a conversation ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Resolution {
+    /// Not (yet) over.
+    #[default]
+    Open,
+    /// Resolved.
+    Resolved {
+        /// `bot` or `operator`.
+        by: String,
+        /// `confirmed` (the customer said so, or an operator closed it) or
+        /// `assumed` (no new message for `outcomes.assume_after_hours`).
+        how: String,
+        /// When (ms since epoch).
+        at: u64,
+    },
+    /// The customer left with a request still open.
+    Abandoned {
+        /// When (ms since epoch).
+        at: u64,
+    },
+}
+
+/// A satisfaction answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Csat {
+    /// 1 (bad) to 5 (great).
+    pub score: u8,
+    /// What the customer added, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Who had handled the conversation (`bot`, `operator`).
+    pub handled_by: String,
+    /// When (ms since epoch).
+    pub at: u64,
 }
 
 /// A platform identity that wrote to us.

@@ -168,6 +168,30 @@ pub fn starttls_server(maildir: &Path, user: &str) -> u16 {
         .unwrap()
 }
 
+/// A plain SMTP server (aiosmtpd) on which `full` is a full mailbox (452 on
+/// RCPT TO), every other recipient's mail landing in `maildir`; its port.
+pub fn full_mailbox_server(maildir: &Path, full: &str) -> u16 {
+    let script = support_file("mailserver_full.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .arg(maildir)
+        .arg(full)
+        .arg(std::process::id().to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (run scripts/setup)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    std::thread::spawn(move || child.wait());
+    line.trim()
+        .strip_prefix("PORT=")
+        .unwrap_or_else(|| panic!("aiosmtpd did not start: {line:?}"))
+        .parse()
+        .unwrap()
+}
+
 /// Every message in a Maildir (new and cur), oldest first, parsed.
 pub fn read_maildir(dir: &Path) -> Vec<ParsedMail> {
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = ["new", "cur"]

@@ -56,7 +56,8 @@ impl Sandbox {
             .env("KEFU__LLM__PHRASE", "always")
             // One reply per message, as most tests count them; the flood
             // tests set their own.
-            .env("KEFU__DAEMON__DEBOUNCE_MS", "0");
+            .env("KEFU__DAEMON__DEBOUNCE_MS", "0")
+            .env("KEFU__DAEMON__TURNS_PER_MINUTE", "0");
         cmd
     }
 

@@ -86,6 +86,8 @@ pub struct State {
     /// Forum supergroups by chat id: their topics, by thread id, with
     /// their name; a deleted topic is gone from the map.
     pub forums: std::collections::HashMap<i64, std::collections::BTreeMap<i64, String>>,
+    /// `answerCallbackQuery` calls: the ids of the presses answered.
+    pub answered_presses: Vec<Value>,
     /// Every `createForumTopic` call that succeeded: (chat, thread id).
     pub topics_created: Vec<(i64, i64)>,
     /// Every message in any chat (customers' and the bot's), to check
@@ -175,6 +177,23 @@ impl TelegramStandin {
         drop(s);
         self.news.notify_waiters();
         message_id
+    }
+
+    /// The customer of private chat `chat` presses the inline button with
+    /// `data` under the bot's message `message`; returns the press's id.
+    pub fn press_button(&self, chat: i64, message: i64, data: &str) -> String {
+        let mut s = self.state();
+        let under = s.find(chat, message).expect("the message with the button");
+        let update_id = s.next_update;
+        s.next_update += 1;
+        let id = format!("press{update_id}");
+        s.updates
+            .push(json!({"update_id": update_id, "callback_query": {
+            "id": id, "chat_instance": format!("ci{chat}"), "data": data, "message": under,
+            "from": {"id": chat, "is_bot": false, "first_name": "Cust", "last_name": "Omer"}}}));
+        drop(s);
+        self.news.notify_waiters();
+        id
     }
 
     /// Member `user` writes `text` in group `group` (a negative chat id);
@@ -269,6 +288,11 @@ impl TelegramStandin {
             Some("getupdates") => self.get_updates(&params).await,
             Some("sendmessage") => self.send_message(&params),
             Some("createforumtopic") => self.state().create_forum_topic(&params),
+            Some("answercallbackquery") => {
+                let id = params.get("callback_query_id").cloned().unwrap_or_default();
+                self.state().answered_presses.push(id);
+                (200, json!({"ok": true, "result": true}))
+            }
             _ => {
                 // A wrong token is 401; a right token with an unknown method 404.
                 let path = target.replace(TOKEN, "TOKEN");

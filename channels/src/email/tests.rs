@@ -256,6 +256,7 @@ fn replies_carry_ids_and_the_whole_chain() {
         reply_to: Some("m2@x".into()),
         attachments: vec![],
         annotations: Default::default(),
+        buttons: Vec::new(),
     };
     let (message, id) = smtp::build_reply(&config, &outbound).unwrap();
     let (again, id_again) = smtp::build_reply(&config, &outbound).unwrap();

@@ -1,7 +1,7 @@
 //! Bot API messages → the common conversation model.
 
 use crate::model::{now_millis, Attachment, ChannelKind, Inbound, Sender, Thread};
-use teloxide::types::{FileMeta, Message};
+use teloxide::types::{CallbackQuery, FileMeta, MaybeInaccessibleMessage, Message};
 
 /// The inbound a message carries, if it is one kefu answers: written by a
 /// person (not a bot, so two bots never talk to each other), with text, a
@@ -62,6 +62,43 @@ pub fn inbound(message: &Message) -> Option<Inbound> {
         auto: false,
         // Groups, supergroups and channels are read by their members.
         shared: !message.chat.is_private(),
+        unauthenticated: false,
+        original_chars: None,
+    })
+}
+
+/// The inbound a button press carries: the button's data as text, in the
+/// chat of the message the button was under, answering that message.
+pub fn callback(query: &CallbackQuery) -> Option<Inbound> {
+    let data = query.data.as_ref().filter(|d| !d.trim().is_empty())?;
+    let (chat, under, private) = match query.message.as_ref()? {
+        MaybeInaccessibleMessage::Regular(message) => {
+            (message.chat.id.0, message.id.0, message.chat.is_private())
+        }
+        MaybeInaccessibleMessage::Inaccessible(message) => (
+            message.chat.id.0,
+            message.message_id.0,
+            message.chat.is_private(),
+        ),
+    };
+    Some(Inbound {
+        channel: ChannelKind::Telegram,
+        // Each press has its own id; a replayed update is the same press.
+        platform_message_id: format!("{chat}:press:{}", query.id.0),
+        sender: Sender {
+            id: query.from.id.0.to_string(),
+            display_name: Some(query.from.full_name()).filter(|n| !n.trim().is_empty()),
+        },
+        thread: Thread {
+            id: chat.to_string(),
+            route: None,
+        },
+        text: data.clone(),
+        attachments: Vec::new(),
+        received_at: now_millis(),
+        reply_to: Some(format!("{chat}:{under}")),
+        auto: false,
+        shared: !private,
         unauthenticated: false,
         original_chars: None,
     })
@@ -166,6 +203,22 @@ mod tests {
         let joined =
             message(json!({"new_chat_members": [{"id": 56, "is_bot": false, "first_name": "Bo"}]}));
         assert!(inbound(&joined).is_none());
+    }
+
+    #[test]
+    fn a_button_press_is_an_inbound_with_its_data() {
+        let query: CallbackQuery = serde_json::from_value(json!({
+            "id": "9876", "chat_instance": "x", "data": "csat:4",
+            "from": {"id": 55, "is_bot": false, "first_name": "Ann"},
+            "message": {"message_id": 42, "date": 1_700_000_000, "text": "How did we do?",
+                "chat": {"id": 1001, "type": "private", "first_name": "Ann"}}}))
+        .unwrap();
+        let inbound = callback(&query).unwrap();
+        assert_eq!(inbound.text, "csat:4");
+        assert_eq!(inbound.platform_message_id, "1001:press:9876");
+        assert_eq!(inbound.thread.id, "1001");
+        assert_eq!(inbound.reply_to.as_deref(), Some("1001:42"));
+        assert_eq!(inbound.sender.id, "55");
     }
 
     #[test]

@@ -38,7 +38,10 @@ use std::time::Duration;
 use teloxide::adaptors::throttle::{Settings, Throttle};
 use teloxide::payloads::{GetUpdatesSetters as _, SendMessageSetters as _};
 use teloxide::requests::Requester as _;
-use teloxide::types::{AllowedUpdate, ChatId, MessageId, ReplyParameters, ThreadId, UpdateKind};
+use teloxide::types::{
+    AllowedUpdate, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ReplyParameters,
+    ThreadId, UpdateKind,
+};
 use teloxide::{ApiError, Bot, RequestError};
 
 pub use outgoing::MESSAGE_LIMIT as MAX_MESSAGE_CHARS;
@@ -176,6 +179,13 @@ impl TelegramChannel {
                 ReplyParameters::new(MessageId(id)).allow_sending_without_reply(),
             );
         }
+        if !outbound.buttons.is_empty() {
+            let row = outbound
+                .buttons
+                .iter()
+                .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()));
+            request = request.reply_markup(InlineKeyboardMarkup::new([row]));
+        }
         if let Some(topic) = outbound.thread.route.as_deref() {
             if let Ok(topic) = topic.parse::<i32>() {
                 request = request.message_thread_id(ThreadId(MessageId(topic)));
@@ -209,7 +219,7 @@ impl Channel for TelegramChannel {
                 .bot
                 .get_updates()
                 .timeout(POLL_TIMEOUT_SECS)
-                .allowed_updates([AllowedUpdate::Message]);
+                .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
             if let Some(offset) = offset {
                 poll = poll.offset(offset);
             }
@@ -243,12 +253,23 @@ impl Channel for TelegramChannel {
             // delivers them again.
             let messages = updates.iter().filter_map(|update| match &update.kind {
                 UpdateKind::Message(message) => convert::inbound(message),
+                UpdateKind::CallbackQuery(query) => convert::callback(query),
                 _ => None,
             });
             futures::future::try_join_all(messages.map(|inbound| sink.deliver(inbound))).await?;
             for update in updates {
                 match &update.kind {
                     UpdateKind::Message(_) => {}
+                    // Stored: stop the button's spinner (best effort; the
+                    // answer is recorded either way).
+                    UpdateKind::CallbackQuery(query) => {
+                        if let Err(e) = self.bot.answer_callback_query(query.id.clone()).await {
+                            tracing::debug!(
+                                "telegram: answerCallbackQuery failed: {}",
+                                self.redact(&e)
+                            );
+                        }
+                    }
                     // Its raw JSON holds names and text: kept in the store
                     // for a person to look at, never logged.
                     UpdateKind::Error(raw) => {
