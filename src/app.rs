@@ -41,7 +41,8 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         nlu,
         brain,
     );
-    let desk = desk(settings, &store)?;
+    let survey = crate::outcomes::Survey::new(&settings.csat, pipeline.prompts())?.map(Arc::new);
+    let desk = desk(settings, &store, survey.clone())?;
     let phrasing = decide_phrasing(&pipeline, &settings.llm, &store).await;
     pipeline.set_phrasing(phrasing);
     Ok(Daemon {
@@ -61,6 +62,10 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         stall: Duration::from_secs(settings.llm.timeout_secs.max(30) * 5 + 60),
         retention: settings.retention.policy(),
         desk,
+        survey,
+        assume_after: Duration::from_secs_f64(
+            settings.outcomes.assume_after_hours.max(0.001) * 3600.0,
+        ),
         http: settings.http.clone(),
     })
 }
@@ -145,7 +150,11 @@ fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
 }
 
 /// The operators' desk, when an operators' group or mailbox is set.
-fn desk(settings: &Settings, store: &Store) -> anyhow::Result<Option<Arc<Desk>>> {
+fn desk(
+    settings: &Settings,
+    store: &Store,
+    survey: Option<Arc<crate::outcomes::Survey>>,
+) -> anyhow::Result<Option<Arc<Desk>>> {
     let operators = &settings.operators;
     if operators.telegram_chat == 0 && operators.email.trim().is_empty() {
         return Ok(None);
@@ -155,7 +164,7 @@ fn desk(settings: &Settings, store: &Store) -> anyhow::Result<Option<Arc<Desk>>>
             "operators.telegram_ids is empty: nobody in the operators' group can answer customers"
         );
     }
-    Ok(Some(Arc::new(Desk::new(settings, store.clone())?)))
+    Ok(Some(Arc::new(Desk::new(settings, store.clone(), survey)?)))
 }
 
 /// `daemon.max_message_chars` with its per-channel overrides.

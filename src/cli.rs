@@ -66,6 +66,18 @@ pub enum Command {
         #[command(subcommand)]
         action: HandoffAction,
     },
+    /// How the bot is doing: resolution and hand-off rates, CSAT, first
+    /// response times, by channel and by what customers wanted (from the
+    /// running daemon, or the store).
+    Stats {
+        /// Conversations started within this long ago: `7d`, `24h`, `90m`,
+        /// or `all`.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Configuration tools.
     Config {
         /// What to do with the configuration.

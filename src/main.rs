@@ -23,6 +23,7 @@ fn main() -> ExitCode {
             | Command::Shop { .. }
             | Command::Handoff { .. }
             | Command::Customer { .. }
+            | Command::Stats { .. }
     );
     // mistral.rs's GGUF loader warns on every CPU start that PagedAttention
     // is off ("a mix of GPU and CPU"), which is expected and only confuses.
@@ -122,6 +123,17 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Handoff { action } => handoff_command(&settings, action).await,
+        Command::Stats { since, json } => {
+            let since = since_millis(&since)?;
+            let admin = kefu::admin::client::connect(&settings).await?;
+            let stats = admin.stats(since).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print!("{}", kefu::stats::render(&stats));
+            }
+            Ok(())
+        }
         Command::Run => {
             let channels = kefu::app::platform_channels(&settings)?;
             let daemon = kefu::app::build(&settings, channels).await?;
@@ -144,6 +156,25 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             daemon.run(StopWhen::InputDrained).await
         }
     }
+}
+
+/// `--since 7d` as the moment it names (ms since epoch); `all` is 0.
+fn since_millis(since: &str) -> anyhow::Result<u64> {
+    let since = since.trim();
+    if since == "all" {
+        return Ok(0);
+    }
+    let (number, unit) = since.split_at(since.len().saturating_sub(1));
+    let n: f64 = number.parse().map_err(|_| {
+        anyhow::anyhow!("--since {since:?}: write a number and d, h or m (7d, 24h, 90m), or all")
+    })?;
+    let ms = match unit {
+        "d" => n * 86_400_000.0,
+        "h" => n * 3_600_000.0,
+        "m" => n * 60_000.0,
+        _ => anyhow::bail!("--since {since:?}: the unit is d, h or m (7d, 24h, 90m), or all"),
+    };
+    Ok(kefu_channels::now_millis().saturating_sub(ms as u64))
 }
 
 /// `kefu shop order|user`: from the running daemon or the store.

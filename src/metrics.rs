@@ -93,8 +93,8 @@ impl Metrics {
         registry
             .register(Box::new(llm_seconds.clone()))
             .expect("registered once");
-        let outbox_queue = IntGauge::new("outbox_queue", "Replies waiting to be sent")
-            .expect("a valid metric");
+        let outbox_queue =
+            IntGauge::new("outbox_queue", "Replies waiting to be sent").expect("a valid metric");
         registry
             .register(Box::new(outbox_queue.clone()))
             .expect("registered once");
@@ -174,11 +174,12 @@ impl Metrics {
     /// Count what a stored reply's annotations say: its source, the
     /// model's tokens and time, the order actions it reports.
     pub fn record_reply(&self, annotations: &serde_json::Map<String, serde_json::Value>) {
-        let source = match annotations["guard"]["source"].as_str() {
-            Some("llm") => "model",
-            _ => "template",
-        };
-        if annotations.contains_key("guard") {
+        // (A Map panics on a missing key: read it with `get`.)
+        if let Some(guard) = annotations.get("guard") {
+            let source = match guard["source"].as_str() {
+                Some("llm") => "model",
+                _ => "template",
+            };
             self.replies.with_label_values(&[source]).inc();
         }
         if let Some(llm) = annotations.get("llm") {

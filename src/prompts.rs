@@ -85,6 +85,16 @@ const BUILT_IN: &[(&str, &str)] = &[
         "mail/code.zh.j2",
         include_str!("../prompts/mail/code.zh.j2"),
     ),
+    ("csat/ask.en.j2", include_str!("../prompts/csat/ask.en.j2")),
+    ("csat/ask.zh.j2", include_str!("../prompts/csat/ask.zh.j2")),
+    (
+        "csat/thanks.en.j2",
+        include_str!("../prompts/csat/thanks.en.j2"),
+    ),
+    (
+        "csat/thanks.zh.j2",
+        include_str!("../prompts/csat/thanks.zh.j2"),
+    ),
     (
         "reply/too_long.en.j2",
         include_str!("../prompts/reply/too_long.en.j2"),

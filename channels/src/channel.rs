@@ -106,6 +106,12 @@ pub trait Channel: Send + Sync + 'static {
     /// an auto-reply). Channels that pace input on replies use it.
     fn skipped(&self, _inbound: &Inbound) {}
 
+    /// Whether the channel is connected to its platform now (the last poll
+    /// or session worked); `/readyz` reports it.
+    fn connected(&self) -> bool {
+        true
+    }
+
     /// Open a new thread titled `title` in the place `chat` (a forum topic
     /// of a Telegram supergroup), where one conversation is followed;
     /// returns its id for [`crate::Thread::route`]. Platforms without such

@@ -96,6 +96,12 @@ impl Admin for Remote {
         self.call(self.http.get(url).query(&[("id", id)])).await
     }
 
+    async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats> {
+        let url = format!("{}/admin/stats", self.base);
+        self.call(self.http.get(url).query(&[("since", since)]))
+            .await
+    }
+
     fn describe(&self) -> String {
         format!("the running daemon at {}", self.base)
     }

@@ -54,6 +54,8 @@ pub trait Admin: Send + Sync {
     async fn act(&self, request: &ActRequest) -> anyhow::Result<usize>;
     /// A shop record (`order` or `user`) as JSON.
     async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value>;
+    /// The figures of conversations started since `since` (ms since epoch).
+    async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats>;
     /// Where it works, for the user ("the running daemon", a path).
     fn describe(&self) -> String;
 }
@@ -136,24 +138,23 @@ pub fn shop_record(store: &Store, kind: &str, id: &str) -> anyhow::Result<serde_
     })
 }
 
-/// Apply an action on `store`, copying it to `group`'s topic; gives the
-/// outbox keys written.
+/// Apply an action on `store`, copying it to `group`'s topic (a close
+/// sends `survey`); gives the outbox keys written.
 pub async fn act(
     store: &Store,
     group: Option<&str>,
+    survey: Option<&crate::outcomes::Survey>,
     request: &ActRequest,
 ) -> anyhow::Result<Vec<(ChannelKind, String)>> {
     let key = format!("admin:{:016x}", rand::random::<u64>());
-    let written = actions::apply(
-        store,
-        &request.conversation,
-        &request.act,
-        &request.who,
-        &key,
-        None,
-        group.map(|g| (g, Source::Elsewhere)),
-    )
-    .await?;
+    let cx = actions::Context {
+        who: &request.who,
+        key: &key,
+        seq: None,
+        group: group.map(|g| (g, Source::Elsewhere)),
+        survey,
+    };
+    let written = actions::apply(store, &request.conversation, &request.act, cx).await?;
     Ok(written.unwrap_or_default())
 }
 
@@ -170,13 +171,17 @@ impl Admin for Local {
     }
 
     async fn act(&self, request: &ActRequest) -> anyhow::Result<usize> {
-        Ok(act(&self.store, self.group.as_deref(), request)
+        Ok(act(&self.store, self.group.as_deref(), None, request)
             .await?
             .len())
     }
 
     async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value> {
         shop_record(&self.store, kind, id)
+    }
+
+    async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats> {
+        crate::stats::compute(&self.store, since)
     }
 
     fn describe(&self) -> String {

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -21,12 +21,34 @@ use tokio_util::sync::CancellationToken;
 pub struct AdminState {
     /// The daemon's store.
     pub store: Store,
-    /// The operators' group, for copies of actions.
-    pub group: Option<String>,
+    /// The operators' desk (its group gets copies of actions).
+    pub desk: Option<Arc<crate::desk::Desk>>,
+    /// The satisfaction survey, sent when an operator closes.
+    pub survey: Option<Arc<crate::outcomes::Survey>>,
     /// Sends what an action wrote, now.
     pub outbox: Arc<OutboxSender>,
     /// The token admin calls must carry.
     pub token: Secret,
+    /// Whether the daemon can serve (store, model, channels).
+    pub ready: Arc<dyn Fn() -> Readiness + Send + Sync>,
+}
+
+/// What `GET /readyz` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Readiness {
+    /// The store answers.
+    pub store: bool,
+    /// The model is loaded (or its server configured).
+    pub model: bool,
+    /// Each enabled channel is connected to its platform.
+    pub channels: std::collections::BTreeMap<String, bool>,
+}
+
+impl Readiness {
+    /// Everything is up.
+    pub fn ready(&self) -> bool {
+        self.store && self.model && self.channels.values().all(|up| *up)
+    }
 }
 
 /// `?id=…`
@@ -59,6 +81,9 @@ impl From<anyhow::Error> for ApiError {
 pub fn router(state: AdminState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/admin/stats", get(stats))
         .route("/admin/handoffs", get(handoffs))
         .route("/admin/conversation", get(conversation))
         .route("/admin/act", post(act))
@@ -112,8 +137,54 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn local(state: &AdminState) -> super::Local {
     super::Local {
         store: state.store.clone(),
-        group: state.group.clone(),
+        group: group(state).map(str::to_string),
     }
+}
+
+fn group(state: &AdminState) -> Option<&str> {
+    state.desk.as_deref().and_then(|d| d.group())
+}
+
+/// 200 when the daemon can serve, 503 (with what is down) when not.
+async fn readyz(State(state): State<AdminState>) -> Response {
+    let readiness = (state.ready)();
+    let status = if readiness.ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(readiness)).into_response()
+}
+
+/// The metrics in Prometheus's text format (open, like /healthz: bind
+/// `http.listen` to loopback or a trusted network).
+async fn metrics(State(state): State<AdminState>) -> Response {
+    let metrics = &crate::metrics::METRICS;
+    metrics.outbox_queue.set(state.outbox.queued() as i64);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        metrics.render(),
+    )
+        .into_response()
+}
+
+/// `?since=MS`
+#[derive(Deserialize)]
+struct SinceQuery {
+    #[serde(default)]
+    since: u64,
+}
+
+async fn stats(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    Query(query): Query<SinceQuery>,
+) -> Result<Json<crate::stats::Stats>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).stats(query.since).await?))
 }
 
 async fn handoffs(
@@ -139,7 +210,8 @@ async fn act(
     Json(request): Json<ActRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     authorize(&state, &headers)?;
-    let written = super::act(&state.store, state.group.as_deref(), &request).await?;
+    let survey = state.survey.as_deref();
+    let written = super::act(&state.store, group(&state), survey, &request).await?;
     let sent = written.len();
     state.outbox.enqueue_all(written);
     tracing::info!(conversation = %request.conversation, who = %request.who, "operator action from the admin API");

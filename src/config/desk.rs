@@ -110,3 +110,57 @@ impl Default for HoursSettings {
         }
     }
 }
+
+/// `[outcomes]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeSettings {
+    /// A conversation the bot answered last and the customer left quiet
+    /// for this long counts as resolved by the bot (or abandoned, when a
+    /// request of theirs was still open).
+    pub assume_after_hours: f64,
+}
+
+impl Default for OutcomeSettings {
+    fn default() -> Self {
+        Self {
+            assume_after_hours: 24.0,
+        }
+    }
+}
+
+/// Whose resolutions get a satisfaction survey.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CsatAfter {
+    /// Only conversations the bot resolved.
+    Bot,
+    /// Only those an operator closed.
+    Operator,
+    /// Both.
+    #[default]
+    All,
+}
+
+/// `[csat]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CsatSettings {
+    /// Ask customers for a 1–5 rating once a conversation is resolved
+    /// (one survey per conversation).
+    pub enabled: bool,
+    /// `bot`, `operator` or `all`.
+    pub after: CsatAfter,
+    /// Hours an answer is taken after the survey went out.
+    pub window_hours: f64,
+}
+
+impl Default for CsatSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            after: CsatAfter::All,
+            window_hours: 72.0,
+        }
+    }
+}

@@ -6,7 +6,10 @@ mod desk;
 mod load;
 mod secret;
 
-pub use desk::{HoursSettings, HttpSettings, Mirror, OperatorsSettings};
+pub use desk::{
+    CsatAfter, CsatSettings, HoursSettings, HttpSettings, Mirror, OperatorsSettings,
+    OutcomeSettings,
+};
 pub use load::{find_config_file, load, ConfigError};
 pub use secret::Secret;
 
@@ -47,6 +50,10 @@ pub struct Settings {
     pub operators: OperatorsSettings,
     /// `[hours]`
     pub hours: HoursSettings,
+    /// `[outcomes]`
+    pub outcomes: OutcomeSettings,
+    /// `[csat]`
+    pub csat: CsatSettings,
 }
 
 /// `[store]`

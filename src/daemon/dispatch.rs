@@ -8,6 +8,7 @@
 //! with backoff; after [`MAX_TURN_ATTEMPTS`] the conversation goes to a
 //! person, so nothing waits silently.
 
+use super::measure::Tally;
 use super::outbox::OutboxSender;
 use super::pace::{Buckets, Pacing};
 use super::Channels;
@@ -44,6 +45,8 @@ pub(super) struct Shared {
     pub(super) outbox: Arc<OutboxSender>,
     /// The operators' desk, if configured.
     pub(super) desk: Option<Arc<crate::desk::Desk>>,
+    /// The satisfaction survey, if `[csat]` is on.
+    pub(super) survey: Option<Arc<crate::outcomes::Survey>>,
     permits: Semaphore,
     in_flight: AtomicUsize,
     /// When a turn last finished (ms since the epoch), for the watchdog.
@@ -67,14 +70,15 @@ impl Dispatcher {
         outbox: Arc<OutboxSender>,
         workers: usize,
         pacing: Pacing,
-        desk: Option<Arc<crate::desk::Desk>>,
+        followup: super::Followup,
     ) -> Self {
         let shared = Shared {
             store,
             pipeline,
             channels,
             outbox,
-            desk,
+            desk: followup.desk,
+            survey: followup.survey,
             permits: Semaphore::new(workers.max(1)),
             in_flight: AtomicUsize::new(0),
             last_progress: std::sync::atomic::AtomicU64::new(kefu_channels::now_millis()),
@@ -291,16 +295,22 @@ impl Shared {
         let attempt = || async {
             let id = inbound.conversation_id();
             let conversation = self.store.conversation(&id)?;
-            let mut outcome = self
-                .pipeline
-                .answer(&inbound, conversation.as_ref())
-                .await?;
+            let mut outcome = match self.csat_turn(&inbound, conversation.as_ref()) {
+                Some(answer) => answer,
+                None => {
+                    self.pipeline
+                        .answer(&inbound, conversation.as_ref())
+                        .await?
+                }
+            };
             failpoint::hit("before_commit");
             outcome.writes.burst = earlier
                 .iter()
                 .map(|i| (i.seq, i.record.inbound.clone()))
                 .collect();
             let noticed = self.desk_turn(&inbound, conversation.as_ref(), &mut outcome);
+            self.measure_turn(earlier, last, conversation.as_ref(), &mut outcome);
+            let tally = Tally::of(&outcome, conversation.as_ref());
             let written = self
                 .store
                 .commit_turn(
@@ -312,12 +322,12 @@ impl Shared {
                 )
                 .await?;
             self.desk_noticed(&id, noticed);
-            anyhow::Ok(written)
+            anyhow::Ok((written, tally))
         };
         // Another conversation may change the same order between our read
         // and our commit; the turn is then decided again on fresh records.
         let mut tries = 0;
-        let written = loop {
+        let (written, tally) = loop {
             tries += 1;
             match attempt().await {
                 Err(e)
@@ -337,9 +347,21 @@ impl Shared {
                 channel.skipped(&last.record.inbound);
             }
         }
+        // Sent first: nothing after the commit may hold a reply back.
         self.outbox.enqueue_all(written);
+        tally.count(&inbound, replied, first_stored(earlier, last));
         Ok(())
     }
+}
+
+/// When the burst's first message was stored (ms since epoch).
+pub(super) fn first_stored(earlier: &[PendingItem], last: &PendingItem) -> u64 {
+    earlier
+        .iter()
+        .chain([last])
+        .map(|i| i.record.stored_at)
+        .min()
+        .unwrap_or_default()
 }
 
 /// Lowers the in-flight count by a burst's size when dropped.

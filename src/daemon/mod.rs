@@ -5,6 +5,7 @@
 mod desk;
 mod dispatch;
 mod intake;
+mod measure;
 mod notify;
 mod outbox;
 mod pace;
@@ -36,6 +37,16 @@ pub enum StopWhen {
     InputDrained,
 }
 
+/// What follows a turn besides the reply: copies for the operators, the
+/// satisfaction survey.
+#[derive(Clone, Default)]
+pub struct Followup {
+    /// The operators' desk (`[operators]`), if configured.
+    pub desk: Option<Arc<crate::desk::Desk>>,
+    /// The satisfaction survey (`[csat]`), if on.
+    pub survey: Option<Arc<crate::outcomes::Survey>>,
+}
+
 /// Everything the daemon runs with.
 pub struct Daemon {
     /// The state.
@@ -59,6 +70,10 @@ pub struct Daemon {
     pub retention: crate::store::Retention,
     /// The operators' desk (`[operators]`), if configured.
     pub desk: Option<Arc<crate::desk::Desk>>,
+    /// The satisfaction survey (`[csat]`), if on.
+    pub survey: Option<Arc<crate::outcomes::Survey>>,
+    /// Quiet after which a conversation counts as resolved (or abandoned).
+    pub assume_after: Duration,
     /// `http.listen` (empty: no listener) and the admin token.
     pub http: crate::config::HttpSettings,
 }
@@ -82,7 +97,10 @@ impl Daemon {
             outbox.clone(),
             self.workers,
             self.pacing,
-            self.desk.clone(),
+            Followup {
+                desk: self.desk.clone(),
+                survey: self.survey.clone(),
+            },
         ));
         self.resume(&dispatcher, &outbox)?;
         self.listen(&outbox, &stop).await?;
@@ -110,9 +128,21 @@ impl Daemon {
         if let Some(desk) = &self.desk {
             desk::spawn_reminders(desk.clone(), outbox.clone(), stop.clone());
         }
+        measure::spawn_settling(
+            self.store.clone(),
+            self.survey.clone(),
+            outbox.clone(),
+            self.assume_after,
+            stop.clone(),
+        );
         notify::ready();
-        let (watched, stall) = (dispatcher.clone(), self.stall);
-        notify::spawn_watchdog(stop.clone(), move || watched.making_progress(stall));
+        // The watchdog is fed while the parts a restart can mend work: the
+        // store answers and turns get done. A platform that is down is not
+        // one of them (restarting would not bring it back); /readyz shows it.
+        let (watched, stall, store) = (dispatcher.clone(), self.stall, self.store.clone());
+        notify::spawn_watchdog(stop.clone(), move || {
+            store.is_readable() && watched.making_progress(stall)
+        });
         tracing::info!(channels = ?self.channels.keys().collect::<Vec<_>>(), "kefu is ready");
 
         loop {
@@ -161,14 +191,14 @@ impl Daemon {
         if self.http.admin_token.is_empty() {
             tracing::warn!("http.admin_token is not set: the admin API refuses every call (`kefu handoff` while the daemon runs needs it)");
         }
+        let (store, channels) = (self.store.clone(), self.channels.clone());
         let state = crate::admin::server::AdminState {
             store: self.store.clone(),
-            group: self
-                .desk
-                .as_ref()
-                .and_then(|d| d.group().map(str::to_string)),
+            desk: self.desk.clone(),
+            survey: self.survey.clone(),
             outbox: outbox.clone(),
             token: self.http.admin_token.clone(),
+            ready: Arc::new(move || readiness(&store, &channels)),
         };
         tracing::info!(%address, "admin API listening");
         tokio::spawn(crate::admin::server::serve(listener, state, stop.clone()));
@@ -197,6 +227,20 @@ impl Daemon {
             tracing::info!(resent, resumed, "resuming work left by the previous run");
         }
         Ok(())
+    }
+}
+
+/// What `/readyz` reports: the store answers, the model is loaded (it is
+/// once the daemon runs: a model that fails to load stops the start), and
+/// each channel is connected to its platform.
+fn readiness(store: &Store, channels: &Channels) -> crate::admin::server::Readiness {
+    crate::admin::server::Readiness {
+        store: store.is_readable(),
+        model: true,
+        channels: channels
+            .iter()
+            .map(|(kind, channel)| (kind.to_string(), channel.connected()))
+            .collect(),
     }
 }
 

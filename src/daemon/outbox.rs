@@ -204,6 +204,7 @@ impl Delivery {
                 }
                 Err(SendError::Permanent(reason)) => {
                     tracing::error!(message = %key, "dead letter: the platform refused the reply for good: {reason}");
+                    count_failure(&record, true);
                     return self.store.mark_failed(key, &reason).await;
                 }
                 // An operator deleted the topic: the next try opens another
@@ -211,6 +212,7 @@ impl Delivery {
                 // letter).
                 Err(SendError::ThreadGone(reason)) => {
                     failures += 1;
+                    count_failure(&record, failures >= self.max_attempts);
                     if let (Some(desk), Some(note)) = (&self.desk, &record.desk) {
                         desk.forget_topic(&note.conversation).await;
                     }
@@ -228,6 +230,7 @@ impl Delivery {
                 }
                 Err(SendError::Transient(reason)) => {
                     failures += 1;
+                    count_failure(&record, failures >= self.max_attempts);
                     if failures >= self.max_attempts {
                         let reason = format!("gave up after {failures} attempts: {reason}");
                         tracing::error!(message = %key, "dead letter: {reason}");
@@ -244,5 +247,15 @@ impl Delivery {
                 _ = tokio::time::sleep(wait) => {}
             }
         }
+    }
+}
+
+/// Count a failed send (and a dead letter) by channel.
+fn count_failure(record: &OutboxRecord, dead: bool) {
+    let metrics = &crate::metrics::METRICS;
+    let channel = record.outbound.channel.as_str();
+    metrics.send_failures.with_label_values(&[channel]).inc();
+    if dead {
+        metrics.dead_letters.with_label_values(&[channel]).inc();
     }
 }

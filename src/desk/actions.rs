@@ -3,8 +3,10 @@
 //! one store transaction with the messages it sends.
 
 use crate::dialogue::DialogueState;
+use crate::outcomes::Survey;
 use crate::store::{
-    copy_text, to_group, Conversation, DeskChange, DeskNote, OutboxRecord, Owner, Role, Store, Turn,
+    copy_text, to_group, Conversation, DeskChange, DeskNote, OutboxRecord, Owner, Resolution, Role,
+    Store, Turn,
 };
 use kefu_channels::{now_millis, ChannelKind, Outbound};
 use serde::{Deserialize, Serialize};
@@ -35,22 +37,39 @@ pub enum Source {
     Elsewhere,
 }
 
-/// Apply `act` by operator `who` to conversation `id`. `key` names the
-/// outbox records (the operator's own message key, so a replayed message
-/// sends nothing twice); `seq` is that message's place in the queue, which
-/// it leaves in the same transaction. `group` is the operators' group, for
-/// the copy. Gives the outbox keys to send, `None` for a replay.
+/// Who acts, and what goes with it.
+pub struct Context<'a> {
+    /// The operator.
+    pub who: &'a str,
+    /// Names the outbox records: the operator's own message key, so a
+    /// replayed message sends nothing twice.
+    pub key: &'a str,
+    /// That message's place in the queue, which it leaves in the same
+    /// transaction.
+    pub seq: Option<u64>,
+    /// The operators' group, for the copy, and where the action came from.
+    pub group: Option<(&'a str, Source)>,
+    /// The satisfaction survey, sent when a close resolves the conversation.
+    pub survey: Option<&'a Survey>,
+}
+
+/// Apply `act` to conversation `id`; gives the outbox keys to send,
+/// `None` for a replay.
 pub async fn apply(
     store: &Store,
     id: &str,
     act: &Act,
-    who: &str,
-    key: &str,
-    seq: Option<u64>,
-    group: Option<(&str, Source)>,
+    cx: Context<'_>,
 ) -> crate::store::Result<Option<Vec<(ChannelKind, String)>>> {
+    let Context {
+        who,
+        key,
+        seq,
+        group,
+        survey,
+    } = cx;
     let now = now_millis();
-    store
+    let written = store
         .desk_update(id, seq, |conv| {
             let mut change = DeskChange::default();
             let line = |role: Role, text: &str| {
@@ -65,6 +84,10 @@ pub async fn apply(
                         return Err("the reply is empty".into());
                     }
                     conv.owner = operator(who, now, &conv.owner);
+                    let m = &mut conv.measures;
+                    if m.first_reply_ms.is_none() {
+                        m.first_reply_ms = Some(now.saturating_sub(m.started));
+                    }
                     change.turns.push(line(Role::Operator, text));
                     let outbound = to_customer(conv, text);
                     change
@@ -91,11 +114,27 @@ pub async fn apply(
                     change.turns.push(line(Role::Note, &text));
                 }
                 Act::Close => {
+                    let language = DialogueState::from_json(&conv.state)
+                        .language
+                        .unwrap_or_else(|| "en".into());
                     conv.owner = Owner::Bot;
                     conv.state = back_to_bot(&conv.state, true);
+                    conv.measures.resolution = Resolution::Resolved {
+                        by: "operator".into(),
+                        how: "confirmed".into(),
+                        at: now,
+                    };
                     change
                         .turns
                         .push(line(Role::Note, "closed the conversation"));
+                    let survey = survey.filter(|s| s.after("operator"));
+                    if let (Some(survey), None) = (survey, conv.measures.survey_at) {
+                        conv.measures.survey_at = Some(now);
+                        let survey_key = format!("{key}#csat");
+                        let record =
+                            OutboxRecord::new(&survey_key, survey.ask(conv, &language), None);
+                        change.sends.push((survey_key, record));
+                    }
                 }
             }
             if let Some((group, source)) = group {
@@ -116,7 +155,19 @@ pub async fn apply(
             }
             Ok(change)
         })
-        .await
+        .await?;
+    if written.is_some() {
+        let metrics = &crate::metrics::METRICS;
+        match act {
+            Act::Reply(_) => metrics.replies.with_label_values(&["operator"]).inc(),
+            Act::Close => metrics
+                .outcomes
+                .with_label_values(&["operator", "confirmed"])
+                .inc(),
+            _ => {}
+        }
+    }
+    Ok(written)
 }
 
 /// The owner after operator `who` acts: they answer from now (since the

@@ -64,17 +64,14 @@ impl Desk {
         let command = parse(&inbound.text, self);
         let refused = match command {
             Command::Act(act) => {
-                match actions::apply(
-                    &self.store,
-                    &conversation,
-                    &act,
-                    &who,
-                    &key,
-                    Some(seq),
+                let cx = actions::Context {
+                    who: &who,
+                    key: &key,
+                    seq: Some(seq),
                     group,
-                )
-                .await
-                {
+                    survey: self.survey.as_deref(),
+                };
+                match actions::apply(&self.store, &conversation, &act, cx).await {
                     Ok(written) => return Ok(written.unwrap_or_default()),
                     Err(crate::store::StoreError::Refused(why)) => why,
                     Err(e) => return Err(e.into()),

@@ -46,12 +46,18 @@ pub struct Desk {
     hours: Hours,
     closed_message: [String; 2],
     snippets: Snippets,
+    /// The satisfaction survey, sent when an operator closes.
+    survey: Option<std::sync::Arc<crate::outcomes::Survey>>,
 }
 
 impl Desk {
     /// The desk for `settings`; `None` when no operators' group or mailbox
     /// is configured (hand-offs are then seen with `kefu handoff list`).
-    pub fn new(settings: &Settings, store: Store) -> anyhow::Result<Self> {
+    pub fn new(
+        settings: &Settings,
+        store: Store,
+        survey: Option<std::sync::Arc<crate::outcomes::Survey>>,
+    ) -> anyhow::Result<Self> {
         let operators = &settings.operators;
         if operators.telegram_chat != 0 && !settings.telegram.enabled {
             anyhow::bail!(
@@ -88,6 +94,7 @@ impl Desk {
                 settings.hours.closed_message_zh.clone(),
             ],
             snippets: Snippets::load(&snippets_path)?,
+            survey,
         })
     }
 

@@ -296,6 +296,11 @@ impl Pipeline {
         let mut writes = TurnWrites {
             customers: customer_writes,
             handoff: state.handoff.clone(),
+            measure: crate::store::TurnMeasure {
+                intent: Some(understanding.intent.label().to_string()),
+                resolved: step.kind == StepKind::Goodbye,
+                ..Default::default()
+            },
             ..TurnWrites::default()
         };
         for part in step.chain() {
@@ -378,6 +383,11 @@ impl Pipeline {
     /// The longest message read on `channel`.
     pub fn message_cap(&self, channel: ChannelKind) -> usize {
         self.settings.message_caps.of(channel)
+    }
+
+    /// The templates (the satisfaction survey renders its own).
+    pub fn prompts(&self) -> &Prompts {
+        &self.prompts
     }
 
     /// The engine, for benchmarks and diagnostics.

@@ -15,7 +15,9 @@ mod cursor;
 mod desk;
 pub use desk::{copy_text, to_group, DeskChange, DeskRoutes};
 mod inbox;
+mod measures;
 pub use inbox::Accepted;
+pub use measures::Settled;
 mod outbox;
 pub use outbox::{CustomerWrite, ShopWrite, TurnMeasure, TurnWrites};
 mod records;
@@ -208,6 +210,11 @@ impl Store {
                 StoreError::Sled(sled::Error::Io(std::io::Error::other(e.to_string())))
             })??;
         Ok(())
+    }
+
+    /// Whether the store answers a read (for readiness checks).
+    pub fn is_readable(&self) -> bool {
+        self.meta.get("schema_version").is_ok()
     }
 
     /// The `shop` tree: users, orders and products (see [`crate::shop`]).

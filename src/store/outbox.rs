@@ -267,7 +267,9 @@ impl Store {
                     }
                 }
                 let replied = bot_speaks && reply.is_some();
-                if let Some(survey) = measure(&mut conv, &before, writes, replied, now) {
+                if let Some(survey) =
+                    super::measures::measure(&mut conv, &before, writes, replied, now)
+                {
                     let survey_key = format!("{key}#csat");
                     let record = OutboxRecord::new(&survey_key, survey.clone(), None);
                     outbox.insert(survey_key.as_bytes(), encode(&record))?;
@@ -349,53 +351,4 @@ impl Store {
         self.outbox.insert(key, encode(&record))?;
         self.flush().await
     }
-}
-
-/// Update the conversation's figures for a committed turn; gives the
-/// survey to send when the turn resolved it and none went out before.
-fn measure<'a>(
-    conv: &mut Conversation,
-    before: &Owner,
-    writes: &'a TurnWrites,
-    replied: bool,
-    now: u64,
-) -> Option<&'a Outbound> {
-    let m = &mut conv.measures;
-    if m.started == 0 {
-        let first = writes.measure.first_stored;
-        m.started = if first > 0 { first.min(now) } else { now };
-    }
-    if let Some(csat) = &writes.csat {
-        // An answer to the survey: the conversation stays as it ended.
-        m.csat = Some(csat.clone());
-        return None;
-    }
-    if m.resolution != super::Resolution::Open {
-        m.reopened += 1;
-        m.resolution = super::Resolution::Open;
-    }
-    m.last_customer = now;
-    if m.intent.is_none() {
-        m.intent = writes.measure.intent.clone();
-    }
-    if replied && m.first_reply_ms.is_none() {
-        m.first_reply_ms = Some(now.saturating_sub(m.started));
-    }
-    if conv.owner.is_person() && !before.is_person() {
-        m.handed_off = true;
-    }
-    if replied && writes.measure.resolved && !conv.owner.is_person() {
-        m.resolution = super::Resolution::Resolved {
-            by: "bot".into(),
-            how: "confirmed".into(),
-            at: now,
-        };
-        if m.survey_at.is_none() {
-            if let Some(survey) = &writes.survey {
-                m.survey_at = Some(now);
-                return Some(survey);
-            }
-        }
-    }
-    None
 }

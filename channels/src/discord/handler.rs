@@ -38,6 +38,8 @@ pub struct Shared {
     bot: AtomicU64,
     /// How far back a catch-up looks (`discord.catch_up_hours`).
     catch_up: std::time::Duration,
+    /// A gateway session is up (READY or RESUMED seen, not ended since).
+    pub connected: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -48,6 +50,7 @@ impl Shared {
             listen,
             bot: AtomicU64::new(0),
             catch_up,
+            connected: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -198,6 +201,7 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         self.caught_up.send_replace(false);
         self.shared.bot.store(ready.user.id.get(), Ordering::SeqCst);
+        self.shared.connected.store(true, Ordering::SeqCst);
         tracing::info!(bot = %ready.user.name, session = %ready.session_id, "Discord gateway session ready");
         self.catch_up(&ctx).await;
         self.caught_up.send_replace(true);
@@ -205,6 +209,7 @@ impl EventHandler for Handler {
 
     async fn resume(&self, _ctx: Context, _: ResumedEvent) {
         // Discord replays the events the session missed; nothing to fetch.
+        self.shared.connected.store(true, Ordering::SeqCst);
         tracing::info!("Discord gateway session resumed");
     }
 

@@ -174,8 +174,18 @@ impl Channel for DiscordChannel {
             .context("building the Discord client")?;
         *client.ws_url.lock().await = gateway.url;
         let _stop = StopShards(client.shard_manager.clone());
-        client.start().await.context("Discord gateway")?;
+        let ended = client.start().await;
+        self.shared
+            .connected
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        ended.context("Discord gateway")?;
         anyhow::bail!("the Discord gateway connection ended")
+    }
+
+    fn connected(&self) -> bool {
+        self.shared
+            .connected
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     async fn send(&self, outbound: &Outbound) -> Result<String, SendError> {

@@ -126,6 +126,8 @@ pub struct EmailChannel {
     cursors: Arc<dyn CursorStore>,
     /// When each sender's recent answered mails arrived.
     recent: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// The IMAP inbox is open.
+    connected: std::sync::atomic::AtomicBool,
 }
 
 impl EmailChannel {
@@ -136,6 +138,7 @@ impl EmailChannel {
             config,
             cursors,
             recent: Mutex::new(HashMap::new()),
+            connected: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -164,6 +167,8 @@ impl EmailChannel {
     async fn serve(&self, sink: &InboundSink) -> anyhow::Result<()> {
         let (mut session, selected, idle) = imap::open(&self.config).await?;
         tracing::info!(validity = selected.validity, idle, "IMAP inbox opened");
+        self.connected
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let mut last = match self.cursor() {
             Some((validity, uid)) if validity == selected.validity => uid,
             saved => {
@@ -310,7 +315,10 @@ impl Channel for EmailChannel {
         let mut backoff = Duration::from_secs(1);
         loop {
             let started = Instant::now();
-            let Err(e) = self.serve(&sink).await else {
+            let served = self.serve(&sink).await;
+            self.connected
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+            let Err(e) = served else {
                 continue;
             };
             if e.downcast_ref::<SinkClosed>().is_some() {
@@ -323,6 +331,10 @@ impl Channel for EmailChannel {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(60));
         }
+    }
+
+    fn connected(&self) -> bool {
+        self.connected.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     async fn send(&self, outbound: &Outbound) -> Result<String, SendError> {

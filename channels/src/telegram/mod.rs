@@ -90,6 +90,8 @@ pub struct TelegramChannel {
     /// update teloxide cannot read is kept (not logged: it holds names
     /// and text).
     cursors: Arc<dyn CursorStore>,
+    /// The last `getUpdates` worked.
+    connected: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for TelegramChannel {
@@ -119,6 +121,7 @@ impl TelegramChannel {
             bot,
             throttled: OnceLock::new(),
             cursors: Arc::new(MemoryCursorStore::default()),
+            connected: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -226,6 +229,8 @@ impl Channel for TelegramChannel {
             let updates = match poll.await {
                 Ok(updates) => {
                     backoff = Duration::from_secs(1);
+                    self.connected
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
                     updates
                 }
                 Err(RequestError::RetryAfter(after)) => {
@@ -286,6 +291,10 @@ impl Channel for TelegramChannel {
                 offset = Some(update.id.as_offset());
             }
         }
+    }
+
+    fn connected(&self) -> bool {
+        self.connected.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     async fn open_topic(&self, chat: &str, title: &str) -> Result<String, SendError> {

@@ -1,0 +1,209 @@
+//! The daemon's side of the figures: a survey answer is recorded instead of
+//! answered by the brain, each turn carries what its conversation's
+//! figures need (and the survey, should the turn resolve it), the metrics
+//! count what was committed, and conversations gone quiet are settled.
+
+use super::dispatch::Shared;
+use super::outbox::OutboxSender;
+use crate::dialogue::DialogueState;
+use crate::metrics::METRICS;
+use crate::outcomes::Survey;
+use crate::pipeline::Outcome;
+use crate::store::{Conversation, Csat, Owner, PendingItem, Store, TurnWrites};
+use kefu_channels::{now_millis, Inbound, Outbound};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How often quiet conversations are looked for.
+const SETTLE_EVERY: Duration = Duration::from_secs(60);
+
+impl Shared {
+    /// The turn for a message that answers the conversation's survey: the
+    /// rating recorded, thanks in reply; `None` when it is no answer.
+    pub(super) fn csat_turn(
+        &self,
+        inbound: &Inbound,
+        conversation: Option<&Conversation>,
+    ) -> Option<Outcome> {
+        let (survey, conversation) = (self.survey.as_ref()?, conversation?);
+        let text = crate::nlu::clean(&inbound.text);
+        let (score, comment) = survey.answer(&text, &conversation.measures, now_millis())?;
+        let state = DialogueState::from_json(&conversation.state);
+        let language = state.language.unwrap_or_else(|| "en".into());
+        let handled_by = if conversation.measures.handed_off {
+            "operator"
+        } else {
+            "bot"
+        };
+        let mut annotations = serde_json::Map::new();
+        annotations.insert("conversation".into(), conversation.id.clone().into());
+        annotations.insert("step".into(), "csat".into());
+        annotations.insert("csat".into(), score.into());
+        Some(Outcome {
+            reply: Some(Outbound {
+                channel: inbound.channel,
+                thread: inbound.thread.clone(),
+                text: survey.thanks(&language).to_string(),
+                reply_to: Some(inbound.platform_message_id.clone()),
+                attachments: Vec::new(),
+                annotations,
+                buttons: Vec::new(),
+            }),
+            state: conversation.state.clone(),
+            writes: TurnWrites {
+                csat: Some(Csat {
+                    score,
+                    comment,
+                    handled_by: handled_by.into(),
+                    at: now_millis(),
+                }),
+                ..TurnWrites::default()
+            },
+        })
+    }
+
+    /// What the turn tells its conversation's figures: when its first
+    /// message was stored, and the survey to send if it resolves it.
+    pub(super) fn measure_turn(
+        &self,
+        earlier: &[PendingItem],
+        last: &PendingItem,
+        conversation: Option<&Conversation>,
+        outcome: &mut Outcome,
+    ) {
+        outcome.writes.measure.first_stored = super::dispatch::first_stored(earlier, last);
+        let Some(survey) = self.survey.as_ref().filter(|s| s.after("bot")) else {
+            return;
+        };
+        if !outcome.writes.measure.resolved {
+            return;
+        }
+        let language = DialogueState::from_json(&outcome.state)
+            .language
+            .unwrap_or_else(|| "en".into());
+        let inbound = &last.record.inbound;
+        let place = conversation.cloned().unwrap_or_else(|| Conversation {
+            id: inbound.conversation_id(),
+            channel: inbound.channel,
+            thread: inbound.thread.clone(),
+            turns: Vec::new(),
+            state: serde_json::Value::Null,
+            owner: Owner::Bot,
+            measures: Default::default(),
+        });
+        let mut ask = survey.ask(&place, &language);
+        ask.thread = inbound.thread.clone();
+        outcome.writes.survey = Some(ask);
+    }
+}
+
+/// What a committed turn adds to the metrics, read before the commit.
+pub(super) struct Tally {
+    new_conversation: bool,
+    first_reply: bool,
+    handoff: Option<String>,
+    resolved: bool,
+    csat: Option<u8>,
+    annotations: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Tally {
+    /// What `outcome` will count once committed into `conversation`.
+    pub(super) fn of(outcome: &Outcome, conversation: Option<&Conversation>) -> Self {
+        let owner = conversation.map(|c| &c.owner);
+        Self {
+            new_conversation: conversation.is_none(),
+            first_reply: conversation.is_none_or(|c| c.measures.first_reply_ms.is_none()),
+            handoff: outcome
+                .writes
+                .handoff
+                .clone()
+                .filter(|_| !owner.is_some_and(Owner::is_person)),
+            resolved: outcome.writes.measure.resolved,
+            csat: outcome.writes.csat.as_ref().map(|c| c.score),
+            annotations: outcome.reply.as_ref().map(|r| r.annotations.clone()),
+        }
+    }
+
+    /// Count it: `replied` when the bot's reply was stored, `first_stored`
+    /// when the turn's first message was stored (ms since epoch).
+    pub(super) fn count(&self, inbound: &Inbound, replied: bool, first_stored: u64) {
+        let m = &*METRICS;
+        let channel = inbound.channel.as_str();
+        if self.new_conversation {
+            m.conversations.with_label_values(&[channel]).inc();
+        }
+        if let Some(reason) = &self.handoff {
+            m.handoffs.with_label_values(&[reason]).inc();
+        }
+        if let Some(score) = self.csat {
+            m.csat.with_label_values(&[&score.to_string()]).inc();
+        }
+        if !replied {
+            return;
+        }
+        let waited = now_millis().saturating_sub(first_stored) as f64 / 1000.0;
+        m.reply_latency
+            .with_label_values(&[channel])
+            .observe(waited);
+        if self.first_reply {
+            m.first_response.observe(waited);
+        }
+        if self.resolved {
+            m.outcomes.with_label_values(&["bot", "confirmed"]).inc();
+        }
+        if let Some(annotations) = &self.annotations {
+            m.record_reply(annotations);
+        }
+    }
+}
+
+/// Settle quiet conversations every minute until `stop`: resolved by the
+/// bot (assumed; surveyed when `[csat]` says so) or abandoned.
+pub(super) fn spawn_settling(
+    store: Store,
+    survey: Option<Arc<Survey>>,
+    outbox: Arc<OutboxSender>,
+    quiet: Duration,
+    stop: CancellationToken,
+) {
+    let every = SETTLE_EVERY.min(quiet / 4).max(Duration::from_millis(200));
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            let open_request = |state: &serde_json::Value| {
+                let state = DialogueState::from_json(state);
+                state.pending.is_some() || !state.tasks.is_empty() || state.awaiting_code
+            };
+            let ask = |conversation: &Conversation| {
+                let survey = survey.as_ref().filter(|s| s.after("bot"))?;
+                let language = DialogueState::from_json(&conversation.state)
+                    .language
+                    .unwrap_or_else(|| "en".into());
+                Some(survey.ask(conversation, &language))
+            };
+            let now = now_millis();
+            match store
+                .settle_quiet(now, quiet.as_millis() as u64, open_request, ask)
+                .await
+            {
+                Ok((settled, keys)) => {
+                    for conversation in &settled {
+                        let (who, how) = match conversation.how {
+                            "abandoned" => ("customer", "abandoned"),
+                            _ => ("bot", "assumed"),
+                        };
+                        METRICS.outcomes.with_label_values(&[who, how]).inc();
+                        tracing::info!(conversation = %conversation.id, outcome = conversation.how, "quiet conversation settled");
+                    }
+                    outbox.enqueue_all(keys);
+                }
+                Err(e) => tracing::warn!("cannot settle quiet conversations: {e}"),
+            }
+        }
+    });
+}

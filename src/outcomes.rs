@@ -1,0 +1,154 @@
+//! How conversations end and what customers think of them: the
+//! satisfaction survey (`[csat]`: one per conversation, 1–5, buttons on
+//! Telegram, a number in words elsewhere) and reading its answer.
+//! Resolutions themselves are kept with each conversation
+//! ([`crate::store::Measures`]): confirmed by the customer's goodbye or an
+//! operator's close, assumed after `outcomes.assume_after_hours` of quiet.
+
+use crate::config::{CsatAfter, CsatSettings};
+use crate::pipeline::Language;
+use crate::prompts::Prompts;
+use crate::store::{Conversation, Measures};
+use kefu_channels::{Button, Outbound, Thread};
+
+/// The satisfaction survey, as configured.
+pub struct Survey {
+    ask: [String; 2],
+    thanks: [String; 2],
+    after: CsatAfter,
+    window_ms: u64,
+}
+
+impl Survey {
+    /// The survey for `[csat]`; `None` when it is off.
+    pub fn new(settings: &CsatSettings, prompts: &Prompts) -> anyhow::Result<Option<Self>> {
+        if !settings.enabled {
+            return Ok(None);
+        }
+        let text = |purpose: &str| -> anyhow::Result<[String; 2]> {
+            Ok([
+                prompts.render(purpose, Language::En, ())?,
+                prompts.render(purpose, Language::Zh, ())?,
+            ])
+        };
+        Ok(Some(Self {
+            ask: text("csat/ask")?,
+            thanks: text("csat/thanks")?,
+            after: settings.after,
+            window_ms: (settings.window_hours.max(0.0) * 3_600_000.0) as u64,
+        }))
+    }
+
+    /// Whether a resolution by `who` (`bot`, `operator`) is surveyed.
+    pub fn after(&self, who: &str) -> bool {
+        match self.after {
+            CsatAfter::All => true,
+            CsatAfter::Bot => who == "bot",
+            CsatAfter::Operator => who == "operator",
+        }
+    }
+
+    /// The survey for a conversation, in its language (`en`, `zh`).
+    pub fn ask(&self, conversation: &Conversation, language: &str) -> Outbound {
+        let text = &self.ask[usize::from(language == "zh")];
+        Outbound {
+            channel: conversation.channel,
+            thread: Thread {
+                id: conversation.thread.id.clone(),
+                route: conversation.thread.route.clone(),
+            },
+            text: text.clone(),
+            reply_to: None,
+            attachments: Vec::new(),
+            annotations: Default::default(),
+            buttons: (1..=5)
+                .map(|n| Button {
+                    label: n.to_string(),
+                    data: format!("csat:{n}"),
+                })
+                .collect(),
+        }
+    }
+
+    /// The thanks for an answer, in `language`.
+    pub fn thanks(&self, language: &str) -> &str {
+        &self.thanks[usize::from(language == "zh")]
+    }
+
+    /// The score (and comment) `text` gives, if it answers the survey of a
+    /// conversation with these `measures` at `now`: sent, not yet answered,
+    /// within `csat.window_hours`.
+    pub fn answer(
+        &self,
+        text: &str,
+        measures: &Measures,
+        now: u64,
+    ) -> Option<(u8, Option<String>)> {
+        let sent = measures.survey_at?;
+        if measures.csat.is_some() || now.saturating_sub(sent) > self.window_ms {
+            return None;
+        }
+        parse_score(text)
+    }
+}
+
+/// A rating in a message: a button's `csat:N`, or a message that starts
+/// with a digit 1–5 alone or before a separator ("4", "5 - quick and
+/// kind", "4/5", "5分，很好"); what follows the separator is the comment.
+pub fn parse_score(text: &str) -> Option<(u8, Option<String>)> {
+    let text = text.trim();
+    if let Some(n) = text.strip_prefix("csat:") {
+        let n: u8 = n.trim().parse().ok()?;
+        return (1..=5).contains(&n).then_some((n, None));
+    }
+    let mut chars = text.chars();
+    let score = chars.next()?.to_digit(10)? as u8;
+    if !(1..=5).contains(&score) {
+        return None;
+    }
+    let rest = chars.as_str();
+    // "45 minutes late" is not a rating.
+    if rest.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut rest = rest.trim_start();
+    for unit in ["/5", "分", "星", "stars", "star"] {
+        if let Some(after) = rest.strip_prefix(unit) {
+            rest = after.trim_start();
+            break;
+        }
+    }
+    if rest.is_empty() {
+        return Some((score, None));
+    }
+    // A comment follows a separator; "2 items are missing" is a message,
+    // not a rating.
+    let comment = rest.strip_prefix(|c: char| "-–—:,.!;。，！\n".contains(c))?;
+    let comment = comment.trim_start_matches(|c: char| c.is_whitespace() || "-–—".contains(c));
+    let comment = comment.trim();
+    Some((score, (!comment.is_empty()).then(|| comment.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_score;
+
+    #[test]
+    fn ratings_are_read_from_buttons_and_words() {
+        assert_eq!(parse_score("csat:4"), Some((4, None)));
+        assert_eq!(parse_score(" 5 "), Some((5, None)));
+        assert_eq!(
+            parse_score("2 - the courier was late"),
+            Some((2, Some("the courier was late".into())))
+        );
+        assert_eq!(parse_score("4/5"), Some((4, None)));
+        assert_eq!(parse_score("5分，很满意"), Some((5, Some("很满意".into()))));
+        assert_eq!(parse_score("45 minutes late"), None);
+        assert_eq!(parse_score("2 items are missing"), None);
+        assert_eq!(parse_score("4 stars"), Some((4, None)));
+        assert_eq!(parse_score("0"), None);
+        assert_eq!(parse_score("7"), None);
+        assert_eq!(parse_score("where is my order"), None);
+        assert_eq!(parse_score("csat:9"), None);
+    }
+}
