@@ -139,7 +139,14 @@ fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
     }
     let products = shop.products()?;
     let nlu = Nlu::new(Lexicon::new(&products).with_data_dir(data));
-    let knowledge = Arc::new(Knowledge::build(products, data));
+    let learned = crate::learn::learned(store)?;
+    if !learned.is_empty() {
+        tracing::info!(
+            entries = learned.len(),
+            "FAQ entries learned from operators loaded"
+        );
+    }
+    let knowledge = Arc::new(Knowledge::build_with(products, data, learned));
     let brain = Brain {
         shop,
         knowledge,

@@ -77,6 +77,16 @@ pub enum Command {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// Print the operators' digest instead (figures, top hand-off
+        /// reasons, lowest ratings).
+        #[arg(long)]
+        digest: bool,
+    },
+    /// Learn from what operators answered: suggestions become FAQ entries.
+    Learn {
+        /// What to do.
+        #[command(subcommand)]
+        action: LearnAction,
     },
     /// Configuration tools.
     Config {
@@ -182,6 +192,33 @@ pub enum HandoffAction {
         /// Your name (default: $USER).
         #[arg(long = "as")]
         who: Option<String>,
+    },
+}
+
+/// `kefu learn …`
+#[derive(Debug, Subcommand)]
+pub enum LearnAction {
+    /// Questions the bot handed off and the operators' answers to them.
+    List {
+        /// One JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a suggestion an FAQ entry (used from the next start on).
+    Approve {
+        /// The suggestion's conversation id.
+        conversation: String,
+        /// The question as the FAQ should hold it (default: the customer's).
+        #[arg(long)]
+        question: Option<String>,
+        /// The answer as the FAQ should hold it (default: the operator's).
+        #[arg(long)]
+        answer: Option<String>,
+    },
+    /// Drop a suggestion.
+    Reject {
+        /// The suggestion's conversation id.
+        conversation: String,
     },
 }
 

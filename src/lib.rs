@@ -15,6 +15,7 @@ pub mod desk;
 pub mod dialogue;
 pub mod failpoint;
 pub mod knowledge;
+pub mod learn;
 pub mod llm;
 pub mod logging;
 pub mod metrics;

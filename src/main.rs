@@ -1,7 +1,9 @@
 //! The `kefu` binary.
 
 use clap::Parser;
-use kefu::cli::{Cli, Command, ConfigAction, CustomerAction, HandoffAction, ShopAction};
+use kefu::cli::{
+    Cli, Command, ConfigAction, CustomerAction, HandoffAction, LearnAction, ShopAction,
+};
 use kefu::config::{self, ConfigError, Settings};
 use kefu::daemon::{Channels, StopWhen};
 use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
             | Command::Handoff { .. }
             | Command::Customer { .. }
             | Command::Stats { .. }
+            | Command::Learn { .. }
     );
     // mistral.rs's GGUF loader warns on every CPU start that PagedAttention
     // is off ("a mix of GPU and CPU"), which is expected and only confuses.
@@ -123,7 +126,17 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Handoff { action } => handoff_command(&settings, action).await,
-        Command::Stats { since, json } => {
+        Command::Learn { action } => learn_command(&settings, action).await,
+        Command::Stats {
+            since,
+            digest: true,
+            ..
+        } => {
+            let admin = kefu::admin::client::connect(&settings).await?;
+            print!("{}", admin.digest(since_millis(&since)?).await?);
+            Ok(())
+        }
+        Command::Stats { since, json, .. } => {
             let since = since_millis(&since)?;
             let admin = kefu::admin::client::connect(&settings).await?;
             let stats = admin.stats(since).await?;
@@ -156,6 +169,53 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             daemon.run(StopWhen::InputDrained).await
         }
     }
+}
+
+/// `kefu learn …`: through the running daemon, or on the store.
+async fn learn_command(settings: &Settings, action: LearnAction) -> anyhow::Result<()> {
+    use kefu::learn::Decision;
+    let admin = kefu::admin::client::connect(settings).await?;
+    let decision = match action {
+        LearnAction::List { json } => {
+            let list = admin.suggestions().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("no suggestions: nothing handed off was answered by an operator since the last decisions");
+            }
+            for s in list.iter().filter(|_| !json) {
+                println!(
+                    "{}\n  asked: {}\n  {} answered: {}",
+                    s.conversation, s.question, s.operator, s.answer
+                );
+            }
+            return Ok(());
+        }
+        LearnAction::Approve {
+            conversation,
+            question,
+            answer,
+        } => Decision {
+            conversation,
+            approve: true,
+            question,
+            answer,
+        },
+        LearnAction::Reject { conversation } => Decision {
+            conversation,
+            approve: false,
+            question: None,
+            answer: None,
+        },
+    };
+    match admin.decide(&decision).await? {
+        Some(entry) => println!(
+            "learned {}: \"{}\" (the bot answers it from its next start: systemctl restart kefu)",
+            entry.id, entry.question_en
+        ),
+        None => println!("rejected the suggestion from {}", decision.conversation),
+    }
+    Ok(())
 }
 
 /// `--since 7d` as the moment it names (ms since epoch); `all` is 0.

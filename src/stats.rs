@@ -166,6 +166,67 @@ pub fn render(stats: &Stats) -> String {
     out
 }
 
+/// Hand-offs shown in the digest, most frequent first.
+const TOP_REASONS: usize = 5;
+/// Low ratings shown in the digest.
+const LOWEST: usize = 5;
+
+/// The digest of conversations started since `since`: the figures, the
+/// most frequent hand-off reasons and the lowest ratings with comments.
+pub fn digest(store: &Store, since: u64) -> anyhow::Result<String> {
+    let stats = compute(store, since)?;
+    let all = &stats.all;
+    let day = |ms: u64| {
+        chrono::DateTime::from_timestamp_millis(ms as i64)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let csat = all.csat_average.map_or("no ratings".into(), |a| {
+        format!("CSAT {a:.1} ({} ratings)", all.csat_count)
+    });
+    let mut out = format!(
+        "📊 kefu digest since {}: {} conversations, {:.0}% resolved by the bot, {:.0}% handed off, {csat}\n",
+        day(since),
+        all.conversations,
+        all.resolution_rate * 100.0,
+        all.handoff_rate * 100.0,
+    );
+    let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
+    let mut low = Vec::new();
+    for c in store.conversations_without_turns()? {
+        let m = &c.measures;
+        if m.started == 0 || m.started < since {
+            continue;
+        }
+        if let Some(reason) = &m.handoff_reason {
+            *reasons.entry(reason.clone()).or_default() += 1;
+        }
+        if let Some(csat) = m.csat.as_ref().filter(|r| r.score <= 3) {
+            low.push((csat.score, c.id.clone(), csat.comment.clone()));
+        }
+    }
+    let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if !reasons.is_empty() {
+        out.push_str("Top hand-off reasons:\n");
+        for (reason, n) in reasons.iter().take(TOP_REASONS) {
+            out.push_str(&format!("  {n}× {reason}\n"));
+        }
+    }
+    low.sort();
+    if !low.is_empty() {
+        out.push_str("Lowest ratings:\n");
+        for (score, id, comment) in low.iter().take(LOWEST) {
+            let comment = comment
+                .as_deref()
+                .map(|c| format!(" \"{c}\""))
+                .unwrap_or_default();
+            out.push_str(&format!("  {score}/5 {id}{comment}\n"));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::percentile;

@@ -233,3 +233,61 @@ fn a_guild_channel_gets_no_personal_data() {
     // What is public is still answered in the channel.
     assert!(text(&faq).contains("Canada"), "{}", text(&faq));
 }
+
+#[test]
+fn a_survey_is_answered_with_a_button_press() {
+    let rt = runtime();
+    let standin = rt.block_on(DiscordStandin::start());
+    let sandbox = Sandbox::new();
+    let daemon = start(
+        &sandbox,
+        &standin,
+        &[
+            ("KEFU__LLM__PHRASE", "never"),
+            ("KEFU__CSAT__ENABLED", "true"),
+        ],
+    );
+    let question = standin.dm(ALICE, "Alice", "Is the store open on Sunday?");
+    wait_reply(&standin, &question);
+    let bye = standin.dm(ALICE, "Alice", "thanks, bye");
+    wait_reply(&standin, &bye);
+    // The survey: five buttons under one message.
+    standin.wait(WAIT, "the survey", |s| {
+        s.sent().iter().any(|m| m.body["components"].is_array())
+    });
+    let survey = standin
+        .sent()
+        .into_iter()
+        .find(|m| m.body["components"].is_array())
+        .unwrap();
+    let buttons = &survey.body["components"][0]["components"];
+    assert_eq!(buttons.as_array().unwrap().len(), 5, "{:#}", survey.body);
+    assert_eq!(buttons[3]["custom_id"], "csat:4");
+    let survey_id = survey.message["id"].as_str().unwrap().to_string();
+    let press = standin.press_button(ALICE, &survey_id, "csat:4");
+    // Acknowledged (type 6: the button stops spinning), then thanked.
+    standin.wait(WAIT, "the press acknowledged", |s| {
+        s.press_answers()
+            .iter()
+            .any(|(id, body)| *id == press && body["type"] == 6)
+    });
+    wait_reply(&standin, &survey_id);
+    let thanks = standin
+        .sent()
+        .into_iter()
+        .find(|m| m.body["message_reference"]["message_id"] == survey_id.as_str())
+        .unwrap();
+    assert!(thanks.body["content"]
+        .as_str()
+        .unwrap()
+        .contains("Thank you for your rating"));
+    daemon.kill("-TERM");
+    let store = sandbox.store();
+    let conversation = store
+        .conversations()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.channel == kefu_channels::ChannelKind::Discord)
+        .unwrap();
+    assert_eq!(conversation.measures.csat.unwrap().score, 4);
+}

@@ -358,10 +358,17 @@ fn after_hours_a_handoff_says_when_someone_replies_once_a_day() {
     let day = chrono::Utc::now().date_naive() + chrono::Duration::days(3);
     let name = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         [chrono::Datelike::weekday(&day).num_days_from_monday() as usize];
-    let extra = [(
-        format!("KEFU__HOURS__{}", name.to_uppercase()),
-        "09:00-17:00".to_string(),
-    )];
+    let extra = [
+        (
+            format!("KEFU__HOURS__{}", name.to_uppercase()),
+            "09:00-17:00".to_string(),
+        ),
+        // A digest every 4.3 s (the first one 4.3 s after the first start).
+        (
+            "KEFU__OPERATORS__DIGEST_DAYS".to_string(),
+            "0.00005".to_string(),
+        ),
+    ];
     let env = env(&standin, free_port(), &extra);
     let daemon = start(&sandbox, &env, "admin API listening");
     let asked = standin.customer_says(ALICE, "let me talk to a human");
@@ -376,6 +383,27 @@ fn after_hours_a_handoff_says_when_someone_replies_once_a_day() {
     wait_topic_text(&standin, topic, "👤 hello? anyone?", &daemon);
     std::thread::sleep(Duration::from_millis(1000));
     assert_eq!(replies_to(&standin, ALICE, again), 0);
+    // The digest reaches the group's General topic.
+    let deadline = Instant::now() + WAIT;
+    let digest = loop {
+        let general = standin
+            .state()
+            .sent
+            .iter()
+            .filter(|m| m["chat"]["id"] == GROUP && m["message_thread_id"].is_null())
+            .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+            .find(|t| t.contains("kefu digest"));
+        if let Some(digest) = general {
+            break digest;
+        }
+        assert!(Instant::now() < deadline, "no digest:\n{}", daemon.dump());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(digest.contains("1 conversations"), "{digest}");
+    assert!(
+        digest.contains("1× the customer asked for a person"),
+        "{digest}"
+    );
     daemon.kill("-TERM");
 }
 

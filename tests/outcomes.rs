@@ -395,3 +395,81 @@ fn a_mail_customer_rates_with_a_digit_and_a_comment() {
     assert_eq!(csat["comment"], "quick, but I had to ask twice");
     assert_eq!(csat["handled_by"], "bot");
 }
+
+#[test]
+fn an_approved_operator_answer_answers_the_question_next_time() {
+    const ASKS: i64 = 2101;
+    const LATER: i64 = 2102;
+    const BEFORE: i64 = 2103;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let standin = rt.block_on(TelegramStandin::start());
+    let sandbox = Sandbox::new();
+    let port = free_port();
+    let env = env(&[
+        ("KEFU__TELEGRAM__ENABLED", "true".into()),
+        ("KEFU__TELEGRAM__TOKEN", telegram_standin::TOKEN.into()),
+        ("KEFU__TELEGRAM__API_URL", standin.api_url.clone()),
+        ("KEFU__HTTP__LISTEN", format!("127.0.0.1:{port}")),
+        // The rules alone read the question (the small model's guess at
+        // an unclear message varies).
+        ("KEFU__LLM__NLU_FALLBACK", "false".into()),
+    ]);
+    let question = "Can I collect my purchases at your warehouse myself?";
+    let daemon = start(&sandbox, &env, "admin API listening");
+    // Before: the bot does not know.
+    standin.customer_says(BEFORE, question);
+    wait_sent(&standin, BEFORE, 1, &daemon);
+    assert!(!sent_to(&standin, BEFORE)[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Leipzig"));
+    // A customer asks and wants a person; an operator answers.
+    standin.customer_says(ASKS, question);
+    wait_sent(&standin, ASKS, 1, &daemon);
+    standin.customer_says(ASKS, "I want to talk to a human");
+    wait_sent(&standin, ASKS, 2, &daemon);
+    let answer = "Yes: pick-ups are possible at our Leipzig warehouse on weekdays from 9 to 17.";
+    let conversation = format!("telegram:{ASKS}");
+    kefu_json(&sandbox, &env, &["handoff", "list", "--json"]);
+    let mut cmd = sandbox.kefu(&["handoff", "reply", &conversation, answer]);
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    assert!(cmd.env_remove("RUST_LOG").status().unwrap().success());
+    wait_sent(&standin, ASKS, 3, &daemon);
+    let list = kefu_json(&sandbox, &env, &["learn", "list", "--json"]);
+    let suggestion = &list.as_array().unwrap()[0];
+    assert_eq!(suggestion["conversation"], conversation.as_str());
+    assert!(
+        suggestion["question"]
+            .as_str()
+            .unwrap()
+            .contains("warehouse"),
+        "{suggestion:#}"
+    );
+    assert_eq!(suggestion["answer"], answer);
+    let mut cmd = sandbox.kefu(&["learn", "approve", &conversation, "--question", question]);
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    assert!(cmd.env_remove("RUST_LOG").status().unwrap().success());
+    let list = kefu_json(&sandbox, &env, &["learn", "list", "--json"]);
+    assert!(list.as_array().unwrap().is_empty(), "{list:#}");
+    daemon.kill("-TERM");
+
+    // Next start: the same question is answered from what was learned.
+    let mut daemon = start(&sandbox, &env, "admin API listening");
+    daemon.wait_log(&["FAQ entries learned from operators loaded"]);
+    standin.customer_says(LATER, "can I collect my purchases at the warehouse myself?");
+    wait_sent(&standin, LATER, 1, &daemon);
+    let reply = sent_to(&standin, LATER)[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reply.contains("Leipzig warehouse"), "{reply}");
+    daemon.kill("-TERM");
+}

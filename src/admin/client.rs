@@ -102,6 +102,25 @@ impl Admin for Remote {
             .await
     }
 
+    async fn digest(&self, since: u64) -> anyhow::Result<String> {
+        let url = format!("{}/admin/digest", self.base);
+        self.call(self.http.get(url).query(&[("since", since)]))
+            .await
+    }
+
+    async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>> {
+        self.call(self.http.get(format!("{}/admin/learn", self.base)))
+            .await
+    }
+
+    async fn decide(
+        &self,
+        decision: &crate::learn::Decision,
+    ) -> anyhow::Result<Option<crate::knowledge::FaqEntry>> {
+        let url = format!("{}/admin/learn", self.base);
+        self.call(self.http.post(url).json(decision)).await
+    }
+
     fn describe(&self) -> String {
         format!("the running daemon at {}", self.base)
     }

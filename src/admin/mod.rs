@@ -56,6 +56,15 @@ pub trait Admin: Send + Sync {
     async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value>;
     /// The figures of conversations started since `since` (ms since epoch).
     async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats>;
+    /// The operators' digest of conversations started since `since`.
+    async fn digest(&self, since: u64) -> anyhow::Result<String>;
+    /// Learning suggestions not yet decided.
+    async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>>;
+    /// Approve or reject one; gives the FAQ entry an approval made.
+    async fn decide(
+        &self,
+        decision: &crate::learn::Decision,
+    ) -> anyhow::Result<Option<crate::knowledge::FaqEntry>>;
     /// Where it works, for the user ("the running daemon", a path).
     fn describe(&self) -> String;
 }
@@ -105,8 +114,8 @@ pub fn list(store: &Store) -> anyhow::Result<Vec<Waiting>> {
             id: letter.inbound_key.clone(),
             kind: "undelivered".into(),
             detail: format!(
-                "to {}:{}: {error}",
-                letter.outbound.channel, letter.outbound.thread.id
+                "undelivered reply to {} (in {}:{}): {error}",
+                letter.inbound_key, letter.outbound.channel, letter.outbound.thread.id
             ),
             since: 0,
         });
@@ -182,6 +191,21 @@ impl Admin for Local {
 
     async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats> {
         crate::stats::compute(&self.store, since)
+    }
+
+    async fn digest(&self, since: u64) -> anyhow::Result<String> {
+        crate::stats::digest(&self.store, since)
+    }
+
+    async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>> {
+        crate::learn::suggestions(&self.store)
+    }
+
+    async fn decide(
+        &self,
+        decision: &crate::learn::Decision,
+    ) -> anyhow::Result<Option<crate::knowledge::FaqEntry>> {
+        crate::learn::decide(&self.store, decision).await
     }
 
     fn describe(&self) -> String {

@@ -84,6 +84,8 @@ pub fn router(state: AdminState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/admin/stats", get(stats))
+        .route("/admin/learn", get(learn_list).post(learn_decide))
+        .route("/admin/digest", get(digest))
         .route("/admin/handoffs", get(handoffs))
         .route("/admin/conversation", get(conversation))
         .route("/admin/act", post(act))
@@ -176,6 +178,32 @@ async fn metrics(State(state): State<AdminState>) -> Response {
 struct SinceQuery {
     #[serde(default)]
     since: u64,
+}
+
+async fn digest(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    Query(query): Query<SinceQuery>,
+) -> Result<Json<String>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).digest(query.since).await?))
+}
+
+async fn learn_list(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<crate::learn::Suggestion>>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).suggestions().await?))
+}
+
+async fn learn_decide(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    Json(decision): Json<crate::learn::Decision>,
+) -> Result<Json<Option<crate::knowledge::FaqEntry>>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).decide(&decision).await?))
 }
 
 async fn stats(

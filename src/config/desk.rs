@@ -47,6 +47,9 @@ pub struct OperatorsSettings {
     /// Remind the group of a hand-off nobody took after this many minutes
     /// (within business hours); 0: never.
     pub remind_minutes: f64,
+    /// Days between digests (figures, top hand-off reasons, lowest
+    /// ratings) to the operators' group and mailbox; 0: none.
+    pub digest_days: f64,
     /// Canned replies (`name = "text"`); default `snippets.toml` in the
     /// shop's data directory.
     pub snippets: Option<PathBuf>,
@@ -60,6 +63,7 @@ impl Default for OperatorsSettings {
             mirror: Mirror::Handoff,
             email: String::new(),
             remind_minutes: 15.0,
+            digest_days: 7.0,
             snippets: None,
         }
     }

@@ -104,9 +104,14 @@ impl OutboxSender {
     }
 }
 
-/// Remind the operators of hand-offs nobody took, until `stop`.
+/// Remind the operators of hand-offs nobody took, and send the digest
+/// when due, until `stop`.
 pub(super) fn spawn_reminders(desk: Arc<Desk>, outbox: Arc<OutboxSender>, stop: CancellationToken) {
     tokio::spawn(async move {
+        // The first digest is due one period after the first start.
+        if let Err(e) = desk.digest().await {
+            tracing::warn!("cannot schedule the operators' digest: {e:#}");
+        }
         loop {
             tokio::select! {
                 _ = stop.cancelled() => return,
@@ -115,6 +120,14 @@ pub(super) fn spawn_reminders(desk: Arc<Desk>, outbox: Arc<OutboxSender>, stop: 
             match desk.remind().await {
                 Ok(keys) => outbox.enqueue_all(keys),
                 Err(e) => tracing::warn!("cannot remind the operators: {e}"),
+            }
+            match desk.digest().await {
+                Ok(keys) if !keys.is_empty() => {
+                    tracing::info!("digest sent to the operators");
+                    outbox.enqueue_all(keys);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("cannot send the operators' digest: {e:#}"),
             }
         }
     });

@@ -45,7 +45,13 @@ impl Shared {
                 channel: inbound.channel,
                 thread: inbound.thread.clone(),
                 text: survey.thanks(&language).to_string(),
-                reply_to: Some(inbound.platform_message_id.clone()),
+                // A press is no message to reply to: the thanks answers
+                // the survey it was under.
+                reply_to: if text.starts_with("csat:") {
+                    inbound.reply_to.clone()
+                } else {
+                    Some(inbound.platform_message_id.clone())
+                },
                 attachments: Vec::new(),
                 annotations,
                 buttons: Vec::new(),

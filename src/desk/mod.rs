@@ -43,6 +43,7 @@ pub struct Desk {
     mail_domain: String,
     mirror_all: bool,
     remind_after_ms: u64,
+    digest_every_ms: u64,
     hours: Hours,
     closed_message: [String; 2],
     snippets: Snippets,
@@ -88,6 +89,7 @@ impl Desk {
                 .to_string(),
             mirror_all: operators.mirror == Mirror::All,
             remind_after_ms: (operators.remind_minutes.max(0.0) * 60_000.0) as u64,
+            digest_every_ms: (operators.digest_days.max(0.0) * 86_400_000.0) as u64,
             hours: Hours::from_settings(&settings.hours)?,
             closed_message: [
                 settings.hours.closed_message.clone(),
@@ -149,9 +151,51 @@ impl Desk {
         Some(template.replace("{opens}", &opens))
     }
 
-    /// How often to look for hand-offs to remind of.
+    /// How often to look for hand-offs to remind of, and for a digest due.
     pub fn remind_every(&self) -> std::time::Duration {
-        std::time::Duration::from_millis((self.remind_after_ms / 4).clamp(200, 30_000))
+        let shortest = match (self.remind_after_ms, self.digest_every_ms) {
+            (0, 0) => 120_000,
+            (0, d) => d,
+            (r, 0) => r,
+            (r, d) => r.min(d),
+        };
+        std::time::Duration::from_millis((shortest / 4).clamp(200, 30_000))
+    }
+
+    /// Send the digest when one is due (every `operators.digest_days`, the
+    /// first that long after the first start): to the group's General
+    /// topic and the operators' mailbox. Gives the outbox keys to send.
+    pub async fn digest(&self) -> anyhow::Result<Vec<(ChannelKind, String)>> {
+        if self.digest_every_ms == 0 || (self.group.is_none() && self.mailbox.is_none()) {
+            return Ok(Vec::new());
+        }
+        let now = now_millis();
+        let due = match self.store.digest_due()? {
+            Some(due) => due,
+            None => {
+                self.store
+                    .set_digest_due(now + self.digest_every_ms)
+                    .await?;
+                return Ok(Vec::new());
+            }
+        };
+        if now < due {
+            return Ok(Vec::new());
+        }
+        // The window since the last digest (the first: since the first start).
+        let text = crate::stats::digest(&self.store, due.saturating_sub(self.digest_every_ms))?;
+        let mut sends = Vec::new();
+        if let Some(group) = &self.group {
+            sends.push(crate::store::to_group(group, text.clone()));
+        }
+        if let Some(mailbox) = &self.mailbox {
+            let root = format!("kefu-digest.{now}@{}", self.mail_domain);
+            sends.push(send::mail_to(mailbox, "[kefu] Digest", &root, text));
+        }
+        Ok(self
+            .store
+            .send_digest(now + self.digest_every_ms, &format!("digest:{now}"), sends)
+            .await?)
     }
 
     /// The day at `now` in the shop's zone: one after-hours notice each.

@@ -124,6 +124,22 @@ impl Desk {
     }
 }
 
+/// A mail of kefu's own to `to` (a digest), in a thread rooted at `root`.
+pub(super) fn mail_to(to: &str, subject: &str, root: &str, text: String) -> Outbound {
+    Outbound {
+        channel: ChannelKind::Email,
+        thread: Thread {
+            id: root.to_string(),
+            route: Some(mail_route(to, subject, root)),
+        },
+        text,
+        reply_to: None,
+        attachments: Vec::new(),
+        annotations: Default::default(),
+        buttons: Vec::new(),
+    }
+}
+
 #[cfg(feature = "email")]
 fn mail_route(to: &str, subject: &str, root: &str) -> String {
     kefu_channels::email::parse::Route {

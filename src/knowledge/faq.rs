@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// One FAQ entry, as `faq.json` holds it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct FaqEntry {
     /// Stable id.
     pub id: String,
@@ -119,12 +119,14 @@ pub struct FaqIndex {
 }
 
 impl FaqIndex {
-    /// Read `faq.json` from `dir` (missing or unreadable: an empty index).
-    pub fn load(dir: &Path) -> Self {
-        let entries: Vec<FaqEntry> = std::fs::read_to_string(dir.join("faq.json"))
+    /// Read `faq.json` from `dir` (missing or unreadable: an empty index),
+    /// with the entries learned from operators' answers after it.
+    pub fn load(dir: &Path, learned: Vec<FaqEntry>) -> Self {
+        let mut entries: Vec<FaqEntry> = std::fs::read_to_string(dir.join("faq.json"))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
+        entries.extend(learned);
         Self::new(entries)
     }
 

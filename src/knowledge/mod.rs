@@ -59,10 +59,16 @@ impl Knowledge {
     /// (`catalog.json`, `lexicon.json`, `faq.json`, `policy.{en,zh}.md`; each
     /// optional: τ-bench's shop has none of them).
     pub fn build(products: Vec<Product>, data: &Path) -> Self {
+        Self::build_with(products, data, Vec::new())
+    }
+
+    /// [`Knowledge::build`] with FAQ entries learned from operators'
+    /// answers (`kefu learn approve`) after the shop's own.
+    pub fn build_with(products: Vec<Product>, data: &Path, learned: Vec<faq::FaqEntry>) -> Self {
         let catalog = catalog::load(data);
         let mut k = Knowledge {
             policy: policy::Policy::load(data),
-            faq: faq::FaqIndex::load(data),
+            faq: faq::FaqIndex::load(data, learned),
             zh: ZhWords::load(data),
             ..Knowledge::default()
         };

@@ -265,6 +265,74 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the learning suggestion of conversation `id` was approved
+    /// or rejected.
+    pub fn suggestion_decided(&self, id: &str) -> Result<bool> {
+        Ok(self.desk.contains_key(format!("learn/{id}"))?)
+    }
+
+    /// Decide conversation `id`'s suggestion: with `entry` (an FAQ entry,
+    /// JSON) approved and the entry learned, without it rejected. Flushed.
+    pub async fn decide_suggestion(&self, id: &str, entry: Option<Vec<u8>>) -> Result<()> {
+        let state: &[u8] = if entry.is_some() {
+            b"approved"
+        } else {
+            b"rejected"
+        };
+        self.desk.insert(format!("learn/{id}"), state)?;
+        if let Some(entry) = entry {
+            let n = self.db.generate_id()?;
+            self.desk
+                .insert(format!("learned/{n:020}"), entry.as_slice())?;
+        }
+        self.flush().await
+    }
+
+    /// The learned FAQ entries (JSON), oldest first.
+    pub fn learned_faq(&self) -> Result<Vec<Vec<u8>>> {
+        self.desk
+            .scan_prefix("learned/")
+            .values()
+            .map(|v| Ok(v?.to_vec()))
+            .collect()
+    }
+
+    /// When the next digest is due (ms since epoch); `None` before the
+    /// first start with a digest configured.
+    pub fn digest_due(&self) -> Result<Option<u64>> {
+        Ok(self.desk_get("digest/due")?.and_then(|v| v.parse().ok()))
+    }
+
+    /// Set when the next digest is due. Flushed.
+    pub async fn set_digest_due(&self, due: u64) -> Result<()> {
+        self.desk.insert("digest/due", due.to_string().as_bytes())?;
+        self.flush().await
+    }
+
+    /// Queue a digest's messages under `key` and move the next one to
+    /// `next`, in one transaction; gives the outbox keys.
+    pub async fn send_digest(
+        &self,
+        next: u64,
+        key: &str,
+        sends: Vec<Outbound>,
+    ) -> Result<Vec<(ChannelKind, String)>> {
+        let outcome = (&self.desk, &self.outbox).transaction(|(desk, outbox)| {
+            let mut keys = Vec::new();
+            for (n, outbound) in sends.iter().enumerate() {
+                let send_key = format!("{key}#{n}");
+                let record = OutboxRecord::new(&send_key, outbound.clone(), None);
+                outbox.insert(send_key.as_bytes(), encode(&record))?;
+                keys.push((outbound.channel, send_key));
+            }
+            desk.insert("digest/due", next.to_string().as_bytes())?;
+            Ok(keys)
+        });
+        let keys = unwrap_tx(outcome)?;
+        self.flush().await?;
+        Ok(keys)
+    }
+
     fn desk_get(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .desk

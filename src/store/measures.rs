@@ -40,6 +40,9 @@ pub(super) fn measure<'a>(
     }
     if conv.owner.is_person() && !before.is_person() {
         m.handed_off = true;
+        if m.handoff_reason.is_none() {
+            m.handoff_reason = writes.handoff.clone();
+        }
     }
     if replied && writes.measure.resolved && !conv.owner.is_person() {
         m.resolution = Resolution::Resolved {

@@ -213,6 +213,8 @@ pub struct Measures {
     pub reopened: u32,
     /// It went to a person at some point.
     pub handed_off: bool,
+    /// Why it went to a person (the first time).
+    pub handoff_reason: Option<String>,
     /// When the satisfaction survey went out (ms since epoch).
     pub survey_at: Option<u64>,
     /// The customer's answer to it.

@@ -77,6 +77,10 @@ struct Inner {
     ops: Vec<String>,
     unknown: Vec<String>,
     next_conn: u64,
+    /// Button presses dispatched: (interaction id, token, custom id).
+    presses: Vec<(String, String, String)>,
+    /// Interaction responses received: (interaction id, body).
+    press_answers: Vec<(String, Value)>,
 }
 
 /// The running stand-in; stops with the runtime it was started on.
@@ -110,6 +114,46 @@ impl DiscordStandin {
             }
         });
         standin
+    }
+
+    /// User `user_id` presses the button `custom_id` under the bot's message
+    /// `message_id` in their DM: an INTERACTION_CREATE (a component
+    /// interaction) to the current session; gives the interaction id.
+    pub fn press_button(&self, user_id: u64, message_id: &str, custom_id: &str) -> String {
+        let mut inner = self.lock();
+        let message = inner
+            .sent
+            .iter()
+            .find(|s| s.message["id"] == message_id)
+            .map(|s| s.message.clone())
+            .expect("the bot's message with the button");
+        inner.last_id += 1;
+        let id = (inner.last_id + 1_000_000_000_000_000_000).to_string();
+        let token = format!("interaction-token-{id}");
+        inner
+            .presses
+            .push((id.clone(), token.clone(), custom_id.to_string()));
+        let channel = message["channel_id"].clone();
+        let event = json!({
+            "id": id, "application_id": BOT_ID_STR, "type": 3, "token": token, "version": 1,
+            "channel_id": channel, "channel": {"id": channel, "type": 1},
+            "user": {"id": user_id.to_string(), "username": "customer", "discriminator": "0",
+                     "global_name": "Customer", "avatar": null},
+            "message": message,
+            "data": {"custom_id": custom_id, "component_type": 2},
+            "locale": "en-US", "app_permissions": "0", "entitlements": [],
+            "authorizing_integration_owners": {}, "context": 1,
+            "attachment_size_limit": 10_485_760,
+        });
+        if let Some(session) = inner.current.clone() {
+            gateway::dispatch(&mut inner, &session, "INTERACTION_CREATE", event);
+        }
+        id
+    }
+
+    /// Interaction responses kefu gave: (interaction id, body).
+    pub fn press_answers(&self) -> Vec<(String, Value)> {
+        self.lock().press_answers.clone()
     }
 
     /// The REST base to configure (`discord.api_url`).

@@ -7,8 +7,8 @@ use super::cursor::{Cursors, Mark};
 use crate::channel::InboundSink;
 use crate::model::{Attachment, ChannelKind, Inbound, Sender, Thread};
 use serenity::all::{
-    ChannelId, Context, EventHandler, GetMessages, Message, MessageId, MessageType, Ready,
-    ResumedEvent, UserId,
+    ChannelId, ComponentInteraction, Context, CreateInteractionResponse, EventHandler, GetMessages,
+    Interaction, Message, MessageId, MessageType, Ready, ResumedEvent, UserId,
 };
 use serenity::async_trait;
 use std::collections::HashSet;
@@ -213,6 +213,26 @@ impl EventHandler for Handler {
         tracing::info!("Discord gateway session resumed");
     }
 
+    /// A button press (the satisfaction survey's 1–5): delivered like a
+    /// message whose text is the button's id, then acknowledged so the
+    /// button stops spinning (the answer comes as a message).
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let Interaction::Component(press) = interaction else {
+            return;
+        };
+        let stored = self.sink.deliver(press_inbound(&press)).await;
+        if let Err(e) = &stored {
+            tracing::warn!(interaction = %press.id, "Discord button press not stored: {e}");
+            return;
+        }
+        if let Err(e) = press
+            .create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
+            .await
+        {
+            tracing::debug!(interaction = %press.id, "cannot acknowledge a button press: {e}");
+        }
+    }
+
     async fn message(&self, ctx: Context, msg: Message) {
         let dm = msg.guild_id.is_none();
         if !self.shared.accepts(&msg, dm) {
@@ -226,6 +246,37 @@ impl EventHandler for Handler {
             self.backfill(&ctx, &msg).await;
         }
         self.deliver(&msg, dm).await;
+    }
+}
+
+/// A button press as an inbound: its custom id as the text, answering the
+/// message the button was under.
+pub fn press_inbound(press: &ComponentInteraction) -> Inbound {
+    Inbound {
+        channel: ChannelKind::Discord,
+        platform_message_id: format!("press:{}", press.id),
+        sender: Sender {
+            id: press.user.id.to_string(),
+            display_name: Some(
+                press
+                    .user
+                    .global_name
+                    .clone()
+                    .unwrap_or_else(|| press.user.name.clone()),
+            ),
+        },
+        thread: Thread {
+            id: press.channel_id.to_string(),
+            route: None,
+        },
+        text: press.data.custom_id.clone(),
+        attachments: Vec::new(),
+        received_at: crate::now_millis(),
+        reply_to: Some(press.message.id.to_string()),
+        auto: false,
+        shared: press.guild_id.is_some(),
+        unauthenticated: false,
+        original_chars: None,
     }
 }
 

@@ -34,8 +34,9 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use handler::{Handler, Shared};
 use serenity::all::{
-    ChannelId, ClientBuilder, CreateAllowedMentions, CreateMessage, GatewayIntents, Http,
-    HttpBuilder, MessageId, MessageReference, MessageReferenceKind, Nonce, ShardManager,
+    ChannelId, ClientBuilder, CreateActionRow, CreateAllowedMentions, CreateButton, CreateMessage,
+    GatewayIntents, Http, HttpBuilder, MessageId, MessageReference, MessageReferenceKind, Nonce,
+    ShardManager,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -237,6 +238,14 @@ impl Channel for DiscordChannel {
                 .enforce_nonce(true)
                 // Replies never ping @everyone, roles or users they name.
                 .allowed_mentions(CreateAllowedMentions::new().replied_user(true));
+            if done + 1 == parts.len() && !outbound.buttons.is_empty() {
+                let buttons = outbound
+                    .buttons
+                    .iter()
+                    .map(|b| CreateButton::new(b.data.clone()).label(b.label.clone()))
+                    .collect();
+                message = message.components(vec![CreateActionRow::Buttons(buttons)]);
+            }
             if let (0, Some(id)) = (done, reply_to) {
                 let reference = MessageReference::new(MessageReferenceKind::Default, channel)
                     .message_id(MessageId::new(id))

@@ -5,7 +5,10 @@
 use super::*;
 
 fn index() -> FaqIndex {
-    FaqIndex::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
+    FaqIndex::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        Vec::new(),
+    )
 }
 
 const PARAPHRASES: &[(&str, &str)] = &[
@@ -151,7 +154,7 @@ fn answers_carry_both_languages_and_their_clauses() {
     assert_eq!(answer.clauses, ["P7", "P14"]);
     assert!(answer.text(crate::pipeline::Language::Zh).contains("取消"));
     assert_eq!(answer.values(), ["faq-cancel-order", "P7", "P14"]);
-    assert!(FaqIndex::load(Path::new("/nonexistent"))
+    assert!(FaqIndex::load(Path::new("/nonexistent"), Vec::new())
         .search("cancel")
         .is_none());
 }

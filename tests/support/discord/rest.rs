@@ -124,6 +124,24 @@ impl DiscordStandin {
         let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
         match (method.as_str(), segments.as_slice()) {
             ("GET", ["gateway"]) => reply(200, json!({"url": ws_url})),
+            // Interaction responses authenticate by the interaction's token.
+            ("POST", ["interactions", id, token, "callback"]) => {
+                let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+                let mut inner = self.lock();
+                let known = inner.presses.iter().any(|(i, t, _)| i == id && t == token);
+                if !known {
+                    return reply(
+                        404,
+                        json!({"message": "Unknown interaction", "code": 10062}),
+                    );
+                }
+                inner.press_answers.push(((*id).to_string(), body));
+                Reply {
+                    status: 204,
+                    headers: vec![],
+                    body: String::new(),
+                }
+            }
             _ if !authorized => reply(401, json!({"message": "401: Unauthorized", "code": 0})),
             ("GET", ["gateway", "bot"]) => reply(
                 200,
