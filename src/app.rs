@@ -66,6 +66,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
         assume_after: Duration::from_secs_f64(
             settings.outcomes.assume_after_hours.max(0.001) * 3600.0,
         ),
+        shop_data: shop_data_dir(&settings.shop.data),
         http: settings.http.clone(),
     })
 }
@@ -217,7 +218,7 @@ fn verify_policy(settings: &Settings) -> crate::verify::VerifyPolicy {
 /// for the default relative `data`, also the sample shop beside the
 /// binary (`…/share/kefu/data`, or the source tree's `data/` for a binary
 /// built there), so `kefu chat` works from any directory.
-fn shop_data_dir(configured: &std::path::Path) -> std::path::PathBuf {
+pub fn shop_data_dir(configured: &std::path::Path) -> std::path::PathBuf {
     if configured.join("products.json").is_file() || configured != std::path::Path::new("data") {
         return configured.to_path_buf();
     }

@@ -220,6 +220,13 @@ pub enum LearnAction {
         /// The suggestion's conversation id.
         conversation: String,
     },
+    /// Replay every learned question against the FAQ: each must still find
+    /// its own entry (exit status 1 when one does not).
+    Check {
+        /// One JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `kefu customer …`

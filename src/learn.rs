@@ -115,6 +115,42 @@ pub async fn decide(store: &Store, decision: &Decision) -> anyhow::Result<Option
     Ok(Some(entry))
 }
 
+/// One learned entry replayed: does its question still find it?
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Check {
+    /// The learned entry.
+    pub id: String,
+    /// Its question.
+    pub question: String,
+    /// The entry the question finds now (none: nothing).
+    pub found: Option<String>,
+}
+
+impl Check {
+    /// The question still finds its entry.
+    pub fn passed(&self) -> bool {
+        self.found.as_deref() == Some(self.id.as_str())
+    }
+}
+
+/// The regression cases of what was learned: each approved question asked
+/// of the FAQ as the daemon builds it (the shop's `faq.json` and every
+/// learned entry), so an entry added later that takes over an older
+/// question shows.
+pub fn check(store: &Store, data: &std::path::Path) -> anyhow::Result<Vec<Check>> {
+    let learned = learned(store)?;
+    let products = crate::shop::Shop::new(store).products()?;
+    let knowledge = crate::knowledge::Knowledge::build_with(products, data, learned.clone());
+    Ok(learned
+        .into_iter()
+        .map(|entry| Check {
+            found: knowledge.faq(&entry.question_en).map(|e| e.id.clone()),
+            id: entry.id,
+            question: entry.question_en,
+        })
+        .collect())
+}
+
 /// The FAQ entries approved so far, oldest first.
 pub fn learned(store: &Store) -> anyhow::Result<Vec<FaqEntry>> {
     store

@@ -176,6 +176,29 @@ async fn learn_command(settings: &Settings, action: LearnAction) -> anyhow::Resu
     use kefu::learn::Decision;
     let admin = kefu::admin::client::connect(settings).await?;
     let decision = match action {
+        LearnAction::Check { json } => {
+            let checks = admin.learn_check().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&checks)?);
+            }
+            let failed: Vec<_> = checks.iter().filter(|c| !c.passed()).collect();
+            for c in checks.iter().filter(|_| !json) {
+                let verdict = if c.passed() { "ok" } else { "FAILED" };
+                println!(
+                    "{verdict}\t{}\t{}\t(finds {})",
+                    c.id,
+                    c.question,
+                    c.found.as_deref().unwrap_or("nothing")
+                );
+            }
+            if !failed.is_empty() {
+                anyhow::bail!(
+                    "{} learned question(s) no longer find their answer",
+                    failed.len()
+                );
+            }
+            return Ok(());
+        }
         LearnAction::List { json } => {
             let list = admin.suggestions().await?;
             if json {

@@ -8,8 +8,8 @@
 use crate::config::{CsatAfter, CsatSettings};
 use crate::pipeline::Language;
 use crate::prompts::Prompts;
-use crate::store::{Conversation, Measures};
-use kefu_channels::{Button, Outbound, Thread};
+use crate::store::Measures;
+use kefu_channels::{Button, ChannelKind, Outbound, Thread};
 
 /// The satisfaction survey, as configured.
 pub struct Survey {
@@ -48,16 +48,13 @@ impl Survey {
         }
     }
 
-    /// The survey for a conversation, in its language (`en`, `zh`).
-    pub fn ask(&self, conversation: &Conversation, language: &str) -> Outbound {
-        let text = &self.ask[usize::from(language == "zh")];
+    /// The survey for the conversation in `thread` on `channel`, in its
+    /// language (`en`, `zh`).
+    pub fn ask(&self, channel: ChannelKind, thread: &Thread, language: &str) -> Outbound {
         Outbound {
-            channel: conversation.channel,
-            thread: Thread {
-                id: conversation.thread.id.clone(),
-                route: conversation.thread.route.clone(),
-            },
-            text: text.clone(),
+            channel,
+            thread: thread.clone(),
+            text: self.ask[usize::from(language == "zh")].clone(),
             reply_to: None,
             attachments: Vec::new(),
             annotations: Default::default(),

@@ -14,10 +14,9 @@ mod support;
 mod telegram_standin;
 
 use email_server::{customer_mail, mail_server, read_maildir, unique_id, wait_for_mail};
-use std::process::Output;
 use std::time::{Duration, Instant};
 use support::daemon::Daemon;
-use support::Sandbox;
+use support::{free_port, Sandbox};
 use telegram_standin::TelegramStandin;
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -26,14 +25,6 @@ const OLGA: i64 = 4242;
 const MALLORY: i64 = 4343;
 const ALICE: i64 = 1001;
 const ADMIN_TOKEN: &str = "admin-token-for-tests";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The environment of a kefu with the operators' group, the admin API on
 /// `port`, and `extra`.
@@ -54,33 +45,6 @@ fn env(standin: &TelegramStandin, port: u16, extra: &[(String, String)]) -> Vec<
     .collect();
     env.extend_from_slice(extra);
     env
-}
-
-fn start(sandbox: &Sandbox, env: &[(String, String)], ready: &str) -> Daemon {
-    let mut cmd = sandbox.kefu(&["run"]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut daemon = Daemon::spawn(cmd);
-    daemon.wait_log(&["kefu is ready"]);
-    daemon.wait_log(&[ready]);
-    daemon
-}
-
-/// `kefu ARGS` beside the running daemon, with its settings.
-fn kefu(sandbox: &Sandbox, env: &[(String, String)], args: &[&str]) -> Output {
-    let mut cmd = sandbox.kefu(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.env_remove("RUST_LOG");
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "kefu {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// Texts the bot sent in private chat `chat`.
@@ -181,7 +145,7 @@ fn a_telegram_customer_is_answered_from_the_topic_until_released() {
         ),
     ];
     let env = env(&standin, free_port(), &extra);
-    let mut daemon = start(&sandbox, &env, "admin API listening");
+    let mut daemon = sandbox.daemon_with(&env, "admin API listening");
 
     // The customer asks for a person: a topic opens with the card.
     let asked = standin.customer_says(ALICE, "I want to talk to a real person please");
@@ -254,7 +218,7 @@ fn a_telegram_customer_is_answered_from_the_topic_until_released() {
     );
 
     // The command line works while the daemon holds the store.
-    let list = kefu(&sandbox, &env, &["handoff", "list", "--json"]);
+    let list = sandbox.run_with(&env, &["handoff", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     let row = list
         .as_array()
@@ -264,8 +228,7 @@ fn a_telegram_customer_is_answered_from_the_topic_until_released() {
         .unwrap_or_else(|| panic!("not listed: {list}"));
     assert_eq!(row["kind"], "operator");
     assert_eq!(row["detail"], "Olga");
-    let out = kefu(
-        &sandbox,
+    let out = sandbox.run_with(
         &env,
         &[
             "handoff",
@@ -308,11 +271,7 @@ fn a_telegram_customer_is_answered_from_the_topic_until_released() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let shown = kefu(
-        &sandbox,
-        &env,
-        &["handoff", "show", "telegram:1001", "--json"],
-    );
+    let shown = sandbox.run_with(&env, &["handoff", "show", "telegram:1001", "--json"]);
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(shown["owner"]["who"], "bot");
     let turns = shown["turns"].as_array().unwrap();
@@ -370,7 +329,7 @@ fn after_hours_a_handoff_says_when_someone_replies_once_a_day() {
         ),
     ];
     let env = env(&standin, free_port(), &extra);
-    let daemon = start(&sandbox, &env, "admin API listening");
+    let daemon = sandbox.daemon_with(&env, "admin API listening");
     let asked = standin.customer_says(ALICE, "let me talk to a human");
     wait_text_to(&standin, ALICE, "away right now", &daemon);
     let reply = texts_to(&standin, ALICE)[0].clone();
@@ -414,7 +373,7 @@ fn an_operator_reply_stored_before_a_crash_is_delivered_once() {
     standin.make_forum(GROUP);
     let sandbox = Sandbox::new();
     let env = env(&standin, free_port(), &[]);
-    let daemon = start(&sandbox, &env, "admin API listening");
+    let daemon = sandbox.daemon_with(&env, "admin API listening");
     standin.customer_says(ALICE, "can I speak to a human agent");
     let topic = wait_topic(&standin, 1, &daemon);
     wait_topic_text(&standin, topic, "Hand-off", &daemon);
@@ -423,7 +382,7 @@ fn an_operator_reply_stored_before_a_crash_is_delivered_once() {
     // The reply is committed, then kefu dies before sending it.
     let mut crash_env = env.clone();
     crash_env.push(("KEFU_FAILPOINT".into(), "before_send".into()));
-    let mut daemon = start(&sandbox, &crash_env, "admin API listening");
+    let mut daemon = sandbox.daemon_with(&crash_env, "admin API listening");
     standin.topic_says(
         GROUP,
         topic,
@@ -437,7 +396,7 @@ fn an_operator_reply_stored_before_a_crash_is_delivered_once() {
         .iter()
         .any(|t| t.contains("Olga here")));
 
-    let mut daemon = start(&sandbox, &env, "admin API listening");
+    let mut daemon = sandbox.daemon_with(&env, "admin API listening");
     wait_text_to(&standin, ALICE, "Olga here, looking into it now.", &daemon);
     daemon.wait_log(&["reply sent"]);
     std::thread::sleep(Duration::from_millis(1500));
@@ -465,7 +424,7 @@ fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread()
     let mut extra = server.kefu_env("shop5");
     extra.push(("KEFU__OPERATORS__EMAIL".into(), team.into()));
     let env = env(&standin, free_port(), &extra);
-    let daemon = start(&sandbox, &env, "IMAP inbox opened");
+    let daemon = sandbox.daemon_with(&env, "IMAP inbox opened");
     let (inbox, team_inbox) = (server.maildir("cust5"), server.maildir("cust6"));
 
     let first = unique_id("handoff");

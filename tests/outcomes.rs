@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::daemon::Daemon;
-use support::Sandbox;
+use support::{free_port, Sandbox};
 use telegram_standin::TelegramStandin;
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -25,14 +25,6 @@ const ALICE: i64 = 2001;
 const BOB: i64 = 2002;
 const CAROL: i64 = 2003;
 const DAVE: i64 = 2004;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `GET http://127.0.0.1:port/path`: status and body.
 fn get(port: u16, path: &str) -> (u16, String) {
@@ -69,29 +61,8 @@ fn env(extra: &[(&str, String)]) -> Vec<(String, String)> {
     env
 }
 
-fn start(sandbox: &Sandbox, env: &[(String, String)], ready: &str) -> Daemon {
-    let mut cmd = sandbox.kefu(&["run"]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut daemon = Daemon::spawn(cmd);
-    daemon.wait_log(&["kefu is ready"]);
-    daemon.wait_log(&[ready]);
-    daemon
-}
-
 fn kefu_json(sandbox: &Sandbox, env: &[(String, String)], args: &[&str]) -> serde_json::Value {
-    let mut cmd = sandbox.kefu(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.env_remove("RUST_LOG").output().unwrap();
-    assert!(
-        out.status.success(),
-        "kefu {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&sandbox.run_with(env, args).stdout).unwrap()
 }
 
 /// The bot's messages in chat `chat`.
@@ -229,7 +200,7 @@ fn a_scripted_day_in_outcomes_csat_metrics_and_stats() {
         ("KEFU__TELEGRAM__API_URL", standin.api_url.clone()),
         ("KEFU__HTTP__LISTEN", format!("127.0.0.1:{port}")),
     ]);
-    let mut daemon = start(&sandbox, &env, "admin API listening");
+    let mut daemon = sandbox.daemon_with(&env, "admin API listening");
     let prometheus = Prometheus::start(port);
 
     // Alice: a question, then goodbye: resolved by the bot, confirmed;
@@ -252,11 +223,7 @@ fn a_scripted_day_in_outcomes_csat_metrics_and_stats() {
     wait_sent(&standin, BOB, 1, &daemon);
     let closed = kefu_json(&sandbox, &env, &["handoff", "list", "--json"]);
     assert_eq!(closed[0]["id"], format!("telegram:{BOB}"));
-    let mut cmd = sandbox.kefu(&["handoff", "close", &format!("telegram:{BOB}")]);
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
-    assert!(cmd.env_remove("RUST_LOG").status().unwrap().success());
+    sandbox.run_with(&env, &["handoff", "close", &format!("telegram:{BOB}")]);
     wait_sent(&standin, BOB, 2, &daemon);
     let survey = survey_in(&standin, BOB);
     standin.press_button(BOB, survey, "csat:2");
@@ -340,7 +307,7 @@ fn a_mail_customer_rates_with_a_digit_and_a_comment() {
         extra.push((k.as_str(), v.clone()));
     }
     let env = env(&extra);
-    let daemon = start(&sandbox, &env, "IMAP inbox opened");
+    let daemon = sandbox.daemon_with(&env, "IMAP inbox opened");
     let inbox = server.maildir("cust8");
     let before = email_server::read_maildir(&inbox).len();
     let first = unique_id("rate");
@@ -419,7 +386,7 @@ fn an_approved_operator_answer_answers_the_question_next_time() {
         ("KEFU__LLM__NLU_FALLBACK", "false".into()),
     ]);
     let question = "Can I collect my purchases at your warehouse myself?";
-    let daemon = start(&sandbox, &env, "admin API listening");
+    let daemon = sandbox.daemon_with(&env, "admin API listening");
     // Before: the bot does not know.
     standin.customer_says(BEFORE, question);
     wait_sent(&standin, BEFORE, 1, &daemon);
@@ -435,11 +402,7 @@ fn an_approved_operator_answer_answers_the_question_next_time() {
     let answer = "Yes: pick-ups are possible at our Leipzig warehouse on weekdays from 9 to 17.";
     let conversation = format!("telegram:{ASKS}");
     kefu_json(&sandbox, &env, &["handoff", "list", "--json"]);
-    let mut cmd = sandbox.kefu(&["handoff", "reply", &conversation, answer]);
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
-    assert!(cmd.env_remove("RUST_LOG").status().unwrap().success());
+    sandbox.run_with(&env, &["handoff", "reply", &conversation, answer]);
     wait_sent(&standin, ASKS, 3, &daemon);
     let list = kefu_json(&sandbox, &env, &["learn", "list", "--json"]);
     let suggestion = &list.as_array().unwrap()[0];
@@ -452,17 +415,20 @@ fn an_approved_operator_answer_answers_the_question_next_time() {
         "{suggestion:#}"
     );
     assert_eq!(suggestion["answer"], answer);
-    let mut cmd = sandbox.kefu(&["learn", "approve", &conversation, "--question", question]);
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
-    assert!(cmd.env_remove("RUST_LOG").status().unwrap().success());
+    sandbox.run_with(
+        &env,
+        &["learn", "approve", &conversation, "--question", question],
+    );
     let list = kefu_json(&sandbox, &env, &["learn", "list", "--json"]);
     assert!(list.as_array().unwrap().is_empty(), "{list:#}");
+    // The approved question is a regression case: it finds its entry.
+    let checks = kefu_json(&sandbox, &env, &["learn", "check", "--json"]);
+    assert_eq!(checks[0]["id"], "learned-1", "{checks:#}");
+    assert_eq!(checks[0]["found"], "learned-1", "{checks:#}");
     daemon.kill("-TERM");
 
     // Next start: the same question is answered from what was learned.
-    let mut daemon = start(&sandbox, &env, "admin API listening");
+    let mut daemon = sandbox.daemon_with(&env, "admin API listening");
     daemon.wait_log(&["FAQ entries learned from operators loaded"]);
     standin.customer_says(LATER, "can I collect my purchases at the warehouse myself?");
     wait_sent(&standin, LATER, 1, &daemon);

@@ -54,7 +54,8 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Box<dyn Admin>> {
     })?;
     let group = (settings.operators.telegram_chat != 0)
         .then(|| settings.operators.telegram_chat.to_string());
-    Ok(Box::new(Local { store, group }))
+    let data = crate::app::shop_data_dir(&settings.shop.data);
+    Ok(Box::new(Local { store, group, data }))
 }
 
 impl Remote {
@@ -105,6 +106,11 @@ impl Admin for Remote {
     async fn digest(&self, since: u64) -> anyhow::Result<String> {
         let url = format!("{}/admin/digest", self.base);
         self.call(self.http.get(url).query(&[("since", since)]))
+            .await
+    }
+
+    async fn learn_check(&self) -> anyhow::Result<Vec<crate::learn::Check>> {
+        self.call(self.http.get(format!("{}/admin/learn/check", self.base)))
             .await
     }
 

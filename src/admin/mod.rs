@@ -58,6 +58,8 @@ pub trait Admin: Send + Sync {
     async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats>;
     /// The operators' digest of conversations started since `since`.
     async fn digest(&self, since: u64) -> anyhow::Result<String>;
+    /// The learned questions replayed against the FAQ.
+    async fn learn_check(&self) -> anyhow::Result<Vec<crate::learn::Check>>;
     /// Learning suggestions not yet decided.
     async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>>;
     /// Approve or reject one; gives the FAQ entry an approval made.
@@ -76,6 +78,8 @@ pub struct Local {
     pub store: Store,
     /// The operators' group, whose topics get copies of the action.
     pub group: Option<String>,
+    /// The shop's data directory (its `faq.json`).
+    pub data: std::path::PathBuf,
 }
 
 /// The list, from a store.
@@ -199,6 +203,10 @@ impl Admin for Local {
 
     async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>> {
         crate::learn::suggestions(&self.store)
+    }
+
+    async fn learn_check(&self) -> anyhow::Result<Vec<crate::learn::Check>> {
+        crate::learn::check(&self.store, &self.data)
     }
 
     async fn decide(

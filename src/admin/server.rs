@@ -29,6 +29,8 @@ pub struct AdminState {
     pub outbox: Arc<OutboxSender>,
     /// The token admin calls must carry.
     pub token: Secret,
+    /// The shop's data directory (for `kefu learn check`).
+    pub data: std::path::PathBuf,
     /// Whether the daemon can serve (store, model, channels).
     pub ready: Arc<dyn Fn() -> Readiness + Send + Sync>,
 }
@@ -86,6 +88,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/stats", get(stats))
         .route("/admin/learn", get(learn_list).post(learn_decide))
         .route("/admin/digest", get(digest))
+        .route("/admin/learn/check", get(learn_check))
         .route("/admin/handoffs", get(handoffs))
         .route("/admin/conversation", get(conversation))
         .route("/admin/act", post(act))
@@ -140,6 +143,7 @@ fn local(state: &AdminState) -> super::Local {
     super::Local {
         store: state.store.clone(),
         group: group(state).map(str::to_string),
+        data: state.data.clone(),
     }
 }
 
@@ -187,6 +191,14 @@ async fn digest(
 ) -> Result<Json<String>, ApiError> {
     authorize(&state, &headers)?;
     Ok(Json(local(&state).digest(query.since).await?))
+}
+
+async fn learn_check(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<crate::learn::Check>>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(local(&state).learn_check().await?))
 }
 
 async fn learn_list(

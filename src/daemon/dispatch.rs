@@ -309,7 +309,7 @@ impl Shared {
                 .map(|i| (i.seq, i.record.inbound.clone()))
                 .collect();
             let noticed = self.desk_turn(&inbound, conversation.as_ref(), &mut outcome);
-            self.measure_turn(earlier, last, conversation.as_ref(), &mut outcome);
+            self.measure_turn(earlier, last, &mut outcome);
             let tally = Tally::of(&outcome, conversation.as_ref());
             let written = self
                 .store

@@ -75,7 +75,6 @@ impl Shared {
         &self,
         earlier: &[PendingItem],
         last: &PendingItem,
-        conversation: Option<&Conversation>,
         outcome: &mut Outcome,
     ) {
         outcome.writes.measure.first_stored = super::dispatch::first_stored(earlier, last);
@@ -89,17 +88,7 @@ impl Shared {
             .language
             .unwrap_or_else(|| "en".into());
         let inbound = &last.record.inbound;
-        let place = conversation.cloned().unwrap_or_else(|| Conversation {
-            id: inbound.conversation_id(),
-            channel: inbound.channel,
-            thread: inbound.thread.clone(),
-            turns: Vec::new(),
-            state: serde_json::Value::Null,
-            owner: Owner::Bot,
-            measures: Default::default(),
-        });
-        let mut ask = survey.ask(&place, &language);
-        ask.thread = inbound.thread.clone();
+        let ask = survey.ask(inbound.channel, &inbound.thread, &language);
         outcome.writes.survey = Some(ask);
     }
 }
@@ -190,7 +179,7 @@ pub(super) fn spawn_settling(
                 let language = DialogueState::from_json(&conversation.state)
                     .language
                     .unwrap_or_else(|| "en".into());
-                Some(survey.ask(conversation, &language))
+                Some(survey.ask(conversation.channel, &conversation.thread, &language))
             };
             let now = now_millis();
             match store

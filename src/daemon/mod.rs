@@ -74,6 +74,8 @@ pub struct Daemon {
     pub survey: Option<Arc<crate::outcomes::Survey>>,
     /// Quiet after which a conversation counts as resolved (or abandoned).
     pub assume_after: Duration,
+    /// The shop's data directory (`kefu learn check` reads its FAQ).
+    pub shop_data: std::path::PathBuf,
     /// `http.listen` (empty: no listener) and the admin token.
     pub http: crate::config::HttpSettings,
 }
@@ -198,6 +200,7 @@ impl Daemon {
             survey: self.survey.clone(),
             outbox: outbox.clone(),
             token: self.http.admin_token.clone(),
+            data: self.shop_data.clone(),
             ready: Arc::new(move || readiness(&store, &channels)),
         };
         tracing::info!(%address, "admin API listening");

@@ -131,8 +131,11 @@ pub async fn apply(
                     if let (Some(survey), None) = (survey, conv.measures.survey_at) {
                         conv.measures.survey_at = Some(now);
                         let survey_key = format!("{key}#csat");
-                        let record =
-                            OutboxRecord::new(&survey_key, survey.ask(conv, &language), None);
+                        let record = OutboxRecord::new(
+                            &survey_key,
+                            survey.ask(conv.channel, &conv.thread, &language),
+                            None,
+                        );
                         change.sends.push((survey_key, record));
                     }
                 }

@@ -124,7 +124,11 @@ impl Desk {
     pub fn claims(&self, inbound: &Inbound) -> bool {
         match inbound.channel {
             ChannelKind::Telegram => self.group.as_deref() == Some(inbound.thread.id.as_str()),
-            ChannelKind::Email => inbound.thread.id.starts_with(send::TOKEN_PREFIX),
+            // A reply to a digest is the desk's too (and acts on nothing).
+            ChannelKind::Email => {
+                inbound.thread.id.starts_with(send::TOKEN_PREFIX)
+                    || inbound.thread.id.starts_with(send::DIGEST_PREFIX)
+            }
             _ => false,
         }
     }
@@ -189,7 +193,7 @@ impl Desk {
             sends.push(crate::store::to_group(group, text.clone()));
         }
         if let Some(mailbox) = &self.mailbox {
-            let root = format!("kefu-digest.{now}@{}", self.mail_domain);
+            let root = format!("{}{now}@{}", send::DIGEST_PREFIX, self.mail_domain);
             sends.push(send::mail_to(mailbox, "[kefu] Digest", &root, text));
         }
         Ok(self

@@ -11,6 +11,9 @@ use kefu_channels::{Channel, ChannelKind, Outbound, SendError, Thread};
 /// the conversation's token and the shop's domain.
 pub(super) const TOKEN_PREFIX: &str = "kefu-desk.";
 
+/// The Message-ID prefix of a digest mail's thread.
+pub(super) const DIGEST_PREFIX: &str = "kefu-digest.";
+
 /// The token in a desk thread's root id (`kefu-desk.TOKEN@domain`).
 pub(super) fn token_of(thread: &str) -> &str {
     let rest = thread.strip_prefix(TOKEN_PREFIX).unwrap_or(thread);
@@ -108,17 +111,11 @@ impl Desk {
         let root = format!("{TOKEN_PREFIX}{token}@{}", self.mail_domain);
         let title = card::title(&self.store, &note.conversation);
         let card = card::render(&self.store, &note.conversation).map_err(transient)?;
-        outbound.text = format!(
+        let text = format!(
             "{card}\n\nReply to this mail to answer the customer: your reply goes to them as written (the quoted part left out). A reply that starts with /release, /close or /note acts on the conversation instead."
         );
-        outbound.thread = Thread {
-            id: root.clone(),
-            route: Some(mail_route(
-                mailbox,
-                &format!("[kefu] Hand-off: {title}"),
-                &root,
-            )),
-        };
+        *outbound = mail_to(mailbox, &format!("[kefu] Hand-off: {title}"), &root, text);
+        // In reply to the root: the thread's References carry the token.
         outbound.reply_to = Some(root);
         Ok(())
     }

@@ -143,14 +143,34 @@ impl MailServer {
 /// when the test process exits. Returns its port.
 pub fn starttls_server(maildir: &Path, user: &str) -> u16 {
     let server = mail_server();
-    let script = support_file("mailserver_tls.py");
+    let (cert, key) = (server.cert.0.display(), server.cert.1.display());
+    aiosmtpd(
+        "mailserver_tls.py",
+        &[
+            &cert.to_string(),
+            &key.to_string(),
+            &maildir.display().to_string(),
+            user,
+            PASSWORD,
+        ],
+    )
+}
+
+/// A plain SMTP server (aiosmtpd) on which `full` is a full mailbox (452 on
+/// RCPT TO), every other recipient's mail landing in `maildir`; its port.
+pub fn full_mailbox_server(maildir: &Path, full: &str) -> u16 {
+    aiosmtpd(
+        "mailserver_full.py",
+        &[&maildir.display().to_string(), full],
+    )
+}
+
+/// Start one of the aiosmtpd scripts with `args` and this process's id
+/// (it exits with the test process); its port, from the "PORT=" line.
+fn aiosmtpd(script: &str, args: &[&str]) -> u16 {
     let mut child = Command::new("python3")
-        .arg(script)
-        .arg(&server.cert.0)
-        .arg(&server.cert.1)
-        .arg(maildir)
-        .arg(user)
-        .arg(PASSWORD)
+        .arg(support_file(script))
+        .args(args)
         .arg(std::process::id().to_string())
         .stdout(Stdio::piped())
         .spawn()
@@ -160,30 +180,6 @@ pub fn starttls_server(maildir: &Path, user: &str) -> u16 {
         .read_line(&mut line)
         .unwrap();
     // It exits by itself with the test process; reap it if it ends sooner.
-    std::thread::spawn(move || child.wait());
-    line.trim()
-        .strip_prefix("PORT=")
-        .unwrap_or_else(|| panic!("aiosmtpd did not start: {line:?}"))
-        .parse()
-        .unwrap()
-}
-
-/// A plain SMTP server (aiosmtpd) on which `full` is a full mailbox (452 on
-/// RCPT TO), every other recipient's mail landing in `maildir`; its port.
-pub fn full_mailbox_server(maildir: &Path, full: &str) -> u16 {
-    let script = support_file("mailserver_full.py");
-    let mut child = Command::new("python3")
-        .arg(script)
-        .arg(maildir)
-        .arg(full)
-        .arg(std::process::id().to_string())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 with aiosmtpd (run scripts/setup)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
     std::thread::spawn(move || child.wait());
     line.trim()
         .strip_prefix("PORT=")

@@ -90,6 +90,47 @@ impl Sandbox {
     }
 }
 
+/// A port free on 127.0.0.1 now (for a listener a test configures).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Sandbox {
+    /// `kefu ARGS` with `env` on top of [`Sandbox::kefu`]'s, quiet (no
+    /// `RUST_LOG`): a command beside a running daemon.
+    pub fn kefu_with(&self, env: &[(String, String)], args: &[&str]) -> Command {
+        let mut cmd = self.kefu(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("RUST_LOG");
+        cmd
+    }
+
+    /// [`Sandbox::kefu_with`], run to success; its stdout.
+    pub fn run_with(&self, env: &[(String, String)], args: &[&str]) -> Output {
+        let out = self.kefu_with(env, args).output().unwrap();
+        assert_success(&out);
+        out
+    }
+
+    /// `kefu run` with `env`, once it logged "kefu is ready" and `ready`.
+    pub fn daemon_with(&self, env: &[(String, String)], ready: &str) -> daemon::Daemon {
+        let mut cmd = self.kefu(&["run"]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut daemon = daemon::Daemon::spawn(cmd);
+        daemon.wait_log(&["kefu is ready"]);
+        daemon.wait_log(&[ready]);
+        daemon
+    }
+}
+
 /// Non-empty stdout lines parsed as JSON objects.
 pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&output.stdout)
