@@ -184,22 +184,37 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-#[test]
-fn a_scripted_day_in_outcomes_csat_metrics_and_stats() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// [`env`] for Telegram on `standin` with the admin API on `port`.
+fn telegram_env(
+    standin: &TelegramStandin,
+    port: u16,
+    extra: &[(&str, String)],
+) -> Vec<(String, String)> {
+    let mut all = vec![
+        ("KEFU__TELEGRAM__ENABLED", "true".to_string()),
+        ("KEFU__TELEGRAM__TOKEN", telegram_standin::TOKEN.to_string()),
+        ("KEFU__TELEGRAM__API_URL", standin.api_url.clone()),
+        ("KEFU__HTTP__LISTEN", format!("127.0.0.1:{port}")),
+    ];
+    all.extend(extra.iter().cloned());
+    env(&all)
+}
+
+#[test]
+fn a_scripted_day_in_outcomes_csat_metrics_and_stats() {
+    let rt = runtime();
     let standin = rt.block_on(TelegramStandin::start());
     let sandbox = Sandbox::new();
     let port = free_port();
-    let env = env(&[
-        ("KEFU__TELEGRAM__ENABLED", "true".into()),
-        ("KEFU__TELEGRAM__TOKEN", telegram_standin::TOKEN.into()),
-        ("KEFU__TELEGRAM__API_URL", standin.api_url.clone()),
-        ("KEFU__HTTP__LISTEN", format!("127.0.0.1:{port}")),
-    ]);
+    let env = telegram_env(&standin, port, &[]);
     let mut daemon = sandbox.daemon_with(&env, "admin API listening");
     let prometheus = Prometheus::start(port);
 
@@ -368,23 +383,19 @@ fn an_approved_operator_answer_answers_the_question_next_time() {
     const ASKS: i64 = 2101;
     const LATER: i64 = 2102;
     const BEFORE: i64 = 2103;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let standin = rt.block_on(TelegramStandin::start());
     let sandbox = Sandbox::new();
     let port = free_port();
-    let env = env(&[
-        ("KEFU__TELEGRAM__ENABLED", "true".into()),
-        ("KEFU__TELEGRAM__TOKEN", telegram_standin::TOKEN.into()),
-        ("KEFU__TELEGRAM__API_URL", standin.api_url.clone()),
-        ("KEFU__HTTP__LISTEN", format!("127.0.0.1:{port}")),
-        // The rules alone read the question (the small model's guess at
-        // an unclear message varies).
-        ("KEFU__LLM__NLU_FALLBACK", "false".into()),
-    ]);
+    let env = telegram_env(
+        &standin,
+        port,
+        &[
+            // The rules alone read the question (the small model's guess at
+            // an unclear message varies).
+            ("KEFU__LLM__NLU_FALLBACK", "false".into()),
+        ],
+    );
     let question = "Can I collect my purchases at your warehouse myself?";
     let daemon = sandbox.daemon_with(&env, "admin API listening");
     // Before: the bot does not know.
