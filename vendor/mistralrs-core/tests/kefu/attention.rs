@@ -7,9 +7,7 @@
 
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::layers::{Sdpa, SdpaParams};
-
-mod support;
-use support::tensors::values;
+use crate::values;
 
 /// One attention problem: `heads` query heads share `kv_heads` K/V heads.
 struct Case {

@@ -7,9 +7,7 @@
 
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::cpu_math;
-
-mod support;
-use support::tensors::values;
+use crate::values;
 
 fn worst_difference(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());

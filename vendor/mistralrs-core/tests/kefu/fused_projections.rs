@@ -9,9 +9,7 @@ use std::sync::Arc;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use mistralrs_core::fused_projections::Projections;
-
-mod support;
-use support::tensors::values;
+use crate::values;
 
 /// Random weights (n outputs × k inputs) and the type to quantize them to.
 struct Weights(Tensor, GgmlDType);
