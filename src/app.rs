@@ -1,7 +1,7 @@
 //! Assembling the daemon from its settings.
 
 use crate::config::{LlmSettings, Settings};
-use crate::daemon::{Channels, Daemon};
+use crate::daemon::{Channels, Daemon, StopWhen};
 use crate::desk::Desk;
 use crate::dialogue::Brain;
 use crate::knowledge::Knowledge;
@@ -17,13 +17,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Load the model, open the store and wire the pipeline. The model is
-/// checked first: a wrong path fails before anything else starts.
-pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Daemon> {
+/// checked first: a wrong path fails before anything else starts. The
+/// channels come later ([`platform_channels`] with the daemon's store).
+pub async fn build(settings: &Settings) -> anyhow::Result<Daemon> {
     let started = std::time::Instant::now();
     let engine = build_engine(&settings.llm).await?;
     tracing::info!(engine = %engine.describe(), load_ms = started.elapsed().as_millis() as u64, "model loaded");
     let store = Store::open(&settings.store.path)?;
-    let _ = STORE.set(store.clone());
     let prompts = Prompts::load(settings.prompts.dir.as_deref())?;
     let (nlu, brain) = brain(settings, &store)?;
     let mut pipeline = Pipeline::new(
@@ -48,7 +48,7 @@ pub async fn build(settings: &Settings, channels: Channels) -> anyhow::Result<Da
     Ok(Daemon {
         store,
         pipeline: Arc::new(pipeline),
-        channels,
+        stop_when: StopWhen::Signal,
         workers: settings.daemon.workers,
         grace: Duration::from_secs(settings.daemon.shutdown_grace_secs),
         max_send_attempts: settings.daemon.max_send_attempts,
@@ -86,12 +86,7 @@ async fn decide_phrasing(pipeline: &Pipeline, llm: &LlmSettings, store: &Store) 
         pipeline.engine().describe(),
         llm.max_tokens
     );
-    let cached = store
-        .meta()
-        .get(&key)
-        .ok()
-        .flatten()
-        .and_then(|v| serde_json::from_slice::<PhraseScore>(&v).ok());
+    let cached = store.setting::<PhraseScore>(&key);
     let score = match cached {
         Some(score) => score,
         None => {
@@ -99,8 +94,10 @@ async fn decide_phrasing(pipeline: &Pipeline, llm: &LlmSettings, store: &Store) 
                 "scoring how well the model phrases replies (once per model; llm.phrase = \"auto\")"
             );
             let score = pipeline.phrase_score().await;
-            if let Ok(bytes) = serde_json::to_vec(&score) {
-                let _ = store.meta().insert(key.as_bytes(), bytes);
+            if let Err(e) = store.set_setting(&key, &score) {
+                tracing::warn!(
+                    "cannot keep the phrasing score (it is measured again at the next start): {e}"
+                );
             }
             score
         }
@@ -151,7 +148,7 @@ fn brain(settings: &Settings, store: &Store) -> anyhow::Result<(Nlu, Brain)> {
     let brain = Brain {
         shop,
         knowledge,
-        profiles: store.customers_tree().clone(),
+        profiles: store.customers(),
         policy: verify_policy(settings),
     };
     Ok((nlu, brain))
@@ -238,8 +235,9 @@ pub fn shop_data_dir(configured: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// The platform channels `kefu run` serves, from the enabled config
-/// sections. Each platform is one branch here and one module in `channels/`.
-pub fn platform_channels(settings: &Settings) -> anyhow::Result<Channels> {
+/// sections, keeping their cursors in `store`. Each platform is one branch
+/// here and one module in `channels/`.
+pub fn platform_channels(settings: &Settings, store: &Store) -> anyhow::Result<Channels> {
     let mut channels = Channels::new();
     if settings.console.enabled {
         let console =
@@ -247,13 +245,13 @@ pub fn platform_channels(settings: &Settings) -> anyhow::Result<Channels> {
         channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
     }
     if settings.telegram.enabled {
-        channels.insert(ChannelKind::Telegram, telegram_channel(settings)?);
+        channels.insert(ChannelKind::Telegram, telegram_channel(settings, store)?);
     }
     if settings.discord.enabled {
         channels.insert(ChannelKind::Discord, discord_channel(settings)?);
     }
     if settings.email.enabled {
-        channels.insert(ChannelKind::Email, email_channel(settings)?);
+        channels.insert(ChannelKind::Email, email_channel(settings, store)?);
     }
     if channels.is_empty() {
         tracing::warn!("no channel is enabled: enable [telegram], [discord], [email] or [console] in the config");
@@ -263,19 +261,19 @@ pub fn platform_channels(settings: &Settings) -> anyhow::Result<Channels> {
 
 /// The Telegram bot from `[telegram]`.
 #[cfg(feature = "telegram")]
-fn telegram_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+fn telegram_channel(settings: &Settings, store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     use kefu_channels::telegram::{TelegramChannel, TelegramConfig};
     let config = TelegramConfig {
         token: settings.telegram.token.expose().to_string(),
         api_url: settings.telegram.api_url.clone(),
     };
     Ok(Arc::new(
-        TelegramChannel::new(config)?.with_cursors(Arc::new(StoreCursors)),
+        TelegramChannel::new(config)?.with_cursors(Arc::new(StoreCursors(store.clone()))),
     ))
 }
 
 #[cfg(not(feature = "telegram"))]
-fn telegram_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+fn telegram_channel(_settings: &Settings, _store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     anyhow::bail!("telegram.enabled is set, but this kefu was built without the `telegram` feature")
 }
 
@@ -303,32 +301,25 @@ fn discord_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
     anyhow::bail!("discord.enabled is set, but this kefu was built without the `discord` feature")
 }
 
-/// The state store once [`build`] opened it. Channels are made before the
-/// store is open; those that keep cursors in its `meta` tree reach it
-/// through [`StoreCursors`] when they run (after `build`).
-static STORE: std::sync::OnceLock<Store> = std::sync::OnceLock::new();
-
-/// The daemon's store as the channels' cursor storage.
+/// The daemon's store as the channels' cursor storage (Telegram's update
+/// offset, the inbox's UID cursor and thread index, in its `meta` tree).
 #[cfg_attr(not(any(feature = "email", feature = "telegram")), allow(dead_code))]
-struct StoreCursors;
+struct StoreCursors(Store);
 
 impl kefu_channels::CursorStore for StoreCursors {
     fn load(&self, key: &str) -> Option<String> {
-        kefu_channels::CursorStore::load(STORE.get()?, key)
+        kefu_channels::CursorStore::load(&self.0, key)
     }
 
     fn save(&self, key: &str, value: &str) -> anyhow::Result<()> {
-        match STORE.get() {
-            Some(store) => kefu_channels::CursorStore::save(store, key, value),
-            None => anyhow::bail!("the state store is not open yet"),
-        }
+        kefu_channels::CursorStore::save(&self.0, key, value)
     }
 }
 
 /// The inbox from `[email]`: IMAP in, SMTP out; its UID cursor and thread
 /// index live in the store's `meta` tree.
 #[cfg(feature = "email")]
-fn email_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+fn email_channel(settings: &Settings, store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     use crate::config::MailSecurity;
     use kefu_channels::email::{EmailChannel, EmailConfig, Security};
     let email = &settings.email;
@@ -360,10 +351,13 @@ fn email_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
     config.smtp_port = email.smtp_port;
     config.smtp_security = security(email.smtp_security);
     config.trusted_authserv_ids = email.trusted_authserv_ids.clone();
-    Ok(Arc::new(EmailChannel::new(config, Arc::new(StoreCursors))))
+    Ok(Arc::new(EmailChannel::new(
+        config,
+        Arc::new(StoreCursors(store.clone())),
+    )))
 }
 
 #[cfg(not(feature = "email"))]
-fn email_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+fn email_channel(_settings: &Settings, _store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     anyhow::bail!("email.enabled is set, but this kefu was built without the `email` feature")
 }

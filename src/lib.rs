@@ -15,6 +15,7 @@ pub mod desk;
 pub mod dialogue;
 pub mod failpoint;
 pub mod knowledge;
+pub mod lang;
 pub mod learn;
 pub mod llm;
 pub mod logging;

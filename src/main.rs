@@ -10,6 +10,7 @@ use kefu_channels::console::{ConsoleChannel, ConsoleFormat};
 use kefu_channels::{Channel, ChannelKind};
 use std::process::ExitCode;
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 /// Exit status for configuration errors.
 const EXIT_CONFIG: u8 = 2;
@@ -148,9 +149,9 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run => {
-            let channels = kefu::app::platform_channels(&settings)?;
-            let daemon = kefu::app::build(&settings, channels).await?;
-            daemon.run(StopWhen::Signal).await
+            let daemon = kefu::app::build(&settings).await?;
+            let channels = kefu::app::platform_channels(&settings, &daemon.store)?;
+            daemon.run(channels, shutdown_on_signals()?).await
         }
         Command::Chat {
             json,
@@ -165,8 +166,9 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             let mut channels = Channels::new();
             let console = ConsoleChannel::stdio(&session, &user, format);
             channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
-            let daemon = kefu::app::build(&settings, channels).await?;
-            daemon.run(StopWhen::InputDrained).await
+            let mut daemon = kefu::app::build(&settings).await?;
+            daemon.stop_when = StopWhen::InputDrained;
+            daemon.run(channels, shutdown_on_signals()?).await
         }
     }
 }
@@ -360,7 +362,7 @@ async fn customer_command(
     action: CustomerAction,
 ) -> anyhow::Result<()> {
     use kefu::verify::links;
-    let customers = store.customers_tree();
+    let customers = &store.customers();
     match action {
         CustomerAction::Links { customer } => {
             let now = kefu_channels::now_millis();
@@ -407,4 +409,22 @@ async fn customer_command(
         }
     }
     Ok(())
+}
+
+/// A token cancelled at the first SIGTERM (systemd's stop) or SIGINT
+/// (Ctrl-C): the daemon's shutdown.
+fn shutdown_on_signals() -> anyhow::Result<CancellationToken> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let shutdown = CancellationToken::new();
+    let cancel = shutdown.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+        cancel.cancel();
+    });
+    Ok(shutdown)
 }

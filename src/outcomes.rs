@@ -6,7 +6,7 @@
 //! operator's close, assumed after `outcomes.assume_after_hours` of quiet.
 
 use crate::config::{CsatAfter, CsatSettings};
-use crate::pipeline::Language;
+use crate::lang::Language;
 use crate::prompts::Prompts;
 use crate::store::Measures;
 use kefu_channels::{Button, ChannelKind, Outbound, Thread};

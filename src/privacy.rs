@@ -27,7 +27,7 @@ fn conversations_of(
 /// The sender identities linked to `customer` (from the links and the
 /// profile's list).
 fn identities_of(store: &Store, customer: &str) -> Vec<String> {
-    let customers = store.customers_tree();
+    let customers = &store.customers();
     let mut found: Vec<String> = links::list(customers)
         .into_iter()
         .filter(|(_, link)| link.as_ref().is_some_and(|l| l.customer == customer))
@@ -48,11 +48,11 @@ pub fn export(store: &Store, customer: &str) -> anyhow::Result<Value> {
         anyhow::bail!("no customer {customer:?}; `kefu shop user ID` shows one by user id");
     };
     let orders = shop.orders_of(&user)?;
-    let customers = store.customers_tree();
+    let customers = &store.customers();
     let identities = identities_of(store, customer);
     let senders: Vec<Value> = identities
         .iter()
-        .filter_map(|id| customers.get(id).ok().flatten())
+        .filter_map(|id| customers.read_raw(id))
         .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
         .collect();
     let links: Vec<Value> = identities
@@ -98,7 +98,7 @@ pub async fn forget(store: &Store, customer: &str) -> anyhow::Result<Forgotten> 
         forgotten.messages += store.erase_conversation(&conversation.id).await?;
         forgotten.conversations += 1;
     }
-    let customers = store.customers_tree();
+    let customers = &store.customers();
     let mut keys = vec![format!("profile/{customer}"), format!("code/{customer}")];
     for identity in identities_of(store, customer) {
         keys.push(format!("identity/{identity}"));
@@ -106,17 +106,13 @@ pub async fn forget(store: &Store, customer: &str) -> anyhow::Result<Forgotten> 
         keys.push(identity);
     }
     for key in keys {
-        if customers.remove(key.as_bytes())?.is_some() {
+        if customers.remove(&key)?.is_some() {
             forgotten.records += 1;
         }
     }
     // Only the count stays, for the shop's statistics.
-    let meta = store.meta();
-    let count = meta
-        .get("forgotten_customers")?
-        .and_then(|v| String::from_utf8_lossy(&v).parse::<u64>().ok())
-        .unwrap_or(0);
-    meta.insert("forgotten_customers", (count + 1).to_string().as_bytes())?;
+    let count = store.setting::<u64>("forgotten_customers").unwrap_or(0);
+    store.set_setting("forgotten_customers", &(count + 1))?;
     store.flush().await?;
     Ok(forgotten)
 }

@@ -1,7 +1,7 @@
 //! Prompt templates: built into the binary from `prompts/`, each replaceable
 //! by a file of the same name in `prompts.dir`.
 
-use crate::pipeline::Language;
+use crate::lang::Language;
 use minijinja::Environment;
 use serde::Serialize;
 use std::path::Path;

@@ -83,20 +83,7 @@ pub enum EngineKind {
     Openai,
 }
 
-/// The number type of the embedded engine's activations (`llm.dtype`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ActivationDType {
-    /// mistral.rs's choice: BF16 on current CPUs and GPUs, else F16 or F32.
-    #[default]
-    Auto,
-    /// 32-bit floats.
-    F32,
-    /// 16-bit floats.
-    F16,
-    /// bfloat16.
-    Bf16,
-}
+pub use kefu_engine::ActivationDType;
 
 /// `[llm]`
 #[derive(Debug, Clone, Serialize, Deserialize)]

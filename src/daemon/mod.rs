@@ -1,6 +1,7 @@
 //! The daemon: channels feed intake, intake stores and dispatches, workers
-//! answer, the outbox sends. Shutdown stops intake first, lets in-flight
-//! replies finish within a grace period, and flushes.
+//! answer, the outbox sends. Shutdown (a token its caller cancels, e.g. on
+//! SIGTERM) stops intake first, lets in-flight replies finish within a grace
+//! period, and flushes.
 
 mod desk;
 mod dispatch;
@@ -47,14 +48,14 @@ pub struct Followup {
     pub survey: Option<Arc<crate::outcomes::Survey>>,
 }
 
-/// Everything the daemon runs with.
+/// Everything the daemon runs with (the channels come to [`Daemon::run`]).
 pub struct Daemon {
     /// The state.
     pub store: Store,
     /// The reply pipeline.
     pub pipeline: Arc<Pipeline>,
-    /// The platforms to serve.
-    pub channels: Channels,
+    /// Whether it also stops once all input is answered.
+    pub stop_when: StopWhen,
     /// Conversations answered at once.
     pub workers: usize,
     /// Time in-flight replies get on shutdown.
@@ -81,21 +82,21 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Serve until a signal (or, with [`StopWhen::InputDrained`], the end of
-    /// input), then shut down cleanly.
-    pub async fn run(self, stop_when: StopWhen) -> anyhow::Result<()> {
-        let stop = CancellationToken::new();
-        spawn_signal_handler(stop.clone())?;
+    /// Serve `channels` until `shutdown` is cancelled (or, with
+    /// [`StopWhen::InputDrained`], until their input ends and every reply is
+    /// sent), then shut down cleanly.
+    pub async fn run(self, channels: Channels, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let stop = shutdown.child_token();
         let outbox = OutboxSender::start(
             self.store.clone(),
-            &self.channels,
+            &channels,
             self.max_send_attempts,
             self.desk.clone(),
         );
         let dispatcher = Arc::new(Dispatcher::new(
             self.store.clone(),
             self.pipeline.clone(),
-            self.channels.clone(),
+            channels.clone(),
             outbox.clone(),
             self.workers,
             self.pacing,
@@ -104,8 +105,8 @@ impl Daemon {
                 survey: self.survey.clone(),
             },
         ));
-        self.resume(&dispatcher, &outbox)?;
-        self.listen(&outbox, &stop).await?;
+        self.resume(&channels, &dispatcher, &outbox)?;
+        self.listen(&channels, &outbox, &stop).await?;
 
         let (sink, deliveries) = InboundSink::new(64);
         let intake = tokio::spawn(intake::run(
@@ -115,9 +116,9 @@ impl Daemon {
             dispatcher.clone(),
             stop.clone(),
         ));
-        let running = Arc::new(AtomicUsize::new(self.channels.len()));
+        let running = Arc::new(AtomicUsize::new(channels.len()));
         let mut channel_tasks = Vec::new();
-        for channel in self.channels.values() {
+        for channel in channels.values() {
             channel_tasks.push(tokio::spawn(supervise(
                 channel.clone(),
                 sink.clone(),
@@ -145,7 +146,7 @@ impl Daemon {
         notify::spawn_watchdog(stop.clone(), move || {
             store.is_readable() && watched.making_progress(stall)
         });
-        tracing::info!(channels = ?self.channels.keys().collect::<Vec<_>>(), "kefu is ready");
+        tracing::info!(channels = ?channels.keys().collect::<Vec<_>>(), "kefu is ready");
 
         loop {
             tokio::select! {
@@ -154,7 +155,7 @@ impl Daemon {
                     let drained = running.load(Ordering::SeqCst) == 0
                         && dispatcher.in_flight() == 0
                         && outbox.queued() == 0;
-                    if stop_when == StopWhen::InputDrained && drained {
+                    if self.stop_when == StopWhen::InputDrained && drained {
                         break;
                     }
                 }
@@ -180,6 +181,7 @@ impl Daemon {
     /// Open the HTTP listener (`http.listen`) for the admin API.
     async fn listen(
         &self,
+        channels: &Channels,
         outbox: &Arc<OutboxSender>,
         stop: &CancellationToken,
     ) -> anyhow::Result<()> {
@@ -193,7 +195,7 @@ impl Daemon {
         if self.http.admin_token.is_empty() {
             tracing::warn!("http.admin_token is not set: the admin API refuses every call (`kefu handoff` while the daemon runs needs it)");
         }
-        let (store, channels) = (self.store.clone(), self.channels.clone());
+        let (store, channels) = (self.store.clone(), channels.clone());
         let state = crate::admin::server::AdminState {
             store: self.store.clone(),
             desk: self.desk.clone(),
@@ -210,18 +212,23 @@ impl Daemon {
 
     /// Pick up what an earlier run left: unanswered inbounds and unsent
     /// replies of the channels running now.
-    fn resume(&self, dispatcher: &Dispatcher, outbox: &OutboxSender) -> anyhow::Result<()> {
+    fn resume(
+        &self,
+        channels: &Channels,
+        dispatcher: &Dispatcher,
+        outbox: &OutboxSender,
+    ) -> anyhow::Result<()> {
         let unsent = self.store.unsent()?;
         let pending = self.store.pending()?;
         let (mut resent, mut resumed) = (0, 0);
         for record in unsent {
-            if self.channels.contains_key(&record.outbound.channel) {
+            if channels.contains_key(&record.outbound.channel) {
                 outbox.enqueue(record.outbound.channel, record.inbound_key);
                 resent += 1;
             }
         }
         for item in pending {
-            if self.channels.contains_key(&item.record.inbound.channel) {
+            if channels.contains_key(&item.record.inbound.channel) {
                 dispatcher.dispatch(item);
                 resumed += 1;
             }
@@ -274,18 +281,4 @@ async fn supervise(
         }
     }
     running.fetch_sub(1, Ordering::SeqCst);
-}
-
-fn spawn_signal_handler(stop: CancellationToken) -> anyhow::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM received"),
-            _ = int.recv() => tracing::info!("SIGINT received"),
-        }
-        stop.cancel();
-    });
-    Ok(())
 }

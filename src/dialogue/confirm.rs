@@ -123,11 +123,11 @@ pub fn answer(text: &str) -> Answer {
     // something else in it ("yes but use my other card") leaves the action
     // waiting, to be proposed again.
     let question = lower.contains(['?', '？', '吗']);
-    let cjk = lower.chars().filter(|c| crate::nlu::is_cjk(*c)).count();
+    let cjk = lower.chars().filter(|c| crate::lang::is_cjk(*c)).count();
     let short = words.len() <= 6 && cjk <= 8;
-    let only_yes_words = words
-        .iter()
-        .all(|w| YES_EN.contains(w) || YES_FILLER.contains(w) || w.chars().any(crate::nlu::is_cjk));
+    let only_yes_words = words.iter().all(|w| {
+        YES_EN.contains(w) || YES_FILLER.contains(w) || w.chars().any(crate::lang::is_cjk)
+    });
     if (has_en(YES_EN) || zh_yes) && !question && short && only_yes_words {
         Answer::Yes
     } else {

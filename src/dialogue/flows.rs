@@ -1,29 +1,16 @@
 //! Routing a message: hand-off, pending confirmation, verification, and
 //! the information flows (greeting, FAQ, products, recommendations). Order
-//! requests continue in [`super::orders`].
+//! requests continue in [`super::tasks`], proofs of identity in
+//! [`super::proof`]; all three extend [`Brain`] (`super::brain`).
 
+use super::brain::{handoff, Brain};
 use super::confirm::{self, Answer};
 use super::request::RequestKind;
 use super::step::{Step, StepKind};
-use super::{parse_address, DialogueState};
-use crate::knowledge::Knowledge;
-use crate::nlu::{Intent, Sentiment, Understanding};
-use crate::shop::{profile, Shop};
+use super::DialogueState;
+use crate::nlu::{parse_address, Intent, Sentiment, Understanding};
+use crate::shop::profile;
 use crate::store::StoreError;
-use std::sync::Arc;
-
-/// The dialogue's view of the shop and its knowledge.
-#[derive(Clone)]
-pub struct Brain {
-    /// The shop's records.
-    pub shop: Shop,
-    /// The knowledge graph.
-    pub knowledge: Arc<Knowledge>,
-    /// Profiles, links, codes and failed attempts (`customers` tree).
-    pub profiles: sled::Tree,
-    /// How customers prove who they are (`[verify]`).
-    pub policy: crate::verify::VerifyPolicy,
-}
 
 /// Intents that act on a customer's account.
 pub fn is_task(intent: Intent) -> bool {
@@ -175,8 +162,8 @@ impl Brain {
         }
         if let Some(entry) = self.knowledge.faq(text) {
             let (q, a) = match u.language {
-                crate::pipeline::Language::Zh => (&entry.question_zh, &entry.answer_zh),
-                crate::pipeline::Language::En => (&entry.question_en, &entry.answer_en),
+                crate::lang::Language::Zh => (&entry.question_zh, &entry.answer_zh),
+                crate::lang::Language::En => (&entry.question_en, &entry.answer_en),
             };
             return Ok(Step::new(StepKind::Faq)
                 .with("question", q)
@@ -197,7 +184,7 @@ impl Brain {
             });
         }
         let words = text.split_whitespace().count()
-            + text.chars().filter(|c| crate::nlu::is_cjk(*c)).count() / 2;
+            + text.chars().filter(|c| crate::lang::is_cjk(*c)).count() / 2;
         if words >= 4 && u.entities.0.is_empty() && matches!(u.intent, Intent::Other) {
             // About the shop but nothing kefu can do: a person can. Anything
             // else (the weather, a joke): say what kefu helps with, and
@@ -255,13 +242,6 @@ pub struct Decision {
     /// The verified customer's profile as this turn leaves it, to be
     /// written with the turn.
     pub profile: Option<(String, profile::Profile)>,
-}
-
-/// Hand the conversation to a person.
-pub fn handoff(state: &mut DialogueState, reason: &str) -> Step {
-    state.handoff = Some(reason.to_string());
-    state.finish_task();
-    Step::new(StepKind::Handoff).with("reason", reason)
 }
 
 /// Put what this message says into the slots.

@@ -4,7 +4,7 @@
 //! the account's email before anything changes. Failed attempts and codes
 //! are counted per sender and per customer over every conversation.
 
-use super::flows::{handoff, Brain};
+use super::brain::{handoff, Brain};
 use super::step::{Mail, Step, StepKind};
 use super::DialogueState;
 use crate::store::StoreError;

@@ -8,7 +8,7 @@
 //! resolved against the verified customer's orders in [`super::resolve`].
 
 use super::words;
-use super::PostalAddress;
+use crate::nlu::PostalAddress;
 use serde::{Deserialize, Serialize};
 
 /// What a request asks for.

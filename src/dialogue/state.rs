@@ -1,7 +1,7 @@
 //! Per-conversation dialogue state, kept in the conversation record (so it
 //! is committed in the same transaction as the turn).
 
-use super::PostalAddress;
+use crate::nlu::PostalAddress;
 use crate::shop::Action;
 use serde::{Deserialize, Serialize};
 

@@ -264,7 +264,7 @@ impl Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::Language;
+    use crate::lang::Language;
     use crate::prompts::Prompts;
     use serde_json::json;
 
@@ -310,7 +310,7 @@ mod tests {
                 if kind == StepKind::Faq {
                     continue;
                 }
-                let chinese = text.chars().any(crate::nlu::is_cjk);
+                let chinese = text.chars().any(crate::lang::is_cjk);
                 assert_eq!(
                     chinese,
                     language == Language::Zh,

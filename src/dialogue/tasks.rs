@@ -4,7 +4,7 @@
 //! refused, the next one follows in the same reply, so the customer never
 //! has to repeat it.
 
-use super::flows::Brain;
+use super::brain::Brain;
 use super::request::{self, Request, RequestKind};
 use super::resolve::{self, Records, Resolved};
 use super::step::{ActionRecord, Step, StepKind};

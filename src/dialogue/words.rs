@@ -2,8 +2,8 @@
 //! mentions, payment methods, addresses by value or by reference, and the
 //! cancellation reason.
 
-use super::PostalAddress;
-use crate::nlu::is_cjk;
+use crate::lang::is_cjk;
+use crate::nlu::PostalAddress;
 
 pub use super::catalog::{size_rank, Catalog, SIZE_DOWN, SIZE_UP};
 

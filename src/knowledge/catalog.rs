@@ -177,7 +177,7 @@ impl ZhWords {
             };
             self.words.push((word.clone(), value.to_string()));
             // English spellings ("gray" → "grey") are not translations.
-            if !word.chars().any(crate::nlu::is_cjk) {
+            if !word.chars().any(crate::lang::is_cjk) {
                 continue;
             }
             let better = match self.values.get(value) {

@@ -5,7 +5,7 @@
 //! product always reads the same way (stable prompts, stable tests).
 
 use super::catalog::ZhWords;
-use crate::pipeline::Language;
+use crate::lang::Language;
 use crate::shop::{money, Product, Variant};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -245,7 +245,7 @@ fn push_words(text: &mut String, line: &str) {
 /// Chinese characters and full-width punctuation: text that takes no
 /// spaces around it.
 fn wide(c: char) -> bool {
-    crate::nlu::is_cjk(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
+    crate::lang::is_cjk(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
 }
 
 #[cfg(test)]
@@ -307,7 +307,7 @@ mod tests {
         }
         let cancel = p.for_action("cancel").unwrap();
         assert_eq!(cancel.clauses[0].id, "P7");
-        assert!(cancel.text(crate::pipeline::Language::Zh).contains("取消"));
+        assert!(cancel.text(crate::lang::Language::Zh).contains("取消"));
         assert!(p.for_action("teleport").is_none());
         assert!(Policy::load(Path::new("/nonexistent"))
             .for_action("cancel")

@@ -2,7 +2,7 @@
 //! (read from `../shared/taubench-retail/`, never copied here).
 
 use super::*;
-use crate::pipeline::Language;
+use crate::lang::Language;
 use std::time::Instant;
 
 fn data() -> std::path::PathBuf {

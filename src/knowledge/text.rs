@@ -203,7 +203,7 @@ pub fn tokens(text: &str) -> Vec<String> {
     let mut run: Vec<char> = Vec::new();
     let mut word = String::new();
     for c in text.to_lowercase().chars().chain(std::iter::once(' ')) {
-        if crate::nlu::is_cjk(c) {
+        if crate::lang::is_cjk(c) {
             push_word(&mut word, &mut out);
             run.push(c);
         } else {

@@ -1,8 +1,8 @@
 //! Entities: order ids, emails, zips, names, amounts (patterns), and
 //! products, options and payment methods (lexicons).
 
-use super::intent::is_cjk;
 use super::lexicon::Lexicon;
+use crate::lang::is_cjk;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -8,6 +8,7 @@
 //! means "unsure" and lets the LLM classify.
 
 use super::Intent;
+use crate::lang::is_cjk;
 
 /// Cue phrases and their weights, per intent.
 const CUES: &[(Intent, &[(&str, f32)])] = &[
@@ -674,9 +675,4 @@ fn matches_cue(padded: &str, lower: &str, cue: &str) -> bool {
     } else {
         padded.contains(&format!(" {cue}"))
     }
-}
-
-/// A CJK ideograph.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF)
 }

@@ -3,7 +3,7 @@
 //! option values (every variant's options, plus `lexicon.json`'s Chinese
 //! words) and payment-method words.
 
-use super::intent::is_cjk;
+use crate::lang::is_cjk;
 use crate::shop::Product;
 use std::collections::BTreeMap;
 use std::path::Path;

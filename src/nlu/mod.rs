@@ -2,6 +2,7 @@
 //! English and Chinese. Rules and lexicons first (microseconds); when they
 //! are unsure, the LLM classifies under a JSON-schema constraint.
 
+pub mod address;
 mod clean;
 mod entities;
 pub mod eval;
@@ -9,14 +10,14 @@ mod intent;
 mod lexicon;
 mod sentiment;
 
+pub use address::{parse_address, PostalAddress};
 pub use clean::clean;
 pub use entities::{order_ids, Entities};
-pub use intent::is_cjk;
 pub use lexicon::Lexicon;
 pub use sentiment::Sentiment;
 
+use crate::lang::{detect_language, Language};
 use crate::llm::{ChatRequest, Engine, PromptMessage, PromptRole};
-use crate::pipeline::{detect_language, Language};
 use serde::{Deserialize, Serialize};
 
 /// What a customer wants (DESIGN.md's labels).
@@ -130,7 +131,7 @@ impl Nlu {
     pub fn understand(&self, text: &str) -> Understanding {
         let lower = text.to_lowercase();
         let entities = entities::extract(text, &self.lexicon);
-        let has_address = crate::dialogue::parse_address(text).is_some();
+        let has_address = crate::nlu::parse_address(text).is_some();
         let sentiment = sentiment::sentiment(&lower);
         let signals = intent::Signals {
             has_order_id: entities.first("order_id").is_some(),

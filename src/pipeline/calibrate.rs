@@ -6,8 +6,9 @@
 
 use super::grounding::Grounding;
 use super::guard::{self, GuardInput};
-use super::{phrase, Language, Pipeline};
+use super::{phrase, Pipeline};
 use crate::dialogue::StepKind;
+use crate::lang::Language;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 

@@ -19,7 +19,7 @@ pub fn repeated(text: &str) -> Option<String> {
     };
     let weight = |key: &str| {
         key.split(' ').filter(|w| !w.is_empty()).count()
-            + key.chars().filter(|c| crate::nlu::is_cjk(*c)).count() / 2
+            + key.chars().filter(|c| crate::lang::is_cjk(*c)).count() / 2
     };
     // Sentences of two words or more, clauses of three or more.
     for (splitters, least) in [

@@ -261,7 +261,7 @@ fn unit_after(chars: &[char], end: usize) -> Option<&'static str> {
     UNITS.iter().find_map(|(word, unit)| {
         let follows = rest.strip_prefix(word)?;
         // "min" must not be the start of "minimum"; "day" of "daylight".
-        let ok = word.chars().any(crate::nlu::is_cjk)
+        let ok = word.chars().any(crate::lang::is_cjk)
             || *word == "%"
             || follows
                 .chars()

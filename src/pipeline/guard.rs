@@ -3,7 +3,7 @@
 
 use super::draft;
 use super::grounding::Grounding;
-use super::{detect_language, Language};
+use crate::lang::{detect_language, Language};
 use crate::llm::{Completion, LlmError};
 use serde::Serialize;
 

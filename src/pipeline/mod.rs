@@ -11,14 +11,13 @@ pub mod grounding;
 mod guard;
 mod phrase;
 mod sender;
-mod understand;
 
 pub use calibrate::{score_with as phrase_score_with, PhraseMode, PhraseScore};
 pub use guard::{GuardInput, GuardVerdict, MAX_REPLY_CHARS};
 pub use phrase::Phraser;
-pub use understand::{detect_language, Language};
 
 use crate::dialogue::{Brain, DialogueState, Step, StepKind};
+use crate::lang::{detect_language, Language};
 use crate::llm::Engine;
 use crate::nlu::Nlu;
 use crate::prompts::Prompts;

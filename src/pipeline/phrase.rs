@@ -1,6 +1,7 @@
 //! Phrasing: the LLM rewords the step's plain answer, with the history.
 
-use super::{Language, Pipeline};
+use super::Pipeline;
+use crate::lang::Language;
 use crate::llm::{ChatRequest, Completion, LlmError, PromptMessage, PromptRole};
 use crate::nlu::Understanding;
 use crate::store::{Conversation, Role};

@@ -1,8 +1,9 @@
 //! Who the sender is known to be before the brain decides, and the mails a
 //! turn sends besides its reply.
 
-use super::{Language, Pipeline};
+use super::Pipeline;
 use crate::dialogue::{DialogueState, Mail};
+use crate::lang::Language;
 use crate::store::StoreError;
 use crate::verify::links;
 use kefu_channels::{now_millis, ChannelKind, Inbound, Outbound, Thread};

@@ -136,11 +136,8 @@ fn most_frequent(counts: BTreeMap<String, usize>) -> Vec<String> {
 }
 
 /// Read a stored profile.
-pub fn load(tree: &sled::Tree, user_id: &str) -> Option<Profile> {
-    tree.get(format!("profile/{user_id}"))
-        .ok()
-        .flatten()
-        .and_then(|b| serde_json::from_slice(&b).ok())
+pub fn load(customers: &crate::store::Customers, user_id: &str) -> Option<Profile> {
+    customers.read(&format!("profile/{user_id}"))
 }
 
 /// The write that stores a profile with the turn that changed it.

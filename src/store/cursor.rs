@@ -11,7 +11,7 @@ const PREFIX: &str = "cursor:";
 
 impl CursorStore for Store {
     fn load(&self, key: &str) -> Option<String> {
-        match self.meta().get(format!("{PREFIX}{key}")) {
+        match self.meta.get(format!("{PREFIX}{key}")) {
             Ok(value) => value.map(|v| String::from_utf8_lossy(&v).into_owned()),
             Err(e) => {
                 tracing::warn!(key, "cannot read a cursor: {e}");
@@ -21,7 +21,7 @@ impl CursorStore for Store {
     }
 
     fn save(&self, key: &str, value: &str) -> anyhow::Result<()> {
-        let meta = self.meta();
+        let meta = &self.meta;
         if meta.get(format!("{PREFIX}{key}"))?.as_deref() == Some(value.as_bytes()) {
             return Ok(());
         }

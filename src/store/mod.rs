@@ -12,6 +12,8 @@
 
 mod conversations;
 mod cursor;
+mod customers;
+pub use customers::Customers;
 mod desk;
 pub use desk::{copy_text, to_group, DeskChange, DeskRoutes};
 mod inbox;
@@ -217,19 +219,29 @@ impl Store {
         self.meta.get("schema_version").is_ok()
     }
 
-    /// The `shop` tree: users, orders and products (see [`crate::shop`]).
-    pub fn shop_tree(&self) -> &sled::Tree {
+    /// The `shop` tree, for [`crate::shop::Shop`], its typed API (users,
+    /// orders and products).
+    pub(crate) fn shop_tree(&self) -> &sled::Tree {
         &self.shop
     }
 
-    /// The `customers` tree: profiles (see [`crate::shop::profile`]).
-    pub fn customers_tree(&self) -> &sled::Tree {
-        &self.customers
+    /// Customers' profiles, sender links, codes and failed attempts.
+    pub fn customers(&self) -> Customers {
+        Customers::new(self.customers.clone())
     }
 
-    /// The `meta` tree, for components that keep small settings (cursors).
-    pub fn meta(&self) -> &sled::Tree {
-        &self.meta
+    /// A small value kefu keeps for itself under `key` (a cached phrasing
+    /// score, the count of forgotten customers); `None` when missing or not
+    /// of this shape.
+    pub fn setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let bytes = self.meta.get(key).ok()??;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Keep `value` under `key` (see [`Store::setting`]).
+    pub fn set_setting<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        self.meta.insert(key, encode(value))?;
+        Ok(())
     }
 }
 

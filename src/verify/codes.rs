@@ -3,8 +3,8 @@
 //! channel, and its wrong tries and the codes sent per day are counted for
 //! the customer wherever they happen.
 
-use super::{read, write, VerifyPolicy, DAY_MS};
-use crate::store::CustomerWrite;
+use super::{write, VerifyPolicy, DAY_MS};
+use crate::store::{CustomerWrite, Customers};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -30,12 +30,14 @@ fn key(customer: &str) -> String {
 /// A new code for `customer` and the write that stores it, or `None` when
 /// the day's codes are used up.
 pub fn issue(
-    customers: &sled::Tree,
+    customers: &Customers,
     customer: &str,
     policy: &VerifyPolicy,
     now: u64,
 ) -> Option<(String, CustomerWrite)> {
-    let mut record = read::<CodeRecord>(customers, &key(customer)).unwrap_or_default();
+    let mut record = customers
+        .read::<CodeRecord>(&key(customer))
+        .unwrap_or_default();
     record.sent.retain(|t| now.saturating_sub(*t) < DAY_MS);
     if record.sent.len() >= policy.codes_per_day as usize {
         return None;
@@ -50,13 +52,9 @@ pub fn issue(
 
 /// Whether `customer` has a code out that is still valid (so a request
 /// asked again re-asks for it instead of mailing another).
-pub fn outstanding(
-    customers: &sled::Tree,
-    customer: &str,
-    policy: &VerifyPolicy,
-    now: u64,
-) -> bool {
-    read::<CodeRecord>(customers, &key(customer))
+pub fn outstanding(customers: &Customers, customer: &str, policy: &VerifyPolicy, now: u64) -> bool {
+    customers
+        .read::<CodeRecord>(&key(customer))
         .is_some_and(|r| !r.code.is_empty() && now <= r.expires && r.wrong < policy.code_attempts)
 }
 
@@ -79,13 +77,13 @@ pub enum Check {
 /// Check `typed` against the customer's code; the writes record the try
 /// (a right code is used up, a wrong one counted).
 pub fn check(
-    customers: &sled::Tree,
+    customers: &Customers,
     customer: &str,
     typed: &str,
     policy: &VerifyPolicy,
     now: u64,
 ) -> (Check, Vec<CustomerWrite>) {
-    let Some(mut record) = read::<CodeRecord>(customers, &key(customer)) else {
+    let Some(mut record) = customers.read::<CodeRecord>(&key(customer)) else {
         return (Check::Void, Vec::new());
     };
     if record.code.is_empty() || record.wrong >= policy.code_attempts {
@@ -147,19 +145,19 @@ pub fn mask(email: &str) -> String {
 mod tests {
     use super::*;
 
-    fn tree() -> sled::Tree {
-        sled::Config::new()
-            .temporary(true)
-            .open()
-            .unwrap()
-            .open_tree("customers")
-            .unwrap()
+    fn tree() -> Customers {
+        Customers::new(
+            sled::Config::new()
+                .temporary(true)
+                .open()
+                .unwrap()
+                .open_tree("customers")
+                .unwrap(),
+        )
     }
 
-    fn apply(tree: &sled::Tree, writes: &[CustomerWrite]) {
-        for w in writes {
-            tree.insert(w.key.as_bytes(), w.value.as_slice()).unwrap();
-        }
+    fn apply(tree: &Customers, writes: &[CustomerWrite]) {
+        tree.apply(writes).unwrap();
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! over every conversation in the last 24 hours: opening a new thread, a
 //! new group or a new mail does not reset the count.
 
-use super::{read, write, DAY_MS};
-use crate::store::CustomerWrite;
+use super::{write, DAY_MS};
+use crate::store::{CustomerWrite, Customers};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -25,10 +25,11 @@ pub fn name_key(name: &str) -> Option<String> {
 }
 
 /// The most failures any of `keys` had in the last day.
-pub fn count(customers: &sled::Tree, keys: &[String], now: u64) -> usize {
+pub fn count(customers: &Customers, keys: &[String], now: u64) -> usize {
     keys.iter()
         .map(|key| {
-            read::<Failures>(customers, key)
+            customers
+                .read::<Failures>(key)
                 .map(|f| {
                     f.at.iter()
                         .filter(|t| now.saturating_sub(**t) < DAY_MS)
@@ -41,10 +42,10 @@ pub fn count(customers: &sled::Tree, keys: &[String], now: u64) -> usize {
 }
 
 /// The writes recording one more failure under each of `keys`.
-pub fn record(customers: &sled::Tree, keys: &[String], now: u64) -> Vec<CustomerWrite> {
+pub fn record(customers: &Customers, keys: &[String], now: u64) -> Vec<CustomerWrite> {
     keys.iter()
         .map(|key| {
-            let mut failures = read::<Failures>(customers, key).unwrap_or_default();
+            let mut failures = customers.read::<Failures>(key).unwrap_or_default();
             failures.at.retain(|t| now.saturating_sub(*t) < DAY_MS);
             failures.at.push(now);
             write(key.clone(), &failures)

@@ -5,9 +5,9 @@
 //! customer's profile lists the identities linked to it. `kefu customer
 //! links` lists them, `kefu customer unlink` removes one.
 
-use super::{read, write, VerifyPolicy};
+use super::{write, VerifyPolicy};
 use crate::shop::profile;
-use crate::store::CustomerWrite;
+use crate::store::{CustomerWrite, Customers};
 use serde::{Deserialize, Serialize};
 
 /// How the linked sender proved who they are.
@@ -35,15 +35,17 @@ pub struct Link {
 
 /// The live link of `identity`, if any. Links of an older kefu (a bare
 /// user id, no expiry, made on any verification) do not count.
-pub fn linked(customers: &sled::Tree, identity: &str, now: u64) -> Option<Link> {
-    read::<Link>(customers, &format!("identity/{identity}")).filter(|link| link.until > now)
+pub fn linked(customers: &Customers, identity: &str, now: u64) -> Option<Link> {
+    customers
+        .read::<Link>(&format!("identity/{identity}"))
+        .filter(|link| link.until > now)
 }
 
 /// The writes that link `identity` to `customer` for `policy.link_days`,
 /// committed with the turn that proved it. `profile` is the customer's
 /// profile as this turn leaves it (`None`: as stored).
 pub fn link(
-    customers: &sled::Tree,
+    customers: &Customers,
     identity: &str,
     customer: &str,
     proof: Proof,
@@ -72,21 +74,14 @@ pub fn link(
 }
 
 /// Every link, live or expired, by identity.
-pub fn list(customers: &sled::Tree) -> Vec<(String, Option<Link>)> {
-    customers
-        .scan_prefix("identity/")
-        .filter_map(Result::ok)
-        .map(|(key, value)| {
-            let identity = String::from_utf8_lossy(&key["identity/".len()..]).into_owned();
-            (identity, serde_json::from_slice(&value).ok())
-        })
-        .collect()
+pub fn list(customers: &Customers) -> Vec<(String, Option<Link>)> {
+    customers.scan("identity/")
 }
 
 /// Remove `identity`'s link and its place in the customer's profile.
 /// `false`: there was none.
-pub fn unlink(customers: &sled::Tree, identity: &str) -> sled::Result<bool> {
-    let Some(old) = customers.remove(format!("identity/{identity}"))? else {
+pub fn unlink(customers: &Customers, identity: &str) -> crate::store::Result<bool> {
+    let Some(old) = customers.remove(&format!("identity/{identity}"))? else {
         return Ok(false);
     };
     let customer = serde_json::from_slice::<Link>(&old)
@@ -94,9 +89,7 @@ pub fn unlink(customers: &sled::Tree, identity: &str) -> sled::Result<bool> {
         .unwrap_or_else(|_| String::from_utf8_lossy(&old).into_owned());
     if let Some(mut profile) = profile::load(customers, &customer) {
         profile.identities.retain(|i| i != identity);
-        let w = profile::write(&customer, &profile);
-        customers.insert(w.key.as_bytes(), w.value)?;
+        customers.apply(&[profile::write(&customer, &profile)])?;
     }
-    customers.flush()?;
     Ok(true)
 }

@@ -46,13 +46,6 @@ impl Default for VerifyPolicy {
 /// One day in milliseconds: the window of the daily limits.
 pub const DAY_MS: u64 = 24 * 3600 * 1000;
 
-/// Read a JSON record of the `customers` tree (`None`: missing or not in
-/// this shape, e.g. written by an older kefu).
-fn read<T: serde::de::DeserializeOwned>(customers: &sled::Tree, key: &str) -> Option<T> {
-    let bytes = customers.get(key).ok()??;
-    serde_json::from_slice(&bytes).ok()
-}
-
 /// The write that stores `value` at `key`.
 fn write<T: serde::Serialize>(key: String, value: &T) -> crate::store::CustomerWrite {
     crate::store::CustomerWrite {

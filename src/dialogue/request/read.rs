@@ -2,9 +2,9 @@
 //! payment, address, reason).
 
 use super::{Details, RequestKind, Scope};
-use crate::dialogue::parse_address;
 use crate::dialogue::words::{self, Clause};
 use crate::nlu::order_ids;
+use crate::nlu::parse_address;
 
 /// The request kind a clause's verb asks for, if it has one.
 pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {

@@ -3,7 +3,7 @@
 use super::Records;
 use crate::dialogue::request::Request;
 use crate::dialogue::step::{Step, StepKind};
-use crate::dialogue::PostalAddress;
+use crate::nlu::PostalAddress;
 use crate::shop::{Address, Order, User};
 
 /// The method a request names, else the order's original one.

@@ -152,7 +152,7 @@ fn answers_carry_both_languages_and_their_clauses() {
     let answer = index.answer("can I still cancel my order").unwrap();
     assert_eq!(answer.id, "faq-cancel-order");
     assert_eq!(answer.clauses, ["P7", "P14"]);
-    assert!(answer.text(crate::pipeline::Language::Zh).contains("取消"));
+    assert!(answer.text(crate::lang::Language::Zh).contains("取消"));
     assert_eq!(answer.values(), ["faq-cancel-order", "P7", "P14"]);
     assert!(FaqIndex::load(Path::new("/nonexistent"), Vec::new())
         .search("cancel")

@@ -82,7 +82,11 @@ fn fma(a: f32, b: f32, c: f32) -> f32 {
 #[inline(always)]
 pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     {
         use std::arch::x86_64::*;
         // Safety: the target has AVX2 and FMA; loads stay below `n`.
@@ -113,7 +117,11 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
             sum
         }
     }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma")))]
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    )))]
     {
         crate::attention::backends::cpu::vec_dot_f32(&a[..n], &b[..n])
     }
@@ -236,9 +244,13 @@ fn silu_mul_typed<T: F32Elem>(a: &Tensor, b: &Tensor) -> Result<Option<Tensor>> 
             .zip(ys[..rows * cols].par_chunks(SILU_CHUNK))
             .for_each(|((out, xs), ys)| run(out, xs, ys));
     } else if out.len() <= SILU_CHUNK {
-        out.chunks_mut(cols).enumerate().for_each(|(r, out)| row(r, out));
+        out.chunks_mut(cols)
+            .enumerate()
+            .for_each(|(r, out)| row(r, out));
     } else {
-        out.par_chunks_mut(cols).enumerate().for_each(|(r, out)| row(r, out));
+        out.par_chunks_mut(cols)
+            .enumerate()
+            .for_each(|(r, out)| row(r, out));
     }
     drop((a_guard, b_guard));
     Tensor::from_vec(out, a.shape(), &Device::Cpu).map(Some)
@@ -382,7 +394,11 @@ fn rope_typed<T: F32Elem>(
         }
     };
     if out.len() < ROPE_PARALLEL_FROM {
-        for (i, (out, src)) in out.chunks_exact_mut(t * d).zip(src.chunks_exact(t * d)).enumerate() {
+        for (i, (out, src)) in out
+            .chunks_exact_mut(t * d)
+            .zip(src.chunks_exact(t * d))
+            .enumerate()
+        {
             run(i, out, src);
         }
     } else {

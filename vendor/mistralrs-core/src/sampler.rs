@@ -368,7 +368,10 @@ pub fn argmax_f32(values: &[f32]) -> u32 {
             *n |= x.is_nan();
         }
     }
-    let max = tail.iter().chain(&lanes).fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+    let max = tail
+        .iter()
+        .chain(&lanes)
+        .fold(f32::NEG_INFINITY, |m, &x| m.max(x));
     let nan = nan.contains(&true) || tail.iter().any(|x| x.is_nan());
     let found = || {
         let whole = values.len() - tail.len();
@@ -378,7 +381,9 @@ pub fn argmax_f32(values: &[f32]) -> u32 {
         let chunk = values[..whole]
             .chunks_exact(LANES)
             .rposition(|c| c.iter().fold(false, |any, &x| any | (x == max)))?;
-        let within = values[chunk * LANES..][..LANES].iter().rposition(|&x| x == max)?;
+        let within = values[chunk * LANES..][..LANES]
+            .iter()
+            .rposition(|&x| x == max)?;
         Some(chunk * LANES + within)
     };
     match found() {

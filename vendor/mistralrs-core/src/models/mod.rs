@@ -1,7 +1,7 @@
 pub(crate) mod deepseek2;
 pub(crate) mod deepseek3;
-pub(crate) mod gdn;
 pub mod fused_projections;
+pub(crate) mod gdn;
 pub(crate) mod gemma;
 pub(crate) mod gemma2;
 pub(crate) mod glm4;

@@ -5,9 +5,9 @@
 //! decoding step, grouped-query heads, head sizes and lengths that are not
 //! multiples of the kernels' tiles, in F32 and BF16.
 
+use crate::values;
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::layers::{Sdpa, SdpaParams};
-use crate::values;
 
 /// One attention problem: `heads` query heads share `kv_heads` K/V heads.
 struct Case {

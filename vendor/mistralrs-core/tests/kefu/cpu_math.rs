@@ -5,9 +5,9 @@
 //! dot product of paged decoding. These check each against libm, a plain
 //! formula (in f64), and candle-nn's own kernels.
 
+use crate::values;
 use candle_core::{DType, Device, Tensor};
 use mistralrs_core::cpu_math;
-use crate::values;
 
 fn worst_difference(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());

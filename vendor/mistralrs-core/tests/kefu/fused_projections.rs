@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
+use crate::values;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use mistralrs_core::fused_projections::Projections;
-use crate::values;
 
 /// Random weights (n outputs × k inputs) and the type to quantize them to.
 struct Weights(Tensor, GgmlDType);

@@ -272,7 +272,13 @@ impl<'a> MaskInfo<'a> {
     /// kefu: the mask of one query row over `kv_len` keys, where those values
     /// lie one after another in memory (the usual causal mask); `None` where
     /// they do not, and [`Self::value`] must look each up.
-    pub(super) fn row(&self, b_i: usize, h_i: usize, q_pos: usize, kv_len: usize) -> Option<&'a [f32]> {
+    pub(super) fn row(
+        &self,
+        b_i: usize,
+        h_i: usize,
+        q_pos: usize,
+        kv_len: usize,
+    ) -> Option<&'a [f32]> {
         let at = |kv_pos| mask_offset(self.dims, self.b, self.h, b_i, h_i, q_pos, kv_pos);
         let first = at(0)?;
         let last = at(kv_len.checked_sub(1)?)?;

@@ -118,7 +118,16 @@ where
                         dv,
                         kv_len,
                     };
-                    block.attend(&queries, keys, values, mask, scale, slope, logit_softcap, out);
+                    block.attend(
+                        &queries,
+                        keys,
+                        values,
+                        mask,
+                        scale,
+                        slope,
+                        logit_softcap,
+                        out,
+                    );
                 });
         });
     Tensor::from_vec(out, (b, h, q_len, dv), &Device::Cpu)

@@ -6,7 +6,11 @@
 
 use crate::cpu_math::F32Elem;
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 use std::arch::x86_64::*;
 
 /// Whether the vector paths below are compiled in.
@@ -22,12 +26,20 @@ pub(super) trait Lanes: F32Elem {
     ///
     /// # Safety
     /// `p` points at eight readable elements; the CPU has AVX2.
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     unsafe fn load8(p: *const Self) -> __m256;
 }
 
 impl Lanes for f32 {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     #[inline(always)]
     unsafe fn load8(p: *const Self) -> __m256 {
         _mm256_loadu_ps(p)
@@ -35,7 +47,11 @@ impl Lanes for f32 {
 }
 
 impl Lanes for half::bf16 {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     #[inline(always)]
     unsafe fn load8(p: *const Self) -> __m256 {
         // A bf16 is the top half of the f32 with the same bits.
@@ -45,7 +61,11 @@ impl Lanes for half::bf16 {
 }
 
 impl Lanes for half::f16 {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     #[inline(always)]
     unsafe fn load8(p: *const Self) -> __m256 {
         #[cfg(target_feature = "f16c")]
@@ -68,7 +88,11 @@ impl Lanes for half::f16 {
 #[inline]
 pub(super) fn key_dots<T: Lanes>(qs: &[f32], key: &[T], out: &mut [f32]) {
     let dim = key.len();
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     for (qs, out) in qs.chunks(4 * dim).zip(out.chunks_mut(4)) {
         // Safety: the target has AVX2 and FMA; `qs` holds `out.len()` rows.
         unsafe {
@@ -90,7 +114,11 @@ pub(super) fn key_dots<T: Lanes>(qs: &[f32], key: &[T], out: &mut [f32]) {
 /// `H` heads at once: each key vector loaded and widened once, and the `H`
 /// sums reduced together (one horizontal sum per head cost as much as its
 /// products).
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 #[inline(always)]
 unsafe fn dots_avx2<T: Lanes, const H: usize>(qs: &[f32], key: &[T], out: &mut [f32]) {
     let dim = key.len();
@@ -135,7 +163,11 @@ pub(super) fn value_sums<T: Lanes>(
     let len = rows.len();
     // Columns summed in whole vectors.
     let done = if VECTORS { dim - dim % 8 } else { 0 };
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma"
+    ))]
     {
         let heads = out.len() / dim;
         for first in (0..heads).step_by(3) {
@@ -167,7 +199,11 @@ pub(super) fn value_sums<T: Lanes>(
 
 /// The sums of `H` heads over columns `0..done` (whole vectors): 32
 /// columns at a time, then eight.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 #[inline(always)]
 unsafe fn head_sums<T: Lanes, const H: usize>(
     weights: &[f32],
@@ -190,7 +226,11 @@ unsafe fn head_sums<T: Lanes, const H: usize>(
 
 /// `H` heads (≤ 3) × `V` vectors of eight columns from `col`: H·V ≤ 12
 /// sums, H weights and one row vector fit AVX2's sixteen registers.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "fma"))]
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
 #[inline(always)]
 unsafe fn sums_avx2<T: Lanes, const H: usize, const V: usize>(
     weights: &[f32],

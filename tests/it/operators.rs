@@ -1,0 +1,501 @@
+//! A person takes over, end to end: the real `kefu run` against the
+//! Telegram stand-in with a forum supergroup for the operators (and the
+//! real mail servers for an email customer and the operators' mailbox).
+//! A hand-off opens a topic with the card; an operator's words there reach
+//! the customer; the bot stays silent until `/release`; `kefu handoff`
+//! works while the daemon runs; strangers in the group are ignored; a
+//! deleted topic is opened again; an operator's reply survives kill -9.
+#![cfg(all(feature = "telegram", feature = "email"))]
+
+use support::email_server;
+use support::telegram as telegram_standin;
+
+use email_server::{customer_mail, mail_server, read_maildir, unique_id, wait_for_mail};
+use std::time::{Duration, Instant};
+use support::daemon::Daemon;
+use support::{free_port, Sandbox};
+use telegram_standin::TelegramStandin;
+
+const WAIT: Duration = Duration::from_secs(120);
+const GROUP: i64 = -1_009_001;
+const OLGA: i64 = 4242;
+const MALLORY: i64 = 4343;
+const ALICE: i64 = 1001;
+const ADMIN_TOKEN: &str = "admin-token-for-tests";
+
+/// The environment of a kefu with the operators' group, the admin API on
+/// `port`, and `extra`.
+fn env(standin: &TelegramStandin, port: u16, extra: &[(String, String)]) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
+        ("RUST_LOG", "info".to_string()),
+        ("KEFU__LLM__PHRASE", "never".to_string()),
+        ("KEFU__TELEGRAM__ENABLED", "true".to_string()),
+        ("KEFU__TELEGRAM__TOKEN", telegram_standin::TOKEN.to_string()),
+        ("KEFU__TELEGRAM__API_URL", standin.api_url.clone()),
+        ("KEFU__OPERATORS__TELEGRAM_CHAT", GROUP.to_string()),
+        ("KEFU__OPERATORS__TELEGRAM_IDS", OLGA.to_string()),
+        ("KEFU__HTTP__LISTEN", format!("127.0.0.1:{port}")),
+        ("KEFU__HTTP__ADMIN_TOKEN", ADMIN_TOKEN.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    env.extend_from_slice(extra);
+    env
+}
+
+/// Texts the bot sent in private chat `chat`.
+fn texts_to(standin: &TelegramStandin, chat: i64) -> Vec<String> {
+    standin
+        .state()
+        .sent
+        .iter()
+        .filter(|m| m["chat"]["id"] == chat)
+        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn replies_to(standin: &TelegramStandin, chat: i64, message: i64) -> usize {
+    standin
+        .state()
+        .sent
+        .iter()
+        .filter(|m| m["chat"]["id"] == chat && m["reply_to_message"]["message_id"] == message)
+        .count()
+}
+
+/// Wait for the topic's n-th opening and give its id.
+fn wait_topic(standin: &TelegramStandin, n: usize, daemon: &Daemon) -> i64 {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some((_, topic)) = standin.state().topics_created.get(n - 1) {
+            return *topic;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no topic {n}:\n{}",
+            daemon.dump()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait_topic_text(standin: &TelegramStandin, topic: i64, needle: &str, daemon: &Daemon) {
+    let deadline = Instant::now() + WAIT;
+    while !standin
+        .topic_messages(GROUP, topic)
+        .iter()
+        .any(|t| t.contains(needle))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "topic {topic} never got {needle:?}: {:#?}\n{}",
+            standin.topic_messages(GROUP, topic),
+            daemon.dump()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait_text_to(standin: &TelegramStandin, chat: i64, needle: &str, daemon: &Daemon) {
+    let deadline = Instant::now() + WAIT;
+    while !texts_to(standin, chat).iter().any(|t| t.contains(needle)) {
+        assert!(
+            Instant::now() < deadline,
+            "{chat} never got {needle:?}: {:#?}\n{}",
+            texts_to(standin, chat),
+            daemon.dump()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_telegram_customer_is_answered_from_the_topic_until_released() {
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.make_forum(GROUP);
+    let sandbox = Sandbox::new();
+    let snippets = sandbox.dir.path().join("snippets.toml");
+    std::fs::write(
+        &snippets,
+        "shipping = \"Orders ship within 2 business days.\"\n",
+    )
+    .unwrap();
+    let extra = [
+        (
+            "KEFU__OPERATORS__SNIPPETS".to_string(),
+            snippets.display().to_string(),
+        ),
+        // Reminded after 3 s.
+        (
+            "KEFU__OPERATORS__REMIND_MINUTES".to_string(),
+            "0.05".to_string(),
+        ),
+    ];
+    let env = env(&standin, free_port(), &extra);
+    let mut daemon = sandbox.daemon_with(&env, "admin API listening");
+
+    // The customer asks for a person: a topic opens with the card.
+    let asked = standin.customer_says(ALICE, "I want to talk to a real person please");
+    wait_text_to(&standin, ALICE, "colleague", &daemon);
+    assert_eq!(replies_to(&standin, ALICE, asked), 1);
+    let topic = wait_topic(&standin, 1, &daemon);
+    wait_topic_text(
+        &standin,
+        topic,
+        "Hand-off: the customer asked for a person",
+        &daemon,
+    );
+    let card = standin.topic_messages(GROUP, topic)[0].clone();
+    assert!(card.contains("Verified: no"), "{card}");
+    assert!(
+        card.contains("👤 I want to talk to a real person please"),
+        "{card}"
+    );
+    assert!(
+        card.contains("🤖 "),
+        "the bot's words are on the card: {card}"
+    );
+    // Nobody took it: the group is reminded, once.
+    wait_topic_text(&standin, topic, "⏰ Still waiting", &daemon);
+
+    // A stranger in the group is ignored; the operator's words go out.
+    standin.topic_says(GROUP, topic, MALLORY, "Mallory", "You win a free TV");
+    daemon.wait_log(&["not in operators.telegram_ids"]);
+    standin.topic_says(
+        GROUP,
+        topic,
+        OLGA,
+        "Olga",
+        "Hi, Olga here: your refund left today.",
+    );
+    wait_text_to(
+        &standin,
+        ALICE,
+        "Olga here: your refund left today.",
+        &daemon,
+    );
+    assert!(!texts_to(&standin, ALICE)
+        .iter()
+        .any(|t| t.contains("free TV")));
+    standin.topic_says(GROUP, topic, OLGA, "Olga", "/snippet Shipping");
+    wait_text_to(
+        &standin,
+        ALICE,
+        "Orders ship within 2 business days.",
+        &daemon,
+    );
+    standin.topic_says(
+        GROUP,
+        topic,
+        OLGA,
+        "Olga",
+        "/note VIP customer, be generous",
+    );
+    standin.topic_says(GROUP, topic, OLGA, "Olga", "/frobnicate");
+    wait_topic_text(&standin, topic, "unknown command /frobnicate", &daemon);
+
+    // The customer writes again: copied to the topic, the bot stays silent.
+    let again = standin.customer_says(ALICE, "Thanks! When will it arrive?");
+    wait_topic_text(&standin, topic, "👤 Thanks! When will it arrive?", &daemon);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        replies_to(&standin, ALICE, again),
+        0,
+        "the bot answered over a person"
+    );
+
+    // The command line works while the daemon holds the store.
+    let list = sandbox.run_with(&env, &["handoff", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "telegram:1001")
+        .unwrap_or_else(|| panic!("not listed: {list}"));
+    assert_eq!(row["kind"], "operator");
+    assert_eq!(row["detail"], "Olga");
+    let out = sandbox.run_with(
+        &env,
+        &[
+            "handoff",
+            "reply",
+            "telegram:1001",
+            "--as",
+            "Sam",
+            "Allow 3-5 business days.",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("running daemon"));
+    wait_text_to(&standin, ALICE, "Allow 3-5 business days.", &daemon);
+    wait_topic_text(&standin, topic, "🧑‍💼 Sam: Allow 3-5 business days.", &daemon);
+
+    // The operator deletes the topic; the next copy opens a new one.
+    standin.delete_topic(GROUP, topic);
+    standin.customer_says(ALICE, "ok great");
+    let second = wait_topic(&standin, 2, &daemon);
+    assert_ne!(second, topic);
+    wait_topic_text(&standin, second, "👤 ok great", &daemon);
+    // The new topic opens with the card: Sam answered last.
+    wait_topic_text(&standin, second, "Answered by Sam", &daemon);
+
+    // Released with a note: the bot answers again, knowing the note.
+    let release = standin.topic_says(
+        GROUP,
+        second,
+        OLGA,
+        "Olga",
+        "/release refunded the shipping",
+    );
+    daemon.wait_log(&["operator message handled", &format!("{GROUP}:{release}")]);
+    let question = standin.customer_says(ALICE, "Is the store open on Sunday?");
+    let deadline = Instant::now() + WAIT;
+    while replies_to(&standin, ALICE, question) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no answer after release:\n{}",
+            daemon.dump()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let shown = sandbox.run_with(&env, &["handoff", "show", "telegram:1001", "--json"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["owner"]["who"], "bot");
+    let turns = shown["turns"].as_array().unwrap();
+    assert!(turns.iter().any(|t| t["role"] == "note"
+        && t["text"]
+            .as_str()
+            .unwrap()
+            .contains("refunded the shipping")));
+    assert!(
+        turns
+            .iter()
+            .any(|t| t["role"] == "note" && t["text"] == "VIP customer, be generous"),
+        "{shown:#}"
+    );
+    assert_eq!(
+        turns.iter().filter(|t| t["role"] == "operator").count(),
+        3,
+        "{shown:#}"
+    );
+    daemon.kill("-TERM");
+    // Every operator reply went out once.
+    let alice = texts_to(&standin, ALICE);
+    assert_eq!(alice.iter().filter(|t| t.contains("Olga here")).count(), 1);
+    assert_eq!(
+        alice.iter().filter(|t| t.contains("3-5 business")).count(),
+        1
+    );
+    let reminders = standin
+        .topic_messages(GROUP, topic)
+        .iter()
+        .filter(|t| t.contains("⏰"))
+        .count();
+    assert_eq!(reminders, 1);
+}
+
+#[test]
+fn after_hours_a_handoff_says_when_someone_replies_once_a_day() {
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.make_forum(GROUP);
+    let sandbox = Sandbox::new();
+    // Open only on the weekday three days from now: closed today.
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(3);
+    let name = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        [chrono::Datelike::weekday(&day).num_days_from_monday() as usize];
+    let extra = [
+        (
+            format!("KEFU__HOURS__{}", name.to_uppercase()),
+            "09:00-17:00".to_string(),
+        ),
+        // A digest every 4.3 s (the first one 4.3 s after the first start).
+        (
+            "KEFU__OPERATORS__DIGEST_DAYS".to_string(),
+            "0.00005".to_string(),
+        ),
+    ];
+    let env = env(&standin, free_port(), &extra);
+    let daemon = sandbox.daemon_with(&env, "admin API listening");
+    let asked = standin.customer_says(ALICE, "let me talk to a human");
+    wait_text_to(&standin, ALICE, "away right now", &daemon);
+    let reply = texts_to(&standin, ALICE)[0].clone();
+    assert!(reply.contains("colleague"), "{reply}");
+    assert!(reply.contains("09:00 (UTC)"), "{reply}");
+    assert_eq!(replies_to(&standin, ALICE, asked), 1);
+    // The same day, writing again while waiting gets no second notice.
+    let again = standin.customer_says(ALICE, "hello? anyone?");
+    let topic = wait_topic(&standin, 1, &daemon);
+    wait_topic_text(&standin, topic, "👤 hello? anyone?", &daemon);
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(replies_to(&standin, ALICE, again), 0);
+    // The digest reaches the group's General topic.
+    let deadline = Instant::now() + WAIT;
+    let digest = loop {
+        let general = standin
+            .state()
+            .sent
+            .iter()
+            .filter(|m| m["chat"]["id"] == GROUP && m["message_thread_id"].is_null())
+            .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+            .find(|t| t.contains("kefu digest"));
+        if let Some(digest) = general {
+            break digest;
+        }
+        assert!(Instant::now() < deadline, "no digest:\n{}", daemon.dump());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(digest.contains("1 conversations"), "{digest}");
+    assert!(
+        digest.contains("1× the customer asked for a person"),
+        "{digest}"
+    );
+    daemon.kill("-TERM");
+}
+
+#[test]
+fn an_operator_reply_stored_before_a_crash_is_delivered_once() {
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.make_forum(GROUP);
+    let sandbox = Sandbox::new();
+    let env = env(&standin, free_port(), &[]);
+    let daemon = sandbox.daemon_with(&env, "admin API listening");
+    standin.customer_says(ALICE, "can I speak to a human agent");
+    let topic = wait_topic(&standin, 1, &daemon);
+    wait_topic_text(&standin, topic, "Hand-off", &daemon);
+    daemon.kill("-TERM");
+
+    // The reply is committed, then kefu dies before sending it.
+    let mut crash_env = env.clone();
+    crash_env.push(("KEFU_FAILPOINT".into(), "before_send".into()));
+    let mut daemon = sandbox.daemon_with(&crash_env, "admin API listening");
+    standin.topic_says(
+        GROUP,
+        topic,
+        OLGA,
+        "Olga",
+        "Olga here, looking into it now.",
+    );
+    daemon.wait_log(&["failpoint before_send reached"]);
+    assert!(!daemon.child.wait().unwrap().success());
+    assert!(!texts_to(&standin, ALICE)
+        .iter()
+        .any(|t| t.contains("Olga here")));
+
+    let mut daemon = sandbox.daemon_with(&env, "admin API listening");
+    wait_text_to(&standin, ALICE, "Olga here, looking into it now.", &daemon);
+    daemon.wait_log(&["reply sent"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    daemon.kill("-TERM");
+    let alice = texts_to(&standin, ALICE);
+    assert_eq!(
+        alice.iter().filter(|t| t.contains("Olga here")).count(),
+        1,
+        "{alice:#?}"
+    );
+}
+
+#[test]
+fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread() {
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.make_forum(GROUP);
+    let server = mail_server();
+    let sandbox = Sandbox::new();
+    let (shop, customer, team) = (
+        "shop5@example.test",
+        "cust5@example.test",
+        "cust6@example.test",
+    );
+    let mut extra = server.kefu_env("shop5");
+    extra.push(("KEFU__OPERATORS__EMAIL".into(), team.into()));
+    let env = env(&standin, free_port(), &extra);
+    let daemon = sandbox.daemon_with(&env, "IMAP inbox opened");
+    let (inbox, team_inbox) = (server.maildir("cust5"), server.maildir("cust6"));
+
+    let first = unique_id("handoff");
+    server.send(
+        customer,
+        shop,
+        &customer_mail(
+            customer,
+            shop,
+            "Damaged parcel",
+            &first,
+            "",
+            "My parcel arrived broken. I want to talk to a human agent.",
+        ),
+    );
+    let replies = wait_for_mail(&inbox, 1, WAIT, &|| daemon.dump());
+    assert!(replies[0].text.contains("colleague"), "{}", replies[0].text);
+    let topic = wait_topic(&standin, 1, &daemon);
+    wait_topic_text(&standin, topic, "Customer: cust5@example.test", &daemon);
+    let cards = wait_for_mail(&team_inbox, 1, WAIT, &|| daemon.dump());
+    let card = &cards[0];
+    assert!(card.subject.contains("Hand-off"), "{}", card.subject);
+    assert!(
+        card.text.contains("My parcel arrived broken"),
+        "{}",
+        card.text
+    );
+
+    // From the group: the customer gets it in their thread.
+    standin.topic_says(
+        GROUP,
+        topic,
+        OLGA,
+        "Olga",
+        "Sorry about that! A new one ships today.",
+    );
+    let replies = wait_for_mail(&inbox, 2, WAIT, &|| daemon.dump());
+    let answer = &replies[1];
+    assert!(
+        answer.text.contains("A new one ships today."),
+        "{}",
+        answer.text
+    );
+    assert_eq!(answer.subject, "Re: Damaged parcel");
+    assert!(
+        answer.references.contains(&first),
+        "{:?}",
+        answer.references
+    );
+
+    // From the team's mailbox: a reply to the card reaches the customer,
+    // without the quoted card.
+    let reply = format!(
+        "From: Team <{team}>\r\nTo: <{shop}>\r\nSubject: Re: {}\r\nMessage-ID: <{}>\r\nIn-Reply-To: <{}>\r\nReferences: {}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYour tracking number is 1Z999.\r\n\r\nOn Monday the shop wrote:\r\n> Hand-off: the customer asked for a person\r\n",
+        card.subject,
+        unique_id("team"),
+        card.message_id,
+        card.references
+            .iter()
+            .chain([&card.message_id])
+            .map(|r| format!("<{r}>"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    server.send(team, shop, reply.as_bytes());
+    let replies = wait_for_mail(&inbox, 3, WAIT, &|| daemon.dump());
+    let from_team = &replies[2];
+    assert!(
+        from_team.text.contains("tracking number is 1Z999"),
+        "{}",
+        from_team.text
+    );
+    assert!(!from_team.text.contains("Hand-off"), "{}", from_team.text);
+    assert!(from_team.references.contains(&first));
+    daemon.kill("-TERM");
+    assert_eq!(read_maildir(&inbox).len(), 3, "nothing twice");
+}
