@@ -5,6 +5,7 @@
 //! stop the bot to answer a customer.
 
 pub mod client;
+pub mod commands;
 pub mod server;
 
 use crate::desk::{actions, Act, Source};
