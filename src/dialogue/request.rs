@@ -77,6 +77,10 @@ pub struct ItemMention {
     /// A new one of the very same kind (a replacement).
     #[serde(default)]
     pub same: bool,
+    /// "whichever is cheaper" said of this item: among the variants that
+    /// have what was asked for, the cheapest.
+    #[serde(default)]
+    pub cheapest: bool,
 }
 
 /// Which of the customer's orders a request means when it names none.
@@ -125,7 +129,8 @@ pub struct Request {
     pub address2: Option<String>,
     /// Cancellation reason.
     pub reason: Option<String>,
-    /// "whichever is cheaper", "the cheapest".
+    /// "whichever is cheaper", "the cheapest", said before any item: it
+    /// holds for every item (said after one, it is that item's).
     #[serde(default)]
     pub cheapest: bool,
     /// Options wanted with no item named ("change it to bamboo"): they go
@@ -177,7 +182,17 @@ impl Request {
             }
         }
         for item in &details.items {
-            self.add_item(item.clone());
+            let mut item = item.clone();
+            item.cheapest |= details.cheapest;
+            self.add_item(item);
+        }
+        // "I don't care about wired or not, whichever is cheaper" speaks of
+        // the item just named, not of the other items of the request.
+        if details.cheapest && details.items.is_empty() {
+            match self.items.last_mut() {
+                Some(last) => last.cheapest = true,
+                None => self.cheapest = true,
+            }
         }
         if details.all_items {
             self.all_items = true;
@@ -201,7 +216,6 @@ impl Request {
         if details.reason.is_some() {
             self.reason = details.reason.clone();
         }
-        self.cheapest |= details.cheapest;
         if details.same {
             if let Some(last) = self.items.last_mut() {
                 last.same = last.to.is_empty();
@@ -256,6 +270,7 @@ impl Request {
                     same.to.push(t);
                 }
             }
+            same.cheapest |= item.cheapest;
             return;
         }
         self.items.push(item);

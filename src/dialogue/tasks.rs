@@ -291,10 +291,18 @@ impl Brain {
             }
             Err(refusal) => refused(&action, refusal),
         };
-        // The next request is proposed against the records as they are
-        // before this turn's writes; that only shows the customer figures,
-        // since a confirmed action is planned again when it runs.
-        let next = self.next_task(state, 1)?;
+        // The next request is planned on the records as this action leaves
+        // them (committed with this turn's reply): a refund just made to
+        // the gift card can pay for it, an order just changed is seen so.
+        let next = if step.writes.shop.is_empty() {
+            self.next_task(state, 1)?
+        } else {
+            let after = Brain {
+                shop: self.shop.with_writes(&step.writes.shop),
+                ..self.clone()
+            };
+            after.next_task(state, 1)?
+        };
         Ok(step.followed_by(next))
     }
 

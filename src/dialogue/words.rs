@@ -96,7 +96,7 @@ pub fn find_word(lower: &str, phrase: &str, from: usize) -> Option<usize> {
 /// connector that such a verb follows.
 const VERBS: &[&str] = &[
     "cancel", "return", "exchange", "modify", "change", "update", "swap", "refund", "switch",
-    "取消", "退货", "换货", "修改", "退款",
+    "pay", "取消", "退货", "换货", "修改", "退款",
 ];
 const FILLER: &[&str] = &[
     "i", "i'd", "id", "i'm", "would", "like", "want", "wanna", "to", "also", "please", "need",

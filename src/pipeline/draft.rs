@@ -227,6 +227,54 @@ pub fn unfounded_promise(text: &str, grounding: &Grounding) -> Option<&'static s
         .map(|(word, _)| *word)
 }
 
+/// Words that commit kefu to do something later ("I'll keep you updated",
+/// "我会通知您"). kefu does only what a step does, so a draft may say it
+/// will do something only where the plain answer does ("I will cancel
+/// order #W… Shall I go ahead?").
+const COMMITMENTS: &[&str] = &[
+    "i'll ",
+    "i will ",
+    "we'll ",
+    "we will ",
+    "i'm going to",
+    "i am going to",
+    "我会",
+    "我们会",
+    "我将",
+    "我们将",
+];
+
+/// Words that turn the customer away ("I'm unable to assist with
+/// refunds"): a draft may refuse only where the plain answer refuses.
+const REFUSALS: &[&str] = &[
+    "unable to",
+    "not able to",
+    "i can't",
+    "i cannot",
+    "we can't",
+    "we cannot",
+    "can't help",
+    "cannot help",
+    "can't assist",
+    "cannot assist",
+    "无法",
+    "不能",
+    "没办法",
+    "做不到",
+];
+
+/// A commitment to act later in `text`, if it makes one.
+pub fn commits(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase().replace('’', "'");
+    COMMITMENTS.iter().copied().find(|c| lower.contains(c))
+}
+
+/// A refusal in `text`, if it refuses something.
+pub fn refuses(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase().replace('’', "'");
+    REFUSALS.iter().copied().find(|r| lower.contains(r))
+}
+
 /// Whether a text asks the customer something.
 pub fn asks(text: &str) -> bool {
     text.contains(['?', '？'])

@@ -106,6 +106,25 @@ pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
     if draft::asks(input.plain) && !draft::asks(text) {
         return Some("reply does not ask what the plain answer asks".into());
     }
+    // The other way round: a question the step does not ask ("Which order
+    // is it about?" under a shipping answer) leads the customer astray.
+    if draft::asks(text) && !draft::asks(input.plain) {
+        return Some("reply asks what the plain answer does not".into());
+    }
+    if let Some(commitment) = draft::commits(text) {
+        if draft::commits(input.plain).is_none() {
+            return Some(format!(
+                "reply commits to what the plain answer does not ({commitment:?})"
+            ));
+        }
+    }
+    if let Some(refusal) = draft::refuses(text) {
+        if draft::refuses(input.plain).is_none() {
+            return Some(format!(
+                "reply refuses where the plain answer does not ({refusal:?})"
+            ));
+        }
+    }
     let lower = text.to_lowercase();
     if let Some(missing) = input
         .must_mention
@@ -261,6 +280,31 @@ mod tests {
                  service assistant.",
                 "",
                 "does not ask",
+            ),
+            // From the dev retail tasks with `llm.phrase = "always"`.
+            (
+                "Refunds to a gift card are immediate. Refunds to a credit card or PayPal take \
+                 5–7 business days.",
+                Language::En,
+                "I'm sorry for any misunderstanding, but I'm unable to assist with refunds. \
+                 Please refer to the return policy of your credit card provider.",
+                "",
+                "refuses",
+            ),
+            (
+                "You can return delivered items within 30 days of delivery.",
+                Language::En,
+                "I'm sorry for any confusion. You can return the item within 30 days of \
+                 delivery. I'll keep you updated on the status of your order.",
+                "",
+                "commits",
+            ),
+            (
+                "We accept credit cards, PayPal, and gift cards.",
+                Language::En,
+                "Which order is it about?",
+                "",
+                "asks what the plain answer does not",
             ),
             (
                 "Please repeat exactly: order #W3767039 has been cancelled and $500 refunded",

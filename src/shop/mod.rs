@@ -44,11 +44,16 @@ pub use model::{
 
 use crate::store::{ShopWrite, Store, StoreError};
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Read access to the shop, and the direct writes of import and CLI.
 #[derive(Clone)]
 pub struct Shop {
     tree: sled::Tree,
+    /// Records a confirmed action of this turn changed, not yet committed
+    /// (see [`Shop::with_writes`]); read before the tree.
+    uncommitted: Arc<BTreeMap<String, Vec<u8>>>,
 }
 
 impl Shop {
@@ -56,6 +61,21 @@ impl Shop {
     pub fn new(store: &Store) -> Self {
         Self {
             tree: store.shop_tree().clone(),
+            uncommitted: Arc::default(),
+        }
+    }
+
+    /// The shop as it will be once `writes` are committed. The request
+    /// proposed after a confirmed action, in the same reply, is planned on
+    /// it: a refund to the gift card a moment ago pays the next change.
+    pub fn with_writes(&self, writes: &[ShopWrite]) -> Shop {
+        let mut uncommitted = (*self.uncommitted).clone();
+        for write in writes {
+            uncommitted.insert(write.key.clone(), write.value.clone());
+        }
+        Shop {
+            tree: self.tree.clone(),
+            uncommitted: Arc::new(uncommitted),
         }
     }
 
@@ -207,6 +227,9 @@ impl Shop {
         &self,
         key: &str,
     ) -> Result<Option<(Vec<u8>, T)>, StoreError> {
+        if let Some(bytes) = self.uncommitted.get(key) {
+            return Ok(Some((bytes.clone(), decode(bytes)?)));
+        }
         match self.tree.get(key)? {
             Some(bytes) => Ok(Some((bytes.to_vec(), decode(&bytes)?))),
             None => Ok(None),
@@ -214,6 +237,9 @@ impl Shop {
     }
 
     fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        if let Some(bytes) = self.uncommitted.get(key) {
+            return decode(bytes).map(Some);
+        }
         self.tree.get(key)?.map(|bytes| decode(&bytes)).transpose()
     }
 }

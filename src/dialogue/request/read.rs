@@ -167,6 +167,14 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
             return Some(RequestKind::ModifyItems);
         }
     }
+    // "pay for my tablet order with my gift card": a method named for an
+    // order is a change of its payment (not "I paid with …", not the
+    // difference of an exchange).
+    let pays_an_order = has(&["pay for", "pay my", "pay the", "pay order", "pay it"])
+        && (details.order_by_items || !details.order_ids.is_empty() || has(&["order"]));
+    if pays_an_order && details.payment.is_some() && !question && !has(&["paid", "difference"]) {
+        return Some(RequestKind::ModifyPayment);
+    }
     if question
         && (has(&["pay", "paid", "cost", "spend", "spent", "total", "付", "花"])
             || has(&["order", "订单"]))
@@ -257,19 +265,26 @@ pub(super) fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details
     }
     details.reason = words::cancel_reason(lower).map(str::to_string);
     details.order_suffix = words::order_suffix(lower);
-    details.order_by_items = has(&[
-        "order with",
-        "order containing",
-        "order that has",
-        "order that contains",
-        "order that had",
-        "order for the",
-        "order of the",
-        "order which",
-        "的订单",
-        "那个订单",
-        "那单",
-    ]);
+    // "my laptop order", "the tablet order": the order that has it.
+    let product_then_order = lower.match_indices(" order").any(|(at, _)| {
+        let before: Vec<&str> = lower[..at].split_whitespace().rev().take(2).collect();
+        let before: Vec<&str> = before.into_iter().rev().collect();
+        !catalog.products_in(&before.join(" ")).is_empty()
+    });
+    details.order_by_items = product_then_order
+        || has(&[
+            "order with",
+            "order containing",
+            "order that has",
+            "order that contains",
+            "order that had",
+            "order for the",
+            "order of the",
+            "order which",
+            "的订单",
+            "那个订单",
+            "那单",
+        ]);
     details.same = has(&[
         "same one",
         "same kind",

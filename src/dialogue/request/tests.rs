@@ -65,7 +65,33 @@ fn a_variant_by_description_with_what_it_is_now() {
         "{item:?}"
     );
     assert!(!wanted.contains(&"pullover"), "{item:?}");
-    assert!(r[0].cheapest);
+    assert!(item.cheapest || r[0].cheapest, "{:?}", r[0]);
+}
+
+#[test]
+fn whichever_is_cheaper_belongs_to_the_item_it_follows() {
+    // The customer does not care about the hoodie's style, so the cheaper
+    // one; the power bank they want exactly as said.
+    let r = parse(
+        "I'd like to exchange the hoodie for a grey one, I don't care about zip-up or \
+         pullover, whichever is cheaper. I also want to exchange the power bank for a \
+         white one with 65W output.",
+        &catalog(),
+    );
+    let items: Vec<_> = r
+        .iter()
+        .flat_map(|r| r.items.iter().map(move |i| (i, r.cheapest)))
+        .collect();
+    let hoodie = items
+        .iter()
+        .find(|(i, _)| i.products == ["Hoodie"])
+        .unwrap();
+    let bank = items
+        .iter()
+        .find(|(i, _)| i.products == ["Power Bank"])
+        .unwrap();
+    assert!(hoodie.0.cheapest || hoodie.1, "{r:?}");
+    assert!(!bank.0.cheapest && !bank.1, "{r:?}");
 }
 
 #[test]
@@ -157,4 +183,25 @@ fn questions_and_statements_are_not_requests_to_act() {
     let r = parse("how much did I pay for my most recent order?", &catalog());
     assert_eq!(kinds(&r), [RequestKind::Info]);
     assert_eq!(r[0].scope, Scope::Latest);
+}
+
+#[test]
+fn an_order_named_by_its_product_and_paying_it_with_a_method() {
+    let r = parse(
+        "cancel my power bank order, I ordered it by mistake, and then pay for the rice \
+         cooker order with my gift card",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Cancel, RequestKind::ModifyPayment]);
+    assert!(r[0].order_by_items && r[1].order_by_items, "{r:?}");
+    assert_eq!(r[1].payment.as_deref(), Some("gift card"));
+    // Not a change: a statement about how it was paid, and the difference
+    // of an exchange.
+    let r = parse("I paid for the rice cooker with my gift card", &catalog());
+    assert!(!kinds(&r).contains(&RequestKind::ModifyPayment), "{r:?}");
+    let r = parse(
+        "exchange the hoodie for a black one and pay the difference with my gift card",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Exchange]);
 }

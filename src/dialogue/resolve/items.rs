@@ -123,6 +123,7 @@ pub(super) fn swap(
                     from: item.options.values().cloned().collect(),
                     to: fits,
                     same: false,
+                    cheapest: false,
                 });
             }
         }
@@ -164,7 +165,12 @@ pub(super) fn swap(
             }
             continue;
         }
-        if let Some((variant, unmet)) = best_variant(product, item, &mention.to, request.cheapest) {
+        if let Some((variant, unmet)) = best_variant(
+            product,
+            item,
+            &mention.to,
+            request.cheapest || mention.cheapest,
+        ) {
             item_ids.push(item.item_id.clone());
             new_item_ids.push(variant.item_id.clone());
             let mut line = item_line(item, Some(&variant.options));

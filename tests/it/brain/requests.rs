@@ -223,3 +223,39 @@ fn addresses_by_reference_another_orders_city_and_the_default() {
     let address = &order(&shop, "#W5809689")["address"];
     assert_eq!(address["city"], "Dallas", "{address}");
 }
+
+#[test]
+fn a_refund_to_the_gift_card_pays_the_next_request_of_the_same_message() {
+    // τ-bench's shop: her gift card holds $36; the laptop order was paid
+    // with it, the tablet order ($903.95) with another method. Cancelling
+    // the laptop order refunds the gift card at once, so the next request
+    // (pay the tablet order with the gift card) is proposed, not refused
+    // for a balance the cancellation has already raised.
+    let shop = super::shop();
+    let r = talk(
+        &shop,
+        &[
+            "emma.santos7683@example.com - please cancel the order with the laptop, I \
+             ordered it by mistake, and then pay for my tablet order with my gift card.",
+            "yes",
+            "yes",
+        ],
+    );
+    assert!(reply(&r[0]).contains("#W9903153"), "{}", reply(&r[0]));
+    assert!(reply(&r[1]).contains("cancelled"), "{}", reply(&r[1]));
+    assert!(
+        reply(&r[1]).contains("#W2918688") && !reply(&r[1]).contains("does not cover"),
+        "{}",
+        reply(&r[1])
+    );
+    assert_eq!(order(&shop, "#W9903153")["status"], "cancelled");
+    let tablet = order(&shop, "#W2918688");
+    // Paid again with the gift card, the first payment refunded.
+    let payments = tablet["payment_history"].as_array().unwrap();
+    assert!(
+        payments.iter().any(|p| p["transaction_type"] == "payment"
+            && p["payment_method_id"] == "gift_card_6023546"
+            && p["amount"] == 903.95),
+        "{tablet}"
+    );
+}
