@@ -285,6 +285,11 @@ impl Catalog {
         let mut loose_to = Vec::new();
         let mut loose_from = Vec::new();
         for hit in self.value_hits(&lower, &blocked) {
+            // "I don't care about wired or not": neither what it is nor
+            // what is wanted.
+            if indifferent_at(&lower, hit.at) {
+                continue;
+            }
             // "an optical mouse over a laser one", "instead of the grey",
             // "not the black one": the value is what the item is now.
             let last_words: Vec<&str> = lower[..hit.at].split_whitespace().rev().take(3).collect();
@@ -361,6 +366,28 @@ impl Catalog {
         }
         (items, loose_to, loose_from)
     }
+}
+
+/// Whether the comma-separated part of `lower` around `at` says the
+/// customer does not mind ("don't care about", "either is fine", "无所谓").
+fn indifferent_at(lower: &str, at: usize) -> bool {
+    let start = lower[..at].rfind([',', '，']).map_or(0, |i| i + 1);
+    let end = lower[at..]
+        .find([',', '，'])
+        .map_or(lower.len(), |i| at + i);
+    [
+        "don't care",
+        "do not care",
+        "doesn't matter",
+        "does not matter",
+        "either is fine",
+        "either way",
+        "无所谓",
+        "都行",
+        "都可以",
+    ]
+    .iter()
+    .any(|m| lower[start..end].contains(m))
 }
 
 /// The wanted value that means "the next size up" / "down".

@@ -254,11 +254,13 @@ impl Request {
 
     /// Add an item, merging with one of the same product ("the mouse … a
     /// white mouse … an optical mouse over a laser one") unless both say
-    /// what they are now and differ (two T-shirts of different sizes).
+    /// what they are now and differ (two T-shirts of different sizes): the
+    /// "black laser mouse" and the "laser mouse" are one.
     pub fn add_item(&mut self, item: ItemMention) {
+        let within = |a: &[String], b: &[String]| a.iter().all(|v| b.contains(v));
         if let Some(same) = self.items.iter_mut().find(|i| {
             i.products == item.products
-                && (i.from.is_empty() || item.from.is_empty() || i.from == item.from)
+                && (within(&i.from, &item.from) || within(&item.from, &i.from))
         }) {
             for f in item.from {
                 if !same.from.contains(&f) {

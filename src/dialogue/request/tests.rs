@@ -205,3 +205,30 @@ fn an_order_named_by_its_product_and_paying_it_with_a_method() {
     );
     assert_eq!(kinds(&r), [RequestKind::Exchange]);
 }
+
+#[test]
+fn one_item_described_twice_and_an_option_the_customer_does_not_mind() {
+    let r = parse(
+        "I got a grey zip-up hoodie and a black t-shirt. I'd like to exchange it for a black \
+         hoodie, I prefer a pullover hoodie over a zip-up hoodie. I don't care about L or XL \
+         though, whichever is cheaper. I'd also like to exchange the t-shirt for a white one.",
+        &catalog(),
+    );
+    let items: Vec<&ItemMention> = r.iter().flat_map(|r| r.items.iter()).collect();
+    let hoodies: Vec<_> = items.iter().filter(|i| i.products == ["Hoodie"]).collect();
+    assert_eq!(hoodies.len(), 1, "{r:?}");
+    let hoodie = hoodies[0];
+    let wanted: Vec<_> = hoodie.to.iter().map(|(_, v)| v.as_str()).collect();
+    assert!(
+        wanted.contains(&"black") && wanted.contains(&"pullover"),
+        "{hoodie:?}"
+    );
+    // Sizes said only as "don't care" are neither wanted nor what it is.
+    assert!(
+        !wanted.contains(&"L") && !hoodie.from.contains(&"L".to_string()),
+        "{hoodie:?}"
+    );
+    assert!(hoodie.cheapest, "{hoodie:?}");
+    let shirt = items.iter().find(|i| i.products == ["T-Shirt"]).unwrap();
+    assert!(!shirt.cheapest, "{shirt:?}");
+}
