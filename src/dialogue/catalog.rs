@@ -369,12 +369,17 @@ impl Catalog {
 }
 
 /// Whether the comma-separated part of `lower` around `at` says the
-/// customer does not mind ("don't care about", "either is fine", "无所谓").
+/// customer does not mind ("don't care about wired or not", "无所谓"),
+/// unless a condition follows before the value ("colour doesn't matter as
+/// long as it's XL").
 fn indifferent_at(lower: &str, at: usize) -> bool {
-    let start = lower[..at].rfind([',', '，']).map_or(0, |i| i + 1);
+    // Byte offsets of the commas themselves (`，` is three bytes).
+    let start = lower[..at].rfind([',', '，']).unwrap_or(0);
     let end = lower[at..]
         .find([',', '，'])
         .map_or(lower.len(), |i| at + i);
+    let part = &lower[start..end];
+    let value_at = at - start;
     [
         "don't care",
         "do not care",
@@ -383,11 +388,16 @@ fn indifferent_at(lower: &str, at: usize) -> bool {
         "either is fine",
         "either way",
         "无所谓",
-        "都行",
-        "都可以",
     ]
     .iter()
-    .any(|m| lower[start..end].contains(m))
+    .filter_map(|m| part.find(m))
+    .any(|marker| {
+        let condition = ["as long as", " but ", "只要", "但"]
+            .iter()
+            .filter_map(|c| part[marker..].find(c).map(|i| marker + i))
+            .min();
+        condition.is_none_or(|c| value_at < c)
+    })
 }
 
 /// The wanted value that means "the next size up" / "down".

@@ -263,16 +263,73 @@ const REFUSALS: &[&str] = &[
     "做不到",
 ];
 
-/// A commitment to act later in `text`, if it makes one.
+/// A commitment to act later in `text`, if it makes one ("I'll", not
+/// "Hi Will").
 pub fn commits(text: &str) -> Option<&'static str> {
     let lower = text.to_lowercase().replace('’', "'");
-    COMMITMENTS.iter().copied().find(|c| lower.contains(c))
+    COMMITMENTS.iter().copied().find(|c| {
+        lower
+            .match_indices(c)
+            .any(|(at, _)| starts_word(&lower, at))
+    })
 }
 
-/// A refusal in `text`, if it refuses something.
+/// Whether the plain answer says something will happen ("a colleague will
+/// reply", "$5 will be refunded", "他们会尽快回复"): then the draft may too.
+pub fn says_what_follows(plain: &str) -> bool {
+    let lower = plain.to_lowercase().replace('’', "'");
+    [" will ", "'ll ", "会", "将"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// A refusal in `text`, if it refuses something ("能不能…？" asks, it
+/// does not refuse).
 pub fn refuses(text: &str) -> Option<&'static str> {
-    let lower = text.to_lowercase().replace('’', "'");
+    let lower = text
+        .to_lowercase()
+        .replace('’', "'")
+        .replace("能不能", "")
+        .replace("可不可以", "");
     REFUSALS.iter().copied().find(|r| lower.contains(r))
+}
+
+/// Whether the plain answer says no to something (a refusal template: "it
+/// can no longer be cancelled", "Sorry, the balance does not cover …").
+pub fn says_no(plain: &str) -> bool {
+    let lower = plain.to_lowercase().replace('’', "'");
+    refuses(plain).is_some()
+        || [
+            "sorry",
+            "cannot",
+            "can no longer",
+            "not ",
+            "n't",
+            "only",
+            "抱歉",
+            "不",
+            "才能",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Whether the plain answer wants something from the customer: a question,
+/// or a request without a question mark ("Please give me the email …",
+/// "请提供账户邮箱").
+pub fn wants_reply(plain: &str) -> bool {
+    let lower = plain.to_lowercase();
+    asks(plain)
+        || ["please", "could you", "let me know", "请", "吗"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+fn starts_word(lower: &str, at: usize) -> bool {
+    !lower[..at]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric())
 }
 
 /// Whether a text asks the customer something.
@@ -328,5 +385,33 @@ mod tests {
             unfounded_promise("We do not offer discounts, sorry.", &faq),
             None
         );
+    }
+
+    #[test]
+    fn commitments_refusals_and_questions_against_the_plain_answer() {
+        assert_eq!(commits("I'll keep you updated."), Some("i'll "));
+        assert_eq!(commits("Hi Will, order #W1 is delivered."), None);
+        assert_eq!(
+            refuses("I'm unable to assist with refunds."),
+            Some("unable to")
+        );
+        assert_eq!(refuses("能不能便宜点？"), None);
+        assert_eq!(refuses("这个订单不能取消。"), Some("不能"));
+        // Plain answers that allow each: a hand-off says what follows, a
+        // refusal template says no without a refusal verb, an identity
+        // request asks without a question mark.
+        assert!(says_what_follows(
+            "I am passing this conversation to a colleague, who will reply here."
+        ));
+        assert!(!says_what_follows("We accept credit cards and PayPal."));
+        assert!(says_no(
+            "Sorry, order #W1 can no longer be cancelled: it is delivered."
+        ));
+        assert!(!says_no("Refunds to a gift card are immediate."));
+        assert!(wants_reply(
+            "Please give me the email address on your account."
+        ));
+        assert!(wants_reply("请提供账户邮箱，或者您的全名和邮编。"));
+        assert!(!wants_reply("We accept credit cards and PayPal."));
     }
 }

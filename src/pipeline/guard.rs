@@ -108,18 +108,18 @@ pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
     }
     // The other way round: a question the step does not ask ("Which order
     // is it about?" under a shipping answer) leads the customer astray.
-    if draft::asks(text) && !draft::asks(input.plain) {
+    if draft::asks(text) && !draft::wants_reply(input.plain) {
         return Some("reply asks what the plain answer does not".into());
     }
     if let Some(commitment) = draft::commits(text) {
-        if draft::commits(input.plain).is_none() {
+        if !draft::says_what_follows(input.plain) {
             return Some(format!(
                 "reply commits to what the plain answer does not ({commitment:?})"
             ));
         }
     }
     if let Some(refusal) = draft::refuses(text) {
-        if draft::refuses(input.plain).is_none() {
+        if !draft::says_no(input.plain) {
             return Some(format!(
                 "reply refuses where the plain answer does not ({refusal:?})"
             ));

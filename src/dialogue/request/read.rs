@@ -171,7 +171,7 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     // order is a change of its payment (not "I paid with …", not the
     // difference of an exchange).
     let pays_an_order = has(&["pay for", "pay my", "pay the", "pay order", "pay it"])
-        && (details.order_by_items || !details.order_ids.is_empty() || has(&["order"]));
+        && (details.order_by_items || !details.order_ids.is_empty());
     if pays_an_order && details.payment.is_some() && !question && !has(&["paid", "difference"]) {
         return Some(RequestKind::ModifyPayment);
     }
@@ -266,10 +266,18 @@ pub(super) fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details
     details.reason = words::cancel_reason(lower).map(str::to_string);
     details.order_suffix = words::order_suffix(lower);
     // "my laptop order", "the tablet order": the order that has it.
-    let product_then_order = lower.match_indices(" order").any(|(at, _)| {
+    // Not "the t-shirt in order #W…" nor "the laptop I ordered".
+    let product_then_order = lower.match_indices(" order").any(|(at, m)| {
+        let whole_word = !lower[at + m.len()..].starts_with(|c: char| c.is_alphabetic());
         let before: Vec<&str> = lower[..at].split_whitespace().rev().take(2).collect();
+        let next_to = before.first().is_some_and(|w| {
+            ![
+                "in", "the", "my", "of", "from", "this", "that", "i", "a", "an", "your", "whole",
+            ]
+            .contains(w)
+        });
         let before: Vec<&str> = before.into_iter().rev().collect();
-        !catalog.products_in(&before.join(" ")).is_empty()
+        whole_word && next_to && !catalog.products_in(&before.join(" ")).is_empty()
     });
     details.order_by_items = product_then_order
         || has(&[

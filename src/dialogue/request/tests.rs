@@ -232,3 +232,25 @@ fn one_item_described_twice_and_an_option_the_customer_does_not_mind() {
     let shirt = items.iter().find(|i| i.products == ["T-Shirt"]).unwrap();
     assert!(!shirt.cheapest, "{shirt:?}");
 }
+
+#[test]
+fn what_order_by_items_and_not_minding_do_not_cover() {
+    // An item *in* an order, and one "I ordered": not the order by its item.
+    for text in [
+        "please cancel the t-shirt in order #W3767039",
+        "cancel the t-shirt I ordered",
+    ] {
+        let r = parse(text, &catalog());
+        assert!(!r[0].order_by_items, "{text}: {r:?}");
+    }
+    // A condition after "doesn't matter" is still wanted.
+    let r = parse(
+        "exchange the hoodie, the size doesn't matter but I want it in grey",
+        &catalog(),
+    );
+    let wanted: Vec<_> = r[0].items[0].to.iter().map(|(_, v)| v.as_str()).collect();
+    assert!(wanted.contains(&"grey"), "{r:?}");
+    // A full-width comma before an option value (three bytes) reads fine.
+    let r = parse("你好，我想把卫衣换成白色的，无所谓大小", &catalog());
+    assert_eq!(kinds(&r), [RequestKind::Exchange], "{r:?}");
+}
