@@ -32,12 +32,18 @@ for bin in dovecot smtpd openssl; do
     command -v "$bin" >/dev/null || PATH="$PATH:/usr/sbin"
     command -v "$bin" >/dev/null || { echo "mailserver.sh: $bin is missing (run scripts/setup)" >&2; exit 2; }
 done
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+# Three distinct free ports: the sockets stay bound until all three are
+# known (one at a time, the kernel may hand out the same port twice, and
+# Dovecot then refuses a "duplicate listener").
+free_ports() {
+    python3 -c 'import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))'
 }
 mkdir -p "$dir"/{tls,mail,dovecot-run,dovecot-state}
 chmod 0755 "$dir" "$dir/mail"
-imap_port=$(free_port) imaps_port=$(free_port) smtp_port=$(free_port)
+read -r imap_port imaps_port smtp_port < <(free_ports)
 
 # A throwaway CA and a server certificate for 127.0.0.1 and localhost.
 (
@@ -129,6 +135,9 @@ wait_port() {
     done
     echo "mailserver.sh: nothing listens on port $1; logs under $dir" >&2
     cat "$dir/smtpd.log" "$dir/dovecot.log" "$dir/dovecot.out" >&2 2>/dev/null || true
+    # Stop what did start, so that a second try can take the one OpenSMTPD
+    # control socket.
+    kill "$dovecot_pid" "$smtpd_pid" 2>/dev/null || true
     exit 1
 }
 for port in $imap_port $imaps_port $smtp_port; do wait_port "$port"; done
