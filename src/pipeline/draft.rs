@@ -266,7 +266,7 @@ const REFUSALS: &[&str] = &[
 /// A commitment to act later in `text`, if it makes one ("I'll", not
 /// "Hi Will").
 pub fn commits(text: &str) -> Option<&'static str> {
-    let lower = text.to_lowercase().replace('’', "'");
+    let lower = folded(text);
     COMMITMENTS.iter().copied().find(|c| {
         lower
             .match_indices(c)
@@ -277,7 +277,7 @@ pub fn commits(text: &str) -> Option<&'static str> {
 /// Whether the plain answer says something will happen ("a colleague will
 /// reply", "$5 will be refunded", "他们会尽快回复"): then the draft may too.
 pub fn says_what_follows(plain: &str) -> bool {
-    let lower = plain.to_lowercase().replace('’', "'");
+    let lower = folded(plain);
     [" will ", "'ll ", "会", "将"]
         .iter()
         .any(|w| lower.contains(w))
@@ -286,18 +286,14 @@ pub fn says_what_follows(plain: &str) -> bool {
 /// A refusal in `text`, if it refuses something ("能不能…？" asks, it
 /// does not refuse).
 pub fn refuses(text: &str) -> Option<&'static str> {
-    let lower = text
-        .to_lowercase()
-        .replace('’', "'")
-        .replace("能不能", "")
-        .replace("可不可以", "");
+    let lower = folded(text).replace("能不能", "").replace("可不可以", "");
     REFUSALS.iter().copied().find(|r| lower.contains(r))
 }
 
 /// Whether the plain answer says no to something (a refusal template: "it
 /// can no longer be cancelled", "Sorry, the balance does not cover …").
 pub fn says_no(plain: &str) -> bool {
-    let lower = plain.to_lowercase().replace('’', "'");
+    let lower = folded(plain);
     refuses(plain).is_some()
         || [
             "sorry",
@@ -323,6 +319,12 @@ pub fn wants_reply(plain: &str) -> bool {
         || ["please", "could you", "let me know", "请", "吗"]
             .iter()
             .any(|w| lower.contains(w))
+}
+
+/// Lowercase with typographic apostrophes made plain ("I’ll" → "i'll"),
+/// as the commitment and refusal lists are written.
+fn folded(text: &str) -> String {
+    text.to_lowercase().replace('’', "'")
 }
 
 fn starts_word(lower: &str, at: usize) -> bool {
