@@ -166,10 +166,11 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             } else {
                 ConsoleFormat::Text
             };
-            let mut channels = Channels::new();
-            let console = ConsoleChannel::stdio(&session, &user, format);
-            channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
             let mut daemon = kefu::app::build(&settings).await?;
+            let group = kefu_channels::console::join(&daemon.store, &session, &user)?;
+            let mut channels = Channels::new();
+            let console = ConsoleChannel::stdio(&session, &user, format).shared(group);
+            channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
             daemon.stop_when = StopWhen::InputDrained;
             daemon.run(channels, shutdown_on_signals()?).await
         }

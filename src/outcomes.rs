@@ -82,7 +82,10 @@ impl Survey {
         now: u64,
     ) -> Option<(u8, Option<String>)> {
         let sent = measures.survey_at?;
-        if measures.csat.is_some() || now.saturating_sub(sent) > self.window_ms {
+        if measures.csat.is_some()
+            || measures.survey_closed
+            || now.saturating_sub(sent) > self.window_ms
+        {
             return None;
         }
         parse_score(text)
@@ -90,8 +93,11 @@ impl Survey {
 }
 
 /// A rating in a message: a button's `csat:N`, or a message that starts
-/// with a digit 1–5 alone or before a separator ("4", "5 - quick and
-/// kind", "4/5", "5分，很好"); what follows the separator is the comment.
+/// with a digit 1–5 alone (with its unit: "4/5", "5 stars", "5分"), or
+/// before a dash, colon or comma and a remark ("5 - quick and kind",
+/// "5分，很好"); the remark is the comment. A message that asks or wants
+/// something ("3. where is my refund", "4, can I return it?") is a
+/// message, answered as one: a survey never swallows a request.
 pub fn parse_score(text: &str) -> Option<(u8, Option<String>)> {
     let text = text.trim();
     if let Some(n) = text.strip_prefix("csat:") {
@@ -115,15 +121,42 @@ pub fn parse_score(text: &str) -> Option<(u8, Option<String>)> {
             break;
         }
     }
-    if rest.is_empty() {
+    let bare = rest.trim_matches(|c: char| c.is_whitespace() || "!.。！".contains(c));
+    if bare.is_empty() {
         return Some((score, None));
     }
-    // A comment follows a separator; "2 items are missing" is a message,
-    // not a rating.
-    let comment = rest.strip_prefix(|c: char| "-–—:,.!;。，！\n".contains(c))?;
+    // A remark follows a separator; "2 items are missing" is a message, and
+    // so is "3. …", the first point of a list.
+    let comment = rest.strip_prefix(|c: char| "-–—:,;，：\n".contains(c))?;
     let comment = comment.trim_start_matches(|c: char| c.is_whitespace() || "-–—".contains(c));
     let comment = comment.trim();
+    if asks_something(comment) {
+        return None;
+    }
     Some((score, (!comment.is_empty()).then(|| comment.to_string())))
+}
+
+/// A remark that is a question or a request, not an opinion.
+fn asks_something(remark: &str) -> bool {
+    let lower = remark.to_lowercase();
+    const OPENINGS: [&str; 20] = [
+        "where", "when", "how", "what", "why", "which", "who", "can ", "could ", "would ", "will ",
+        "is ", "are ", "do ", "does ", "please", "i want", "i need", "i'd like", "cancel",
+    ];
+    remark.contains(['?', '？', '吗', '请'])
+        || OPENINGS.iter().any(|o| lower.starts_with(o))
+        || [
+            "怎么",
+            "什么",
+            "哪",
+            "为什么",
+            "我要",
+            "我想",
+            "能不能",
+            "可以",
+        ]
+        .iter()
+        .any(|w| remark.starts_with(w))
 }
 
 #[cfg(test)]
@@ -138,8 +171,16 @@ mod tests {
             parse_score("2 - the courier was late"),
             Some((2, Some("the courier was late".into())))
         );
-        assert_eq!(parse_score("4/5"), Some((4, None)));
         assert_eq!(parse_score("5分，很满意"), Some((5, Some("很满意".into()))));
+        // Requests are messages, not ratings.
+        assert_eq!(parse_score("3. where is my refund"), None);
+        assert_eq!(parse_score("3 - where is my refund"), None);
+        assert_eq!(parse_score("4, can I still return the lamp"), None);
+        assert_eq!(parse_score("2：我要退货"), None);
+        assert_eq!(parse_score("5, thanks?"), None);
+        assert_eq!(parse_score("4/5"), Some((4, None)));
+        assert_eq!(parse_score("5分"), Some((5, None)));
+        assert_eq!(parse_score("5!"), Some((5, None)));
         assert_eq!(parse_score("45 minutes late"), None);
         assert_eq!(parse_score("2 items are missing"), None);
         assert_eq!(parse_score("4 stars"), Some((4, None)));

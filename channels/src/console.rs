@@ -5,6 +5,7 @@
 //! script behaves like a person typing: each turn sees the previous ones.
 
 use crate::channel::{Ack, Channel, InboundSink, SendError};
+use crate::cursor::CursorStore;
 use crate::model::{now_millis, ChannelKind, Inbound, Outbound, Sender, Thread};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +36,8 @@ pub struct ConsoleChannel {
     /// The message id whose reply we are waiting for, and who to wake.
     waiting: Mutex<Option<(String, oneshot::Sender<()>)>>,
     counter: AtomicU64,
+    /// Others write in this session too: it is a group.
+    shared: bool,
 }
 
 impl ConsoleChannel {
@@ -66,7 +69,15 @@ impl ConsoleChannel {
             output: tokio::sync::Mutex::new(output),
             waiting: Mutex::new(None),
             counter: AtomicU64::new(0),
+            shared: false,
         }
+    }
+
+    /// Mark the session as a group (others read it, each sender has their
+    /// own conversation in it), as [`join`] decides.
+    pub fn shared(mut self, shared: bool) -> Self {
+        self.shared = shared;
+        self
     }
 
     fn inbound(&self, text: String) -> Inbound {
@@ -90,7 +101,7 @@ impl ConsoleChannel {
             received_at: at,
             reply_to: None,
             auto: false,
-            shared: false,
+            shared: self.shared,
             unauthenticated: false,
             original_chars: None,
         }
@@ -125,6 +136,49 @@ impl ConsoleChannel {
     }
 }
 
+/// Record that `user` writes in console session `session` and tell
+/// whether the session is a group: once two users have written in it, it
+/// is one for everybody, as a Telegram group is (each sender has their own
+/// conversation there, and nothing of an account is shown in it).
+pub fn join(store: &dyn CursorStore, session: &str, user: &str) -> anyhow::Result<bool> {
+    let key = format!("console:members:{session}");
+    let mut members: Vec<String> = store
+        .load(&key)
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default();
+    if !members.iter().any(|m| m == user) {
+        members.push(user.to_string());
+        store.save(&key, &serde_json::to_string(&members)?)?;
+    }
+    Ok(members.len() > 1)
+}
+
+/// A typed line as text: invalid UTF-8 (a lone surrogate, 0xFF 0xFE) becomes
+/// U+FFFD, terminal escape sequences and other control characters (NUL)
+/// are removed, as the platforms' own adapters never pass them on.
+pub fn readable(line: &[u8]) -> String {
+    let decoded = String::from_utf8_lossy(line);
+    let mut text = String::with_capacity(decoded.len());
+    let mut chars = decoded.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI (ESC [ … final byte) or a two-character escape.
+            if chars.next_if_eq(&'[').is_some() {
+                while let Some(c) = chars.next() {
+                    if ('\u{40}'..='\u{7e}').contains(&c) {
+                        break;
+                    }
+                }
+            } else {
+                chars.next();
+            }
+        } else if c == '\t' || !c.is_control() {
+            text.push(c);
+        }
+    }
+    text.trim().to_string()
+}
+
 #[async_trait]
 impl Channel for ConsoleChannel {
     fn kind(&self) -> ChannelKind {
@@ -135,17 +189,19 @@ impl Channel for ConsoleChannel {
         let Some(mut input) = self.input.lock().await.take() else {
             anyhow::bail!("the console was already read to its end");
         };
-        let mut line = String::new();
+        let mut line = Vec::new();
         loop {
             line.clear();
-            if input.read_line(&mut line).await? == 0 {
+            // Bytes, not `read_line`: one line that is not UTF-8 must not end
+            // the session (it did, and every later line went unanswered).
+            if input.read_until(b'\n', &mut line).await? == 0 {
                 return Ok(());
             }
-            let text = line.trim();
+            let text = readable(&line);
             if text.is_empty() {
                 continue;
             }
-            let inbound = self.inbound(text.to_string());
+            let inbound = self.inbound(text);
             let (wake, replied) = oneshot::channel();
             *self.waiting.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some((inbound.platform_message_id.clone(), wake));
@@ -166,5 +222,31 @@ impl Channel for ConsoleChannel {
 
     fn skipped(&self, inbound: &Inbound) {
         self.settle(Some(&inbound.platform_message_id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{join, readable};
+    use crate::cursor::MemoryCursorStore;
+
+    #[test]
+    fn a_session_with_two_users_is_a_group() {
+        let store = MemoryCursorStore::default();
+        assert!(!join(&store, "g", "alice").unwrap());
+        assert!(!join(&store, "g", "alice").unwrap());
+        assert!(!join(&store, "other", "bob").unwrap());
+        assert!(join(&store, "g", "bob").unwrap());
+        assert!(join(&store, "g", "alice").unwrap());
+    }
+
+    #[test]
+    fn bad_bytes_escapes_and_controls_are_cleaned() {
+        assert_eq!(
+            readable(b"\xed\xa0\x80 \xff\xfe hi\x00 \x1b[1;31mred\x1b[0m\r\n"),
+            "\u{fffd}\u{fffd}\u{fffd} \u{fffd}\u{fffd} hi red"
+        );
+        assert_eq!(readable(b"\x1b]\x07  \n"), "");
+        assert_eq!(readable("好的\tyes\n".as_bytes()), "好的\tyes");
     }
 }

@@ -27,6 +27,11 @@ impl Shared {
         conversation: Option<&Conversation>,
     ) -> Option<Outcome> {
         let (survey, conversation) = (self.survey.as_ref()?, conversation?);
+        if conversation.owner.is_person() {
+            // A person has the conversation: what the customer writes is
+            // theirs to read, never a rating.
+            return None;
+        }
         let text = crate::nlu::clean(&inbound.text);
         let (score, comment) = survey.answer(&text, &conversation.measures, now_millis())?;
         let state = DialogueState::from_json(&conversation.state);

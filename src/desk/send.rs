@@ -88,7 +88,7 @@ impl Desk {
     /// A topic an operator deleted: the next message opens a new one.
     pub async fn forget_topic(&self, conversation: &str) {
         if let Some(group) = &self.group {
-            if let Err(e) = self.store.set_topic(conversation, group, "").await {
+            if let Err(e) = self.store.forget_topic(conversation, group).await {
                 tracing::error!(%conversation, "cannot forget a deleted topic: {e}");
             }
         }

@@ -123,10 +123,9 @@ pub fn answer(text: &str) -> Answer {
     // something else in it ("yes but use my other card") leaves the action
     // waiting, to be proposed again.
     let question = lower.contains(['?', '？', '吗']);
-    let cjk = lower.chars().filter(|c| crate::lang::is_cjk(*c)).count();
-    let short = words.len() <= 6 && cjk <= 8;
+    let short = words.len() <= 10;
     let only_yes_words = words.iter().all(|w| {
-        YES_EN.contains(w) || YES_FILLER.contains(w) || w.chars().any(crate::lang::is_cjk)
+        YES_EN.contains(w) || YES_FILLER.contains(w) || RESTATE_EN.contains(w) || zh_agrees(w)
     });
     if (has_en(YES_EN) || zh_yes) && !question && short && only_yes_words {
         Answer::Yes
@@ -134,6 +133,96 @@ pub fn answer(text: &str) -> Answer {
         Answer::Unclear
     }
 }
+
+/// Whether a run of Chinese says only yes and what the proposal said
+/// ("好的，确认取消"): with anything else ("只退一个", "寄到公司") it is a
+/// new wish, not a yes to the unchanged proposal.
+fn zh_agrees(word: &str) -> bool {
+    if !word.chars().any(crate::lang::is_cjk) {
+        return false;
+    }
+    let mut rest = word.to_string();
+    for w in YES_ZH.iter().chain(RESTATE_ZH) {
+        rest = rest.replace(w, "");
+    }
+    rest.chars()
+        .all(|c| YES_ZH_ALONE.iter().any(|y| y.starts_with(c)) || "吧了啊呀呢哦嘛的".contains(c))
+}
+
+/// Words that restate or agree with a proposal ("yes, please cancel it",
+/// "yes, that's everything, please proceed"): a yes with them is still
+/// just a yes. Anything else (an item, "only", "but", "maybe", an order
+/// id) makes the message a different one.
+const RESTATE_EN: &[&str] = &[
+    "cancel",
+    "return",
+    "exchange",
+    "modify",
+    "update",
+    "refund",
+    "swap",
+    "replace",
+    "it",
+    "them",
+    "this",
+    "those",
+    "order",
+    "everything",
+    "everything's",
+    "so",
+    "now",
+    "and",
+    "just",
+    "on",
+    "ahead",
+    "make",
+    "done",
+    "need",
+    "want",
+    "would",
+    "like",
+    "to",
+    "me",
+    "a",
+    "agree",
+    "yes",
+    "thank",
+    "much",
+    "very",
+    "indeed",
+    "exactly",
+    "fine",
+    "accurate",
+    "good",
+    "looks",
+];
+
+/// Chinese that restates a proposal (confirm, cancel, return, exchange,
+/// change, go ahead, thanks).
+const RESTATE_ZH: &[&str] = &[
+    "确认",
+    "取消",
+    "退货",
+    "换货",
+    "修改",
+    "更改",
+    "执行",
+    "办理",
+    "就这样",
+    "谢谢",
+    "麻烦",
+    "帮我",
+    "请",
+    "订单",
+    "这个",
+    "吧",
+    "了",
+    "继续",
+    "没错",
+    "是",
+    "对",
+    "好",
+];
 
 /// Words that may stand beside a yes without making it a different
 /// message: "yes please go ahead", "ok, thanks".
@@ -191,6 +280,11 @@ mod tests {
             "确认",
             "好的",
             "是的，确认",
+            "Yes, please cancel it.",
+            "Yes, that's everything. Please proceed.",
+            "yes go ahead and cancel it",
+            "好的，确认取消",
+            "好的，帮我办理吧",
         ] {
             assert_eq!(answer(yes), Answer::Yes, "{yes}");
         }
@@ -215,6 +309,13 @@ mod tests {
             "yes but cancel the other one instead",
             "ok so what is my balance now",
             "好的，那退款多久到账？",
+            "好的，只退一个",
+            "好的，寄到公司",
+            "ok maybe",
+            "yes but only the mug",
+            "yes? how long does the refund take",
+            "yes, cancel #W1234567 instead",
+            "yes, return the other one",
         ] {
             assert_eq!(answer(unclear), Answer::Unclear, "{unclear}");
         }

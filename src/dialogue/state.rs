@@ -35,6 +35,10 @@ pub struct DialogueState {
     pub code_ok: bool,
     /// A code was mailed and the next message may carry it.
     pub awaiting_code: bool,
+    /// The last question asked about the request in progress and how many
+    /// times in a row: a third time, the request is said to be unresolved
+    /// and the next one follows (never the same question again and again).
+    pub asked: Option<Asked>,
     /// The sender of the message being decided (`telegram:1001`), set by
     /// the pipeline for each message: failed attempts count against it.
     #[serde(skip)]
@@ -43,6 +47,16 @@ pub struct DialogueState {
     /// account matters move to a private chat.
     #[serde(skip)]
     pub shared: bool,
+}
+
+/// A question kefu asked about the request in progress.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Asked {
+    /// The question's template and the request's words.
+    pub key: String,
+    /// Times asked in a row.
+    pub times: u32,
 }
 
 /// Details gathered for the request in progress.

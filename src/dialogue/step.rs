@@ -68,13 +68,16 @@ pub enum StepKind {
     Refused,
     /// `reply/too_long`.
     TooLong,
+    /// `reply/unresolved`: a request kefu asked about twice without
+    /// getting what it needs; said so, then the next request.
+    Unresolved,
     /// `reply/verified`.
     Verified,
 }
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 30] = [
+    pub const ALL: [StepKind; 31] = [
         StepKind::AskAddress,
         StepKind::AskChange,
         StepKind::AskCode,
@@ -104,6 +107,7 @@ impl StepKind {
         StepKind::Recommend,
         StepKind::Refused,
         StepKind::TooLong,
+        StepKind::Unresolved,
         StepKind::Verified,
     ];
 
@@ -139,6 +143,7 @@ impl StepKind {
             StepKind::Recommend => "recommend",
             StepKind::Refused => "refused",
             StepKind::TooLong => "too_long",
+            StepKind::Unresolved => "unresolved",
             StepKind::Verified => "verified",
         }
     }
@@ -291,6 +296,7 @@ mod tests {
             "chars": 5000, "max": 4000,
             "email": "a•••@example.com", "minutes": 10, "left": 3, "again": false,
             "channel": "telegram",
+            "request": "change the lamp to a brighter one", "need": "ask_variant",
         });
         value.as_object().unwrap().clone()
     }

@@ -7,6 +7,7 @@
 use super::brain::Brain;
 use super::request::{self, Request, RequestKind};
 use super::resolve::{self, Records, Resolved};
+use super::state::Asked;
 use super::step::{ActionRecord, Step, StepKind};
 use super::words::Catalog;
 use super::DialogueState;
@@ -17,6 +18,10 @@ use std::collections::BTreeMap;
 /// Most requests worked through in one reply (a split of "all my orders"
 /// can be long; the rest follow after the customer's answer).
 const MAX_STEPS: usize = 12;
+
+/// Times one question about one request is asked before the request is
+/// said to be unresolved.
+const MAX_ASKS: u32 = 2;
 
 impl Brain {
     /// The shop's products and option words, for reading requests.
@@ -129,7 +134,7 @@ impl Brain {
             Resolved::Propose(action, lines) => {
                 return Ok(Some(self.propose(state, &customer, action, lines)?))
             }
-            Resolved::Ask(step) => return Ok(Some(step.with("task", head.kind.label()))),
+            Resolved::Ask(step) => return self.ask(state, &head, step, depth).map(Some),
             Resolved::Split(requests) => {
                 state.tasks.splice(0..1, requests);
                 return self.next_task(state, depth + 1);
@@ -215,12 +220,43 @@ impl Brain {
         }
     }
 
+    /// Ask what the head request lacks, unless this very question went
+    /// unanswered twice already: then the request is said to be unresolved,
+    /// with what kefu needs, and the next request follows.
+    fn ask(
+        &self,
+        state: &mut DialogueState,
+        head: &Request,
+        step: Step,
+        depth: usize,
+    ) -> Result<Step, StoreError> {
+        let key = format!("{}|{}", step.kind.template(), head.text);
+        let times = match &state.asked {
+            Some(asked) if asked.key == key => asked.times + 1,
+            _ => 1,
+        };
+        if times <= MAX_ASKS {
+            state.asked = Some(Asked { key, times });
+            return Ok(step
+                .with("task", head.kind.label())
+                .with("again", times > 1));
+        }
+        self.finish_head(state);
+        let unresolved = Step::new(StepKind::Unresolved)
+            .with("task", head.kind.label())
+            .with("request", head.text.trim())
+            .with("need", step.kind.template());
+        let next = self.next_task(state, depth + 1)?;
+        Ok(unresolved.followed_by(next))
+    }
+
     /// The head request is over (done, declined, refused or answered).
     pub(super) fn finish_head(&self, state: &mut DialogueState) {
         if !state.tasks.is_empty() {
             let head = state.tasks.remove(0);
             state.done.push(head.text);
         }
+        state.asked = None;
         state.pending = None;
         state.task = state.tasks.first().map(|t| t.kind.label().to_string());
     }

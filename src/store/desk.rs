@@ -220,17 +220,46 @@ impl Store {
             .filter(|t| !t.is_empty()))
     }
 
-    /// The conversation a forum topic of group `group` follows.
+    /// The conversation a forum topic of group `group` follows. A message
+    /// without a topic (the group's General) is never a customer's.
     pub fn conversation_of_topic(&self, group: &str, topic: &str) -> Result<Option<String>> {
+        if topic.is_empty() {
+            return Ok(None);
+        }
         self.desk_get(&format!("by-topic/{group}/{topic}"))
     }
 
-    /// Remember (both ways) that `topic` follows conversation `id`.
+    /// Remember (both ways) that `topic` follows conversation `id`; the
+    /// topic it followed before no longer leads to it.
     pub async fn set_topic(&self, id: &str, group: &str, topic: &str) -> Result<()> {
+        if topic.is_empty() {
+            return self.forget_topic(id, group).await;
+        }
+        self.unmap_topic(id, group)?;
         self.desk.insert(format!("topic/{id}"), topic.as_bytes())?;
         self.desk
             .insert(format!("by-topic/{group}/{topic}"), id.as_bytes())?;
         self.flush().await
+    }
+
+    /// Forget the topic of conversation `id` (an operator deleted it): the
+    /// next desk message opens a new one, and nothing written where the old
+    /// one was (nor in General) reaches the customer.
+    pub async fn forget_topic(&self, id: &str, group: &str) -> Result<()> {
+        self.unmap_topic(id, group)?;
+        // Kept as an empty marker: `topic_of` reads it as "none".
+        self.desk.insert(format!("topic/{id}"), &b""[..])?;
+        self.flush().await
+    }
+
+    fn unmap_topic(&self, id: &str, group: &str) -> Result<()> {
+        if let Some(old) = self.desk_get(&format!("topic/{id}"))? {
+            let reverse = format!("by-topic/{group}/{old}");
+            if self.desk_get(&reverse)?.as_deref() == Some(id) {
+                self.desk.remove(reverse)?;
+            }
+        }
+        Ok(())
     }
 
     /// The secret token that marks mail about conversation `id` to and
@@ -338,5 +367,40 @@ impl Store {
             .desk
             .get(key)?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+
+    #[tokio::test]
+    async fn a_deleted_topic_leaves_no_way_to_the_customer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.set_topic("telegram:1", "-100", "7").await.unwrap();
+        assert_eq!(
+            store.conversation_of_topic("-100", "7").unwrap().as_deref(),
+            Some("telegram:1")
+        );
+        store.forget_topic("telegram:1", "-100").await.unwrap();
+        // General (no topic) and the deleted topic lead nowhere.
+        assert_eq!(store.conversation_of_topic("-100", "").unwrap(), None);
+        assert_eq!(store.conversation_of_topic("-100", "7").unwrap(), None);
+        assert_eq!(store.topic_of("telegram:1").unwrap(), None);
+        // The old way of forgetting (an empty topic) is the same.
+        store.set_topic("telegram:2", "-100", "9").await.unwrap();
+        store.set_topic("telegram:2", "-100", "").await.unwrap();
+        assert_eq!(store.conversation_of_topic("-100", "").unwrap(), None);
+        assert_eq!(store.conversation_of_topic("-100", "9").unwrap(), None);
+        // A reopened topic replaces the old one.
+        store.set_topic("telegram:2", "-100", "11").await.unwrap();
+        assert_eq!(
+            store
+                .conversation_of_topic("-100", "11")
+                .unwrap()
+                .as_deref(),
+            Some("telegram:2")
+        );
     }
 }

@@ -31,6 +31,10 @@ pub(super) fn measure<'a>(
         m.reopened += 1;
         m.resolution = Resolution::Open;
     }
+    if m.survey_at.is_some() {
+        // Not a rating (that returned above): the survey is over.
+        m.survey_closed = true;
+    }
     m.last_customer = now;
     if m.intent.is_none() {
         m.intent = writes.measure.intent.clone();
@@ -143,5 +147,42 @@ impl Store {
             self.flush().await?;
         }
         Ok((settled, keys))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Measures;
+    use kefu_channels::Thread;
+
+    #[test]
+    fn a_message_after_the_survey_closes_it() {
+        let mut conv = Conversation {
+            id: "console:s".into(),
+            channel: ChannelKind::Console,
+            thread: Thread {
+                id: "s".into(),
+                route: None,
+            },
+            turns: Vec::new(),
+            state: serde_json::Value::Null,
+            owner: Owner::default(),
+            measures: Measures {
+                started: 1,
+                survey_at: Some(5),
+                resolution: Resolution::Resolved {
+                    by: "bot".into(),
+                    how: "confirmed".into(),
+                    at: 5,
+                },
+                ..Measures::default()
+            },
+        };
+        let before = conv.owner.clone();
+        assert!(!conv.measures.survey_closed);
+        measure(&mut conv, &before, &TurnWrites::default(), true, 10);
+        assert_eq!(conv.measures.reopened, 1);
+        assert!(conv.measures.survey_closed, "{:?}", conv.measures);
     }
 }

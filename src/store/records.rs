@@ -219,6 +219,10 @@ pub struct Measures {
     pub survey_at: Option<u64>,
     /// The customer's answer to it.
     pub csat: Option<Csat>,
+    /// The customer wrote something other than a rating after the survey
+    /// (the conversation reopened): later messages are messages, not
+    /// ratings, and no second survey goes out.
+    pub survey_closed: bool,
 }
 
 /// How a conversation ended.

@@ -246,3 +246,80 @@ fn a_chat_outside_the_repository_finds_the_sample_shop() {
         "{reply}"
     );
 }
+
+/// A line of bad bytes (a CESU-8 surrogate, 0xFF 0xFE, NUL, terminal
+/// escapes) is answered like any other, the next line too, and the chat
+/// exits 0 at the end of its input (it used to stall with no reply).
+#[test]
+fn a_line_of_invalid_utf8_is_answered_and_the_chat_ends() {
+    let sandbox = Sandbox::new();
+    let mut input = b"\xed\xa0\x80 \xff\xfe hello\x00 \x1b[31mred\x1b[0m\n".to_vec();
+    input.extend_from_slice(b"hi\n");
+    let started = std::time::Instant::now();
+    let output = sandbox.chat_bytes(
+        &["--json", "--session", "bytes"],
+        &input,
+        &[
+            ("KEFU__LLM__ENGINE", "openai"),
+            ("KEFU__LLM__BASE_URL", "http://127.0.0.1:9/v1"),
+            ("KEFU__LLM__MODEL_NAME", "none"),
+            ("KEFU__LLM__PHRASE", "never"),
+        ],
+    );
+    assert_success(&output);
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+    let replies = json_lines(&output);
+    assert_eq!(replies.len(), 2, "one reply per line: {replies:?}");
+    let conversation = sandbox
+        .store()
+        .conversation("console:bytes")
+        .unwrap()
+        .unwrap();
+    let first = &conversation.turns[0].text;
+    assert!(
+        first.contains("hello") && first.contains("red"),
+        "{first:?}"
+    );
+    assert!(
+        !first.contains('\0') && !first.contains('\u{1b}') && !first.contains("[31m"),
+        "control characters kept: {first:?}"
+    );
+    assert_eq!(conversation.turns[2].text, "hi");
+}
+
+/// A console session two users write in is a group, as on Telegram: each
+/// has their own conversation there, and an account matter moves to a
+/// private chat instead of being answered where others read.
+#[test]
+fn a_console_session_with_two_users_is_a_group() {
+    let sandbox = Sandbox::new();
+    let templates = [
+        ("KEFU__LLM__ENGINE", "openai"),
+        ("KEFU__LLM__BASE_URL", "http://127.0.0.1:9/v1"),
+        ("KEFU__LLM__MODEL_NAME", "none"),
+        ("KEFU__LLM__PHRASE", "never"),
+    ];
+    let alice = sandbox.chat(
+        &["--json", "--session", "g", "--user", "alice"],
+        "hello\n",
+        &templates,
+    );
+    assert_success(&alice);
+    assert_eq!(json_lines(&alice)[0]["conversation"], "console:g");
+    let bob = sandbox.chat(
+        &["--json", "--session", "g", "--user", "bob"],
+        "I want to cancel order #W2611340\n",
+        &templates,
+    );
+    assert_success(&bob);
+    let reply = &json_lines(&bob)[0];
+    assert_eq!(reply["conversation"], "console:g/bob", "{reply}");
+    assert_eq!(reply["step"], "go_private", "{reply}");
+    // Alice's next run is in the group too.
+    let again = sandbox.chat(
+        &["--json", "--session", "g", "--user", "alice"],
+        "hi again\n",
+        &templates,
+    );
+    assert_eq!(json_lines(&again)[0]["conversation"], "console:g/alice");
+}

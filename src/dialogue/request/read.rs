@@ -196,6 +196,38 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     None
 }
 
+/// "every pending order", "both of my orders", "all the delivered
+/// orders": a quantifier, at most three describing words, then "order(s)".
+fn every_order(lower: &str) -> bool {
+    const BETWEEN: [&str; 9] = [
+        "of",
+        "my",
+        "the",
+        "pending",
+        "delivered",
+        "other",
+        "open",
+        "current",
+        "processed",
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        ["every", "each", "both", "all"].contains(w)
+            && words[i + 1..]
+                .iter()
+                .take(4)
+                .take_while(|w| !w.starts_with("order"))
+                .all(|w| BETWEEN.contains(w))
+            && words[i + 1..]
+                .iter()
+                .take(4)
+                .any(|w| *w == "order" || *w == "orders")
+    })
+}
+
 /// Everything a clause says besides its verb.
 pub(super) fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details {
     let lower = clause.lower.as_str();
@@ -233,16 +265,18 @@ pub(super) fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details
             .items
             .retain(|i| !i.products.iter().any(|p| except.contains(p)));
     }
-    if has(&[
-        "all my",
-        "all of my",
-        "all the orders",
-        "all orders",
-        "every order",
-        "each order",
-        "所有订单",
-        "全部订单",
-    ]) {
+    if every_order(lower)
+        || has(&[
+            "all my",
+            "all of my",
+            "all the orders",
+            "all orders",
+            "every order",
+            "each order",
+            "所有订单",
+            "全部订单",
+        ])
+    {
         details.scope = Scope::All;
     } else if has(&[
         "most recent",

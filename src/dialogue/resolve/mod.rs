@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 mod items;
 mod means;
+mod which;
 
 use items::{chosen_items, fold_mentions, has_items, swap};
 use means::{address_for, ask_payment, method_id, payment_or_original};
@@ -264,7 +265,21 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         .collect();
     match request.scope {
         Scope::All if !fitting.is_empty() => {
-            return Pick::Many(fitting.into_iter().cloned().collect())
+            // "every pending order except the one with the perfume": a
+            // whole-order request leaves out the orders holding it.
+            let whole_orders = !request.kind.on_items();
+            let all: Vec<Order> = fitting
+                .into_iter()
+                .filter(|o| {
+                    !(whole_orders && o.items.iter().any(|i| request.except.contains(&i.name)))
+                })
+                .cloned()
+                .collect();
+            return if all.is_empty() {
+                Pick::Ask(records.orders.to_vec())
+            } else {
+                Pick::Many(all)
+            };
         }
         Scope::Latest => {
             if let Some(last) = fitting.last().or(matching.last()) {
@@ -273,6 +288,10 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         }
         _ => {}
     }
+    // Several fit: the customer's description of the order (its state,
+    // where it goes, its size) tells them apart.
+    let fitting = which::described(request, fitting);
+    let matching = which::described(request, matching);
     match (fitting.len(), matching.len()) {
         (1, _) => Pick::One(Box::new(fitting[0].clone())),
         (0, 1) => Pick::One(Box::new(matching[0].clone())),

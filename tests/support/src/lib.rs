@@ -99,6 +99,11 @@ impl Sandbox {
 
     /// Run `kefu chat ARGS` with `input` on stdin; wait for it to exit.
     pub fn chat(&self, args: &[&str], input: &str, env: &[(&str, &str)]) -> Output {
+        self.chat_bytes(args, input.as_bytes(), env)
+    }
+
+    /// Run `kefu chat ARGS` with raw bytes on stdin (not necessarily UTF-8).
+    pub fn chat_bytes(&self, args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Output {
         let mut all = vec!["chat"];
         all.extend_from_slice(args);
         let mut cmd = self.kefu(&all);
@@ -111,12 +116,7 @@ impl Sandbox {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn kefu");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
         child.wait_with_output().expect("kefu output")
     }
 }
