@@ -51,6 +51,11 @@ impl Catalog {
                     phrases.push(words[0].to_string());
                 }
             }
+            phrases.extend(
+                crate::nlu::synonyms::everyday_names(&name)
+                    .into_iter()
+                    .map(str::to_string),
+            );
             for phrase in phrases {
                 for form in plural_forms(&phrase) {
                     names.push((form, p.name.clone()));
@@ -361,6 +366,21 @@ impl Catalog {
             let want = (None, step.to_string());
             match items.first_mut() {
                 Some(item) => item.to.push(want),
+                None => loose_to.push(want),
+            }
+        }
+        // "the highest-resolution one", "the most storage": the item named
+        // last before it (or the first) wants that end of the option.
+        for (at, option, end) in crate::nlu::superlative::superlatives(&lower) {
+            // "change the smallest kettle to 2 liters" picks the item.
+            if target_at.is_some_and(|t| at < t) {
+                continue;
+            }
+            let want = (option, end.to_string());
+            let owner = products.iter().rposition(|(start, _, _)| *start < at);
+            match owner.or((!items.is_empty()).then_some(0)) {
+                Some(i) if !items[i].to.contains(&want) => items[i].to.push(want),
+                Some(_) => {}
                 None => loose_to.push(want),
             }
         }

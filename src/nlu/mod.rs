@@ -9,6 +9,8 @@ pub mod eval;
 mod intent;
 mod lexicon;
 mod sentiment;
+pub mod superlative;
+pub mod synonyms;
 
 pub use address::{parse_address, PostalAddress};
 pub use clean::clean;

@@ -4,6 +4,7 @@ use super::means::{ask_payment, method_id};
 use super::{item_line, Records, Resolved};
 use crate::dialogue::request::{ItemMention, Request};
 use crate::dialogue::step::{Step, StepKind};
+use crate::nlu::superlative::{LEAST, MOST};
 use crate::shop::{Action, Order, OrderItem, Product};
 
 /// Mentions of a product the order holds once are one item ("the mouse
@@ -248,6 +249,13 @@ pub(super) fn best_variant<'a>(
             }
             continue;
         }
+        if value == MOST || value == LEAST {
+            if let Some((key, end)) = extreme(product, item, key.as_deref(), value == MOST) {
+                constraints.retain(|(k, _)| k != &key);
+                constraints.push((key, end));
+            }
+            continue;
+        }
         let key = key
             .clone()
             .filter(|k| {
@@ -331,25 +339,69 @@ pub(super) fn best_variant<'a>(
     Some((best, unmet))
 }
 
+/// The value at one end of an option ("the most storage", "the
+/// shortest"): the option the customer named (a key that is or contains
+/// the word), else the item's size; the end among the values of the
+/// product's available variants.
+fn extreme(
+    product: &Product,
+    item: &OrderItem,
+    named: Option<&str>,
+    most: bool,
+) -> Option<(String, String)> {
+    use crate::dialogue::words::size_rank;
+    use crate::nlu::superlative::rank;
+    let keys: Vec<&String> = item.options.keys().collect();
+    let key = named
+        .and_then(|n| {
+            let n = n.trim_end_matches('s');
+            keys.iter().find(|k| k.as_str() == n).or_else(|| {
+                keys.iter()
+                    .find(|k| k.contains(n) || n.contains(k.as_str()))
+            })
+        })
+        .copied()
+        .or_else(|| {
+            SIZE_KEYS
+                .iter()
+                .find_map(|s| keys.iter().find(|k| k.as_str() == *s))
+                .copied()
+        })?;
+    let values = product
+        .variants
+        .values()
+        .filter(|v| v.available)
+        .filter_map(|v| v.options.get(key))
+        .filter_map(|v| rank(v, size_rank).map(|r| (r, v)));
+    let end = if most {
+        values.max_by(|a, b| a.0.total_cmp(&b.0))
+    } else {
+        values.min_by(|a, b| a.0.total_cmp(&b.0))
+    }?;
+    Some((key.clone(), end.1.clone()))
+}
+
+/// Options that are an item's size, most likely first.
+const SIZE_KEYS: &[&str] = &[
+    "size",
+    "height",
+    "length",
+    "capacity",
+    "diameter",
+    "screen size",
+    "frame size",
+    "room size",
+    "weight range",
+    "piece count",
+    "pieces",
+    "kit size",
+];
+
 /// The next size up (or down) of the item: of its option that is a size
 /// (`size`, `height`, `capacity`, … first), the nearest value beyond the
 /// current one that the product has.
 pub(super) fn next_size(product: &Product, item: &OrderItem, up: bool) -> Option<(String, String)> {
     use crate::dialogue::words::size_rank;
-    const SIZE_KEYS: &[&str] = &[
-        "size",
-        "height",
-        "length",
-        "capacity",
-        "diameter",
-        "screen size",
-        "frame size",
-        "room size",
-        "weight range",
-        "piece count",
-        "pieces",
-        "kit size",
-    ];
     let mut keys: Vec<&String> = item.options.keys().collect();
     keys.sort_by_key(|k| SIZE_KEYS.iter().position(|s| s == k).unwrap_or(usize::MAX));
     for key in keys {
