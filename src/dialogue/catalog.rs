@@ -71,6 +71,10 @@ impl Catalog {
                 let phrase = normalize(value);
                 let entry = (p.name.clone(), key.clone(), value.clone());
                 if !values.iter().any(|(ph, e)| ph == &phrase && e == &entry) {
+                    // "the 50-foot one" for "50ft", "2-liter" for "2 liters".
+                    for spelled in crate::nlu::units::spellings(&phrase) {
+                        values.push((spelled, entry.clone()));
+                    }
                     values.push((phrase.clone(), entry));
                     for w in phrase.split(' ').filter(|w| w.len() >= 4) {
                         match seen_words.iter_mut().find(|(s, _)| s == w) {
@@ -289,6 +293,7 @@ impl Catalog {
         .min();
         let mut loose_to = Vec::new();
         let mut loose_from = Vec::new();
+        let second = crate::nlu::fallback::fallbacks(&lower);
         for hit in self.value_hits(&lower, &blocked) {
             // "I don't care about wired or not": neither what it is nor
             // what is wanted.
@@ -340,7 +345,12 @@ impl Catalog {
                         .iter()
                         .find(|(p, _, _)| names.contains(p))
                         .expect("owner has the value");
-                    if wanted {
+                    if wanted && second.is_second(hit.at) {
+                        let want = (None, entry.2.clone());
+                        if !items[i].fallback.contains(&want) {
+                            items[i].fallback.push(want);
+                        }
+                    } else if wanted {
                         let want = (None, entry.2.clone());
                         if !items[i].to.contains(&want) {
                             items[i].to.push(want);
@@ -382,6 +392,15 @@ impl Catalog {
                 Some(i) if !items[i].to.contains(&want) => items[i].to.push(want),
                 Some(_) => {}
                 None => loose_to.push(want),
+            }
+        }
+        // "otherwise leave the vacuum": the item named after it (else the
+        // last one before it) changes only to exactly what was asked.
+        if let Some(at) = second.keep_at {
+            let named_after = products.iter().position(|(start, _, _)| *start > at);
+            let before = products.iter().rposition(|(start, _, _)| *start < at);
+            if let Some(i) = named_after.or(before) {
+                items[i].only_exact = true;
             }
         }
         (items, loose_to, loose_from)

@@ -81,6 +81,14 @@ pub struct ItemMention {
     /// have what was asked for, the cheapest.
     #[serde(default)]
     pub cheapest: bool,
+    /// Second choices, for wants that cannot be had ("or grey if beige is
+    /// not offered").
+    #[serde(default)]
+    pub fallback: Vec<(Option<String>, String)>,
+    /// Change it only to exactly what was asked, else leave it as it is
+    /// ("if there is none, keep it as it is").
+    #[serde(default)]
+    pub only_exact: bool,
 }
 
 /// Which of the customer's orders a request means when it names none.
@@ -272,7 +280,13 @@ impl Request {
                     same.to.push(t);
                 }
             }
+            for t in item.fallback {
+                if !same.fallback.contains(&t) {
+                    same.fallback.push(t);
+                }
+            }
             same.cheapest |= item.cheapest;
+            same.only_exact |= item.only_exact;
             return;
         }
         self.items.push(item);
@@ -365,6 +379,7 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                             {
                                 request.add_item(ItemMention {
                                     to: Vec::new(),
+                                    fallback: Vec::new(),
                                     ..item.clone()
                                 });
                             }

@@ -6,11 +6,13 @@ pub mod address;
 mod clean;
 mod entities;
 pub mod eval;
+pub mod fallback;
 mod intent;
 mod lexicon;
 mod sentiment;
 pub mod superlative;
 pub mod synonyms;
+pub mod units;
 
 pub use address::{parse_address, PostalAddress};
 pub use clean::clean;

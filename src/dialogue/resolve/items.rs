@@ -33,6 +33,12 @@ pub(super) fn fold_mentions(request: &Request, order: &Order) -> Request {
                     m.to.push(t.clone());
                 }
                 m.same |= mention.same;
+                m.only_exact |= mention.only_exact;
+                for t in &mention.fallback {
+                    if !m.fallback.contains(t) {
+                        m.fallback.push(t.clone());
+                    }
+                }
             }
             None => folded.push(mention.clone()),
         }
@@ -123,8 +129,7 @@ pub(super) fn swap(
                     products: vec![item.name.clone()],
                     from: item.options.values().cloned().collect(),
                     to: fits,
-                    same: false,
-                    cheapest: false,
+                    ..ItemMention::default()
                 });
             }
         }
@@ -166,12 +171,31 @@ pub(super) fn swap(
             }
             continue;
         }
-        if let Some((variant, unmet)) = best_variant(
-            product,
-            item,
-            &mention.to,
-            request.cheapest || mention.cheapest,
-        ) {
+        let cheapest = request.cheapest || mention.cheapest;
+        let mut pick = best_variant(product, item, &mention.to, cheapest);
+        // The customer's second choice, where the first cannot be had, or
+        // only by changing what they did not ask to change.
+        if !mention.fallback.is_empty() {
+            let second = with_second_choice(product, &mention.to, &mention.fallback);
+            if let Some(alt) = best_variant(product, item, &second, cheapest) {
+                let rank = |(v, unmet): &(&crate::shop::Variant, Vec<String>)| {
+                    let kept = item
+                        .options
+                        .iter()
+                        .filter(|(k, x)| v.options.get(*k) == Some(x))
+                        .count();
+                    (unmet.len(), usize::MAX - kept)
+                };
+                if pick.as_ref().is_none_or(|p| rank(&alt) < rank(p)) {
+                    pick = Some(alt);
+                }
+            }
+        }
+        // "if there is none, keep it as it is".
+        if mention.only_exact && pick.as_ref().is_some_and(|(_, unmet)| !unmet.is_empty()) {
+            continue;
+        }
+        if let Some((variant, unmet)) = pick {
             item_ids.push(item.item_id.clone());
             new_item_ids.push(variant.item_id.clone());
             let mut line = item_line(item, Some(&variant.options));
@@ -337,6 +361,32 @@ pub(super) fn best_variant<'a>(
         .map(|(_, v)| v.clone())
         .collect();
     Some((best, unmet))
+}
+
+/// The wants with each second choice in place of the first choice of its
+/// option ("beige, else grey": grey for the colour, the rest as asked).
+fn with_second_choice(
+    product: &Product,
+    first: &[(Option<String>, String)],
+    second: &[(Option<String>, String)],
+) -> Vec<(Option<String>, String)> {
+    let keys_of = |value: &str| -> Vec<&String> {
+        product
+            .variants
+            .values()
+            .flat_map(|v| v.options.iter())
+            .filter(|(_, x)| x.eq_ignore_ascii_case(value))
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let replaced: Vec<&String> = second.iter().flat_map(|(_, v)| keys_of(v)).collect();
+    let mut wants: Vec<_> = first
+        .iter()
+        .filter(|(_, v)| !keys_of(v).iter().any(|k| replaced.contains(k)))
+        .cloned()
+        .collect();
+    wants.extend(second.iter().cloned());
+    wants
 }
 
 /// The value at one end of an option ("the most storage", "the

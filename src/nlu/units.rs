@@ -1,0 +1,73 @@
+//! Option values with a number and a unit, as customers write them: the
+//! catalog's "50ft" is "the 50-foot one", "50 feet"; "2 liters" is
+//! "2-liter", "2l"; "750ml" is "750 ml"; "13-inch" is "13 inch", "13in".
+
+/// Units and the ways customers write them (the first is for lookups).
+const UNITS: &[&[&str]] = &[
+    &["ft", "foot", "feet", "-foot", "-ft"],
+    &["inch", "inches", "-inch", "\""],
+    &[
+        "l", "liter", "liters", "litre", "litres", "-liter", "-litre",
+    ],
+    &["ml", "milliliter", "milliliters", "millilitre", "-ml"],
+    &["gb", "-gb", "gig", "gigs"],
+    &["tb", "-tb"],
+    &["mp", "megapixel", "megapixels", "-megapixel"],
+    &["mah", "-mah"],
+    &["hours", "hour", "-hour", "hrs", "h"],
+    &["lbs", "lb", "pound", "pounds", "-pound"],
+    &["cups", "cup", "-cup"],
+    &["bar", "-bar"],
+    &["pieces", "piece", "-piece", "pcs"],
+];
+
+/// Other ways to write `value` (lowercase) when it is a number and a unit
+/// ("50ft" → "50 ft", "50-foot", "50 feet", …); empty otherwise.
+pub fn spellings(value: &str) -> Vec<String> {
+    let number: String = value
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    if number.is_empty() {
+        return Vec::new();
+    }
+    let unit = value[number.len()..].trim().trim_start_matches('-');
+    let Some(forms) = UNITS
+        .iter()
+        .find(|forms| forms.iter().any(|f| f.trim_start_matches('-') == unit))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for form in forms.iter() {
+        let spelled = if form.starts_with('-') || *form == "\"" {
+            format!("{number}{form}")
+        } else {
+            format!("{number} {form}")
+        };
+        for s in [spelled, format!("{number}{}", form.trim_start_matches('-'))] {
+            if s != value && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spellings;
+
+    #[test]
+    fn numbers_with_units_in_everyday_spellings() {
+        let s = spellings("50ft");
+        for form in ["50-foot", "50 feet", "50 ft", "50 foot"] {
+            assert!(s.contains(&form.to_string()), "{form}: {s:?}");
+        }
+        assert!(spellings("2 liters").contains(&"2-liter".to_string()));
+        assert!(spellings("750ml").contains(&"750 ml".to_string()));
+        assert!(spellings("13-inch").contains(&"13 inch".to_string()));
+        assert!(spellings("black").is_empty());
+        assert!(spellings("4k").is_empty());
+    }
+}
