@@ -3,6 +3,7 @@
 //! each action and each refusal, in English and Chinese, asserting the
 //! stored records afterwards.
 
+mod flows;
 mod identity;
 mod requests;
 mod writes;

@@ -1,0 +1,123 @@
+//! Conversations that reach the goal over τ-bench's shop (read from
+//! `../shared/`), templates only: a question unanswered twice makes its
+//! request unresolved and the next one follows; an order told by where it
+//! ships; a yes that restates the proposal executes; a second choice of
+//! option where the first cannot be had; "every pending order except …".
+
+use super::{order, shop, steps, text, TEMPLATES_ONLY};
+use serde_json::Value;
+use support::{assert_success, json_lines, Sandbox};
+
+fn talk(sandbox: &Sandbox, session: &str, lines: &[&str]) -> Vec<Value> {
+    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let out = sandbox.chat(&["--json", "--session", session], &input, TEMPLATES_ONLY);
+    assert_success(&out);
+    json_lines(&out)
+}
+
+#[test]
+fn a_question_unanswered_twice_moves_on_to_the_next_request() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "unresolved",
+        &[
+            "Hi, I'm Daiki Johnson, zip code 80273. I want to change the address of my pending \
+             order. I also want to cancel the order with the garden hose because I no longer \
+             need it.",
+            "I don't remember the order number.",
+            "I don't remember.",
+            "Yes, please cancel it.",
+        ],
+    );
+    assert_eq!(steps(&r), ["ask_order", "ask_order", "unresolved", "done"]);
+    // Said unresolved with what is missing, then the next request at once.
+    assert!(text(&r[2]).contains("which order"), "{}", text(&r[2]));
+    assert!(
+        text(&r[2]).contains("I will cancel order #W5282037"),
+        "{}",
+        text(&r[2])
+    );
+    assert_eq!(order(&shop, "#W5282037")["status"], "cancelled");
+    assert_eq!(order(&shop, "#W1436802")["status"], "pending");
+}
+
+#[test]
+fn an_order_told_by_where_it_ships() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "denver",
+        &[
+            "Hi, I'm Daiki Johnson, zip code 80273. Please cancel my pending order that ships \
+             to Denver, I ordered it by mistake.",
+            // A yes that restates the proposal is a yes.
+            "Yes, please cancel it.",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done"]);
+    assert!(text(&r[0]).contains("#W5282037"), "{}", text(&r[0]));
+    assert_eq!(order(&shop, "#W5282037")["status"], "cancelled");
+    assert_eq!(order(&shop, "#W1436802")["status"], "pending");
+}
+
+#[test]
+fn a_yes_with_a_change_is_not_a_yes() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "hedge",
+        &[
+            "Hi, I'm Daiki Johnson, zip code 80273. Please cancel my pending order that ships \
+             to Denver, I ordered it by mistake.",
+            "ok maybe",
+            "yes but only the makeup kit",
+        ],
+    );
+    assert_eq!(r[0]["step"], "confirm");
+    assert!(r.iter().all(|x| x["step"] != "done"), "{r:?}");
+    assert_eq!(order(&shop, "#W5282037")["status"], "pending");
+}
+
+#[test]
+fn a_second_choice_where_the_first_cannot_be_had() {
+    let shop = shop();
+    // The hose is green latex, 25 ft; no green latex hose comes in 50 ft,
+    // a black one does.
+    let r = talk(
+        &shop,
+        "hose",
+        &[
+            "Hi, I'm Daiki Johnson, zip code 80273. I want the garden hose in my pending order \
+             changed to the 50-foot one in the same material, green if possible and otherwise \
+             black. Use my PayPal for the difference.",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    let hose = order(&shop, "#W5282037");
+    let ids: Vec<&str> = hose["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"4024196380"), "{ids:?}");
+}
+
+#[test]
+fn every_pending_order_except_the_one_with_a_product() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "except",
+        &[
+            "Hi, I'm Fatima Martin, zip code 92151. I want to cancel every pending order I \
+             have, except any order that includes a perfume, because I no longer need them.",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    assert_eq!(order(&shop, "#W7538230")["status"], "cancelled");
+    assert_eq!(order(&shop, "#W3376947")["status"], "pending");
+}
