@@ -164,7 +164,7 @@ pub fn readable(line: &[u8]) -> String {
         if c == '\u{1b}' {
             // CSI (ESC [ … final byte) or a two-character escape.
             if chars.next_if_eq(&'[').is_some() {
-                while let Some(c) = chars.next() {
+                for c in chars.by_ref() {
                     if ('\u{40}'..='\u{7e}').contains(&c) {
                         break;
                     }
