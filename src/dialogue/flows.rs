@@ -12,6 +12,13 @@ use crate::nlu::{parse_address, Intent, Sentiment, Understanding};
 use crate::shop::profile;
 use crate::store::StoreError;
 
+/// Whether `text` asks for the balance of the customer's gift card.
+fn asks_balance(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    (lower.contains("balance") && (lower.contains("gift card") || lower.contains("gift-card")))
+        || (lower.contains("余额") && lower.contains("礼品卡"))
+}
+
 /// Intents that act on a customer's account.
 pub fn is_task(intent: Intent) -> bool {
     matches!(
@@ -26,6 +33,23 @@ pub fn is_task(intent: Intent) -> bool {
 }
 
 impl Brain {
+    /// The verified customer's gift-card balances, as the shop has them now.
+    fn balance_step(&self, state: &DialogueState) -> Result<Option<Step>, StoreError> {
+        let customer = state.customer.clone().unwrap_or_default();
+        let Some(user) = self.shop.user(&customer)? else {
+            return Ok(None);
+        };
+        let balances: Vec<f64> = user
+            .payment_methods
+            .values()
+            .filter(|m| m.source == crate::shop::PaymentSource::GiftCard)
+            .filter_map(|m| m.balance)
+            .collect();
+        Ok(Some(
+            Step::new(StepKind::Balance).with("balances", balances),
+        ))
+    }
+
     /// Decide the next step for a message; `state` is updated in place.
     /// Nothing is written: the decision carries its writes, which the
     /// caller commits with the turn.
@@ -89,6 +113,21 @@ impl Brain {
             state.finish_task();
             state.slots = Default::default();
             return Ok(Step::new(StepKind::GoPrivate));
+        }
+        // "how much is left on my gift card": the figure from the data,
+        // then the requests go on.
+        if asks_balance(text) {
+            if let Some(step) = self.verify(state)? {
+                return Ok(step);
+            }
+            if let Some(step) = self.balance_step(state)? {
+                let next = if has_tasks {
+                    self.next_task(state, 1)?
+                } else {
+                    None
+                };
+                return Ok(step.followed_by(next));
+            }
         }
         let simple = matches!(
             u.intent,

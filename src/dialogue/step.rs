@@ -26,6 +26,8 @@ pub enum StepKind {
     AskReason,
     /// `reply/ask_variant`.
     AskVariant,
+    /// `reply/balance`: the customer's gift-card balance, from the data.
+    Balance,
     /// `reply/clarify`.
     Clarify,
     /// `reply/code_expired`.
@@ -77,7 +79,7 @@ pub enum StepKind {
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 31] = [
+    pub const ALL: [StepKind; 32] = [
         StepKind::AskAddress,
         StepKind::AskChange,
         StepKind::AskCode,
@@ -86,6 +88,7 @@ impl StepKind {
         StepKind::AskPayment,
         StepKind::AskReason,
         StepKind::AskVariant,
+        StepKind::Balance,
         StepKind::Clarify,
         StepKind::CodeExpired,
         StepKind::CodeWrong,
@@ -122,6 +125,7 @@ impl StepKind {
             StepKind::AskPayment => "ask_payment",
             StepKind::AskReason => "ask_reason",
             StepKind::AskVariant => "ask_variant",
+            StepKind::Balance => "balance",
             StepKind::Clarify => "clarify",
             StepKind::CodeExpired => "code_expired",
             StepKind::CodeWrong => "code_wrong",
@@ -297,6 +301,7 @@ mod tests {
             "email": "a•••@example.com", "minutes": 10, "left": 3, "again": false,
             "channel": "telegram",
             "request": "change the lamp to a brighter one", "need": "ask_variant",
+            "balances": [45.5],
         });
         value.as_object().unwrap().clone()
     }

@@ -121,3 +121,30 @@ fn every_pending_order_except_the_one_with_a_product() {
     assert_eq!(order(&shop, "#W7538230")["status"], "cancelled");
     assert_eq!(order(&shop, "#W3376947")["status"], "pending");
 }
+
+#[test]
+fn the_gift_card_balance_comes_from_the_data() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "balance",
+        &[
+            "Hi, I'm Juan Garcia, zip code 75253. How much is the balance on my gift card?",
+            "Please cancel my pending order, I no longer need it. And what is my gift card \
+             balance now?",
+            "yes",
+            "what's my gift card balance?",
+        ],
+    );
+    assert_eq!(r[0]["step"], "balance");
+    assert!(text(&r[0]).contains("$24.00"), "{}", text(&r[0]));
+    // Answered, then the request goes on in the same reply.
+    assert!(
+        text(&r[1]).contains("I will cancel order #W1013897"),
+        "{}",
+        text(&r[1])
+    );
+    assert_eq!(r[2]["step"], "done");
+    // After the refund to the gift card, the new figure.
+    assert!(text(&r[3]).contains("$176.56"), "{}", text(&r[3]));
+}
