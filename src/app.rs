@@ -6,6 +6,7 @@ use crate::desk::Desk;
 use crate::dialogue::Brain;
 use crate::knowledge::Knowledge;
 use crate::llm::build_engine;
+use crate::nlu::reading::{score::ReadingScore, ReadMode, Reader};
 use crate::nlu::{Lexicon, Nlu};
 use crate::pipeline::{MessageCaps, PhraseMode, PhraseScore, Pipeline, PipelineSettings};
 use crate::prompts::Prompts;
@@ -34,17 +35,17 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Daemon> {
             max_tokens: settings.llm.max_tokens,
             temperature: settings.llm.temperature,
             history_turns: settings.llm.history_turns,
-            nlu_llm: settings.llm.nlu_fallback,
             email_verifies_sender: settings.email.verify_sender,
             message_caps: message_caps(&settings.daemon)?,
         },
-        nlu,
+        reader(settings, nlu, &brain),
         brain,
     );
     let survey = crate::outcomes::Survey::new(&settings.csat, pipeline.prompts())?.map(Arc::new);
     let desk = desk(settings, &store, survey.clone())?;
     let phrasing = decide_phrasing(&pipeline, &settings.llm, &store).await;
     pipeline.set_phrasing(phrasing);
+    score_reading_in_background(&pipeline, &store);
     Ok(Daemon {
         store,
         pipeline: Arc::new(pipeline),
@@ -118,6 +119,63 @@ async fn decide_phrasing(pipeline: &Pipeline, llm: &LlmSettings, store: &Store) 
         );
     }
     on
+}
+
+/// The readers of messages: the rules and, as `llm.read` says, the model
+/// (`llm.nlu_fallback = false` keeps the model from reading at all).
+fn reader(settings: &Settings, nlu: Nlu, brain: &Brain) -> Reader {
+    let mode = if settings.llm.nlu_fallback {
+        settings.llm.read
+    } else {
+        ReadMode::Never
+    };
+    Reader::new(nlu, brain.knowledge.clone(), &settings.shop.name, mode)
+}
+
+/// With `llm.read = "auto"`: whether the model reads is decided by its
+/// reading score, kept in the store per engine. Until it is known the rules
+/// read alone: the score is measured in the background, so the first reply
+/// never waits for it.
+fn score_reading_in_background(pipeline: &Pipeline, store: &Store) {
+    let reader = pipeline.reader().clone();
+    if reader.mode() != ReadMode::Auto {
+        return;
+    }
+    let engine = pipeline.engine().clone();
+    let key = format!("reading_score/{}", engine.describe());
+    if let Some(score) = store.setting::<ReadingScore>(&key) {
+        announce_reading(&score);
+        reader.trust_model(score.model_helps());
+        return;
+    }
+    let store = store.clone();
+    tokio::spawn(async move {
+        tracing::info!("scoring how well the model reads messages, in the background (once per model; llm.read = \"auto\")");
+        let Some(score) = crate::nlu::reading::score::score(&reader, engine.as_ref()).await else {
+            tracing::warn!("the model answered no reading request: the rules read alone (scored again at the next start)");
+            return;
+        };
+        if let Err(e) = store.set_setting(&key, &score) {
+            tracing::warn!(
+                "cannot keep the reading score (it is measured again at the next start): {e}"
+            );
+        }
+        announce_reading(&score);
+        reader.trust_model(score.model_helps());
+    });
+}
+
+fn announce_reading(score: &ReadingScore) {
+    if score.model_helps() {
+        tracing::info!(
+            model = score.model,
+            rules = score.rules,
+            routed = score.routed,
+            "the model reads the messages the rules are unsure of"
+        );
+    } else {
+        tracing::info!(model = score.model, rules = score.rules, routed = score.routed, "the model reads worse than the rules: the rules read alone (set llm.read = \"always\" to override, or load a bigger model)");
+    }
 }
 
 /// The shop (imported from `shop.data` on first start), its knowledge graph
@@ -360,4 +418,53 @@ fn email_channel(settings: &Settings, store: &Store) -> anyhow::Result<Arc<dyn C
 #[cfg(not(feature = "email"))]
 fn email_channel(_settings: &Settings, _store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     anyhow::bail!("email.enabled is set, but this kefu was built without the `email` feature")
+}
+
+/// Whether a labeled file holds frames (`"topic"`) rather than intents.
+pub fn is_frame_file(path: &std::path::Path) -> anyhow::Result<bool> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let value: serde_json::Value =
+        serde_json::from_str(first).with_context(|| format!("{}:1: not JSON", path.display()))?;
+    Ok(value.get("topic").is_some())
+}
+
+/// `kefu eval` on frames: the shop of `shop.data` (its files, not the
+/// store), the rules and, for the model's readers, `llm.model`.
+pub async fn eval_reading(
+    settings: &Settings,
+    file: &std::path::Path,
+    readers: &[String],
+) -> anyhow::Result<Vec<crate::nlu::reading::eval::ReaderScore>> {
+    use crate::nlu::reading::eval::{eval_file, Which};
+    use anyhow::Context;
+    let mut which = Vec::new();
+    for name in readers {
+        match name.as_str() {
+            "rules" => which.push(Which::Rules),
+            "model" => which.push(Which::Model),
+            "routed" => which.push(Which::Routed),
+            "all" => which.extend([Which::Rules, Which::Model, Which::Routed]),
+            other => anyhow::bail!("unknown reader {other:?}: use rules, model, routed or all"),
+        }
+    }
+    let data = shop_data_dir(&settings.shop.data);
+    let path = data.join("products.json");
+    let products: std::collections::BTreeMap<String, crate::shop::Product> = serde_json::from_str(
+        &std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+    )
+    .with_context(|| format!("{}: not a products file", path.display()))?;
+    let products: Vec<_> = products.into_values().collect();
+    let nlu = Nlu::new(Lexicon::new(&products).with_data_dir(&data));
+    let knowledge = Arc::new(Knowledge::build(products.clone(), &data));
+    let reader = Reader::new(nlu, knowledge, &settings.shop.name, ReadMode::Always);
+    let engine = if which.iter().any(|w| *w != Which::Rules) {
+        Some(build_engine(&settings.llm).await?)
+    } else {
+        None
+    };
+    eval_file(&reader, &products, engine.as_deref(), file, &which).await
 }

@@ -39,12 +39,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Intent accuracy and entity F1 of the NLU on labeled messages
-    /// (`{"text", "intent", "entities"}` per line).
+    /// Score reading on labeled messages: frames (`{"text", "topic", …}`
+    /// per line, tests/data/reading/) per reader, or the NLU's intents and
+    /// entities (`{"text", "intent", "entities"}`).
     Eval {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// Frames: which readers to score (`rules`, `model`, `routed`,
+        /// `all`); the model ones load `llm.model`.
+        #[arg(long, value_delimiter = ',', default_value = "rules")]
+        reader: Vec<String>,
         /// The labeled messages (JSON lines).
         file: PathBuf,
     },

@@ -81,7 +81,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Eval { json, file } => {
+        Command::Eval { json, file, .. } if !kefu::app::is_frame_file(&file)? => {
             let nlu = kefu::nlu::Nlu::new(
                 kefu::nlu::Lexicon::new(&[]).with_data_dir(&settings.shop.data),
             );
@@ -90,6 +90,15 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
                 print!("{}", kefu::nlu::eval::render(&report));
+            }
+            Ok(())
+        }
+        Command::Eval { json, file, reader } => {
+            let scores = kefu::app::eval_reading(&settings, &file, &reader).await?;
+            if json {
+                println!("{}", serde_json::to_string(&scores)?);
+            } else {
+                print!("{}", kefu::nlu::reading::eval::render(&scores));
             }
             Ok(())
         }

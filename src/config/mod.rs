@@ -118,9 +118,13 @@ pub struct LlmSettings {
     pub api_key: Secret,
     /// OpenAI engine: the served model's name.
     pub model_name: String,
-    /// Let the LLM classify messages the NLU's rules are unsure of
-    /// (constrained to a JSON schema).
+    /// Let the model read messages at all (`false`: the rules alone,
+    /// whatever `read` says).
     pub nlu_fallback: bool,
+    /// Whether the model reads the messages the rules are unsure of:
+    /// `auto` (once its reading score, measured in the background at the
+    /// first start, is at least the rules'), `always` or `never`.
+    pub read: crate::nlu::reading::ReadMode,
     /// Whether the model phrases replies: `auto` (scored at start against
     /// the guard), `always` or `never` (templates only).
     pub phrase: crate::pipeline::PhraseMode,
@@ -152,6 +156,7 @@ impl Default for LlmSettings {
             api_key: Secret::default(),
             model_name: String::new(),
             nlu_fallback: true,
+            read: crate::nlu::reading::ReadMode::Auto,
             phrase: crate::pipeline::PhraseMode::Auto,
             phrase_threshold: 0.7,
             timeout_secs: 60,

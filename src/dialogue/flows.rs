@@ -8,6 +8,7 @@ use super::confirm::{self, Answer};
 use super::request::RequestKind;
 use super::step::{Step, StepKind};
 use super::DialogueState;
+use crate::nlu::reading::{Frame, Property, Source, Topic};
 use crate::nlu::{parse_address, Intent, Sentiment, Understanding};
 use crate::shop::profile;
 use crate::store::StoreError;
@@ -105,7 +106,19 @@ impl Brain {
             }
         }
         let intent_kind = request_kind(u.intent, text);
-        let (has_tasks, added) = self.take_requests(state, text, intent_kind)?;
+        // A question about the shop in general ("can I send things back?")
+        // asks for an answer, not for an action on an order: with no
+        // request under way, its words start none.
+        let general = matches!(
+            u.frame.topic,
+            Topic::Faq | Topic::Product | Topic::Recommendation | Topic::OffTopic
+        ) && u.frame.source == Source::Model
+            || u.frame.topic == Topic::Faq && u.frame.sure;
+        let (has_tasks, added) = if general && state.tasks.is_empty() {
+            (false, false)
+        } else {
+            self.take_requests(state, text, intent_kind)?
+        };
         if state.shared && (has_tasks || state.slots.email.is_some() || state.slots.name.is_some())
         {
             // Where others read, nobody verifies or hears about an account:
@@ -183,23 +196,21 @@ impl Brain {
             _ => {}
         }
         if u.intent == Intent::ProductInfo {
-            if let Some(name) = u.entities.first("product") {
-                if let Some(product) = self.knowledge.product_by_name(name) {
-                    let facts = self.knowledge.product_facts(product);
-                    let similar: Vec<String> = self
-                        .knowledge
-                        .similar(product, 2)
-                        .iter()
-                        .map(|p| p.name.clone())
-                        .collect();
-                    return Ok(Step::new(StepKind::Product)
-                        .with("product", facts)
-                        .with("similar", similar)
-                        .mention(name));
-                }
+            let name = u.frame.product.as_deref().or(u.entities.first("product"));
+            if let Some(step) = name.and_then(|name| self.product_step(name, &u.frame)) {
+                return Ok(step);
             }
         }
-        if let Some(entry) = self.knowledge.faq(text) {
+        // The FAQ entry the reading names, else the best match of the words.
+        let entry = match (u.frame.topic, &u.frame.faq) {
+            (Topic::Faq, Some(id)) => self.knowledge.faq_by_id(id),
+            _ => None,
+        }
+        .or_else(|| self.knowledge.faq(text));
+        if u.frame.topic == Topic::OffTopic && u.frame.source == Source::Model {
+            return Ok(Step::new(StepKind::OffTopic));
+        }
+        if let Some(entry) = entry {
             let (q, a) = match u.language {
                 crate::lang::Language::Zh => (&entry.question_zh, &entry.answer_zh),
                 crate::lang::Language::En => (&entry.question_en, &entry.answer_en),
@@ -243,7 +254,49 @@ impl Brain {
         Ok(Step::new(StepKind::Clarify))
     }
 
+    /// A product's card, saying first what was asked of it.
+    fn product_step(&self, name: &str, frame: &Frame) -> Option<Step> {
+        let product = self.knowledge.product_by_name(name)?;
+        let facts = self.knowledge.product_facts(product);
+        let similar: Vec<String> = self
+            .knowledge
+            .similar(product, 2)
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        let asked = match &frame.property {
+            Some(Property::Option(option)) if facts.options.contains_key(option) => {
+                Some(option.clone())
+            }
+            Some(Property::Option(_)) | Some(Property::Unknown) => Some("unknown".to_string()),
+            Some(p @ (Property::Price | Property::Availability | Property::Brand)) => {
+                Some(p.label().to_string())
+            }
+            Some(Property::Options) | None => None,
+        };
+        Some(
+            Step::new(StepKind::Product)
+                .with("product", facts)
+                .with("similar", similar)
+                .with("asked", asked)
+                .mention(name),
+        )
+    }
+
     fn recommend(&self, state: &DialogueState, u: &Understanding) -> Step {
+        if u.entities.all("product").is_empty() {
+            if let Some(need) = &u.frame.need {
+                let picks: Vec<_> = self
+                    .knowledge
+                    .in_category(need, 3)
+                    .into_iter()
+                    .map(|p| self.knowledge.product_facts(p))
+                    .collect();
+                if !picks.is_empty() {
+                    return Step::new(StepKind::Recommend).with("products", picks);
+                }
+            }
+        }
         let mut seeds: Vec<String> = u.entities.all("product").to_vec();
         if seeds.is_empty() {
             if let Some(profile) = state

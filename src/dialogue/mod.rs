@@ -4,6 +4,7 @@
 mod brain;
 mod catalog;
 pub mod confirm;
+pub mod fields;
 mod flows;
 mod proof;
 mod request;

@@ -261,6 +261,22 @@ impl Knowledge {
     pub fn faq(&self, question: &str) -> Option<&FaqEntry> {
         self.faq.search(question).map(|(entry, _)| entry)
     }
+
+    /// The FAQ entry that answers `question` and its BM25 score (higher:
+    /// surer), for readers that weigh it.
+    pub fn faq_scored(&self, question: &str) -> Option<(&FaqEntry, f64)> {
+        self.faq.search(question)
+    }
+
+    /// Every FAQ entry, the shop's first, then the learned ones.
+    pub fn faq_entries(&self) -> &[FaqEntry] {
+        self.faq.entries()
+    }
+
+    /// The FAQ entry with this id.
+    pub fn faq_by_id(&self, id: &str) -> Option<&FaqEntry> {
+        self.faq.entries().iter().find(|e| e.id == id)
+    }
 }
 
 /// Names compare lowercased with whitespace collapsed.

@@ -183,6 +183,23 @@ impl Knowledge {
     }
 }
 
+impl Knowledge {
+    /// Up to `limit` products of a category that are in stock, the ones
+    /// with the most variants in stock first (the shop's broadest picks).
+    pub fn in_category(&self, category: &str, limit: usize) -> Vec<&Product> {
+        let mut picks: Vec<&Product> = self
+            .products
+            .values()
+            .filter(|p| in_stock(p) && self.meta(p).category == category)
+            .collect();
+        picks.sort_by_key(|p| {
+            std::cmp::Reverse(p.variants.values().filter(|v| v.available).count())
+        });
+        picks.truncate(limit);
+        picks
+    }
+}
+
 fn in_stock(product: &Product) -> bool {
     product.variants.values().any(|v| v.available)
 }

@@ -1,6 +1,6 @@
 //! Understanding a message: intent, entities, sentiment and language, in
 //! English and Chinese. Rules and lexicons first (microseconds); when they
-//! are unsure, the LLM classifies under a JSON-schema constraint.
+//! are unsure, the loaded model reads the message too ([`reading`]).
 
 pub mod address;
 mod clean;
@@ -9,6 +9,7 @@ pub mod eval;
 pub mod fallback;
 mod intent;
 mod lexicon;
+pub mod reading;
 mod sentiment;
 pub mod superlative;
 pub mod synonyms;
@@ -21,7 +22,6 @@ pub use lexicon::Lexicon;
 pub use sentiment::Sentiment;
 
 use crate::lang::{detect_language, Language};
-use crate::llm::{ChatRequest, Engine, PromptMessage, PromptRole};
 use serde::{Deserialize, Serialize};
 
 /// What a customer wants (DESIGN.md's labels).
@@ -114,6 +114,8 @@ pub struct Understanding {
     pub sentiment: Sentiment,
     /// Language.
     pub language: Language,
+    /// The reading: topic and what it asks (filled by [`reading::Reader`]).
+    pub frame: reading::Frame,
 }
 
 /// The rules-first NLU.
@@ -181,61 +183,12 @@ impl Nlu {
             entities,
             sentiment,
             language: detect_language(text),
+            frame: reading::Frame::default(),
         }
-    }
-
-    /// Understand `text`; when the rules are unsure and an engine is given,
-    /// let the LLM pick the intent under a JSON-schema constraint.
-    pub async fn understand_with(&self, text: &str, engine: Option<&dyn Engine>) -> Understanding {
-        let mut understanding = self.understand(text);
-        if understanding.confidence >= UNSURE {
-            return understanding;
-        }
-        let Some(engine) = engine else {
-            return understanding;
-        };
-        if let Some(intent) = classify(engine, text).await {
-            understanding.intent = intent;
-            understanding.confidence = 0.5;
-            understanding.source = "llm";
-        }
-        understanding
     }
 
     /// The lexicon (for the dialogue's product lookups).
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }
-}
-
-/// Ask the LLM for the intent; `None` if it fails or answers nonsense.
-async fn classify(engine: &dyn Engine, text: &str) -> Option<Intent> {
-    let labels: Vec<&str> = Intent::ALL.iter().map(|i| i.label()).collect();
-    let schema = serde_json::json!({
-        "type": "object",
-        "properties": {"intent": {"type": "string", "enum": labels}},
-        "required": ["intent"],
-        "additionalProperties": false
-    });
-    let request = ChatRequest {
-        messages: vec![
-            PromptMessage {
-                role: PromptRole::System,
-                content: format!(
-                    "Classify the online-shop customer's message. Intents: {}. Answer JSON.",
-                    labels.join(", ")
-                ),
-            },
-            PromptMessage {
-                role: PromptRole::User,
-                content: text.to_string(),
-            },
-        ],
-        max_tokens: 24,
-        temperature: 0.0,
-        json_schema: Some(schema),
-    };
-    let completion = engine.chat(request).await.ok()?;
-    let value: serde_json::Value = serde_json::from_str(completion.text.trim()).ok()?;
-    Intent::from_label(value["intent"].as_str()?)
 }

@@ -19,7 +19,7 @@ pub use phrase::Phraser;
 use crate::dialogue::{Brain, DialogueState, Step, StepKind};
 use crate::lang::{detect_language, Language};
 use crate::llm::Engine;
-use crate::nlu::Nlu;
+use crate::nlu::reading::Reader;
 use crate::prompts::Prompts;
 use crate::shop::profile;
 use crate::store::{Conversation, TurnWrites};
@@ -40,8 +40,6 @@ pub struct PipelineSettings {
     pub temperature: f64,
     /// Earlier turns carried in the prompt.
     pub history_turns: usize,
-    /// Let the LLM classify messages the NLU rules are unsure of.
-    pub nlu_llm: bool,
     /// An email's sender address verifies the customer (`email.verify_sender`).
     pub email_verifies_sender: bool,
     /// Longest message read, in characters, per channel
@@ -84,26 +82,26 @@ pub struct Pipeline {
     engine: Arc<dyn Engine>,
     prompts: Prompts,
     settings: PipelineSettings,
-    nlu: Nlu,
+    reader: Reader,
     brain: Brain,
     /// Whether the model rewords replies (see [`PhraseMode`]).
     phrasing: bool,
 }
 
 impl Pipeline {
-    /// A pipeline over an engine, templates, the NLU and the shop brain.
+    /// A pipeline over an engine, templates, the readers and the shop brain.
     pub fn new(
         engine: Arc<dyn Engine>,
         prompts: Prompts,
         settings: PipelineSettings,
-        nlu: Nlu,
+        reader: Reader,
         brain: Brain,
     ) -> Self {
         Self {
             engine,
             prompts,
             settings,
-            nlu,
+            reader,
             brain,
             phrasing: true,
         }
@@ -156,8 +154,7 @@ impl Pipeline {
         if chars > cap {
             return self.too_long(inbound, conversation, chars, cap);
         }
-        let engine = self.settings.nlu_llm.then_some(self.engine.as_ref());
-        let understanding = self.nlu.understand_with(&text, engine).await;
+        let understanding = self.reader.read(&text, Some(self.engine.as_ref())).await;
         let mut state = conversation
             .map(|c| DialogueState::from_json(&c.state))
             .unwrap_or_default();
@@ -387,6 +384,11 @@ impl Pipeline {
     /// The templates (the satisfaction survey renders its own).
     pub fn prompts(&self) -> &Prompts {
         &self.prompts
+    }
+
+    /// The readers and their router.
+    pub fn reader(&self) -> &Reader {
+        &self.reader
     }
 
     /// The engine, for benchmarks and diagnostics.

@@ -1,0 +1,261 @@
+//! `kefu eval` on labeled frames (`tests/data/reading/`): per reader
+//! (`rules`, `model`, `routed`), the topic's accuracy, the accuracy of what
+//! the topic names (FAQ id, product, property, need) and, for order
+//! matters, the F1 of the requests' fields, with each reading's latency.
+
+use super::{Frame, Reader, Topic};
+use crate::dialogue::fields::{request_fields, Field};
+use crate::llm::Engine;
+use crate::shop::Product;
+use anyhow::Context;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Instant;
+
+/// Which reading is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Which {
+    /// The rules alone.
+    Rules,
+    /// The model alone (no frame counts as `other`).
+    Model,
+    /// The router's reading.
+    Routed,
+}
+
+/// One labeled message.
+struct Labeled {
+    text: String,
+    frame: Frame,
+    fields: BTreeSet<Field>,
+    has_requests: bool,
+}
+
+/// One reader's scores.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReaderScore {
+    /// Which reader.
+    pub reader: Which,
+    /// Messages read.
+    pub messages: usize,
+    /// Share with the right topic.
+    pub topic_accuracy: f64,
+    /// Share with the right topic and the right FAQ id, product,
+    /// property and need (those labeled).
+    pub frame_accuracy: f64,
+    /// F1 of the request fields, over the messages labeled with requests.
+    pub request_f1: Option<f64>,
+    /// Per topic label: (messages, right topic).
+    pub per_topic: BTreeMap<String, (usize, usize)>,
+    /// Median and 95th-percentile reading time, in milliseconds.
+    pub median_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// Up to 40 misread messages: (text, labeled, read).
+    pub errors: Vec<(String, String, String)>,
+}
+
+fn labels(path: &Path) -> anyhow::Result<Vec<Labeled>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let at = || format!("{}:{}", path.display(), n + 1);
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}: not JSON", at()))?;
+        let text = v["text"]
+            .as_str()
+            .with_context(|| format!("{}: no \"text\"", at()))?;
+        let topic = v["topic"].as_str().unwrap_or("");
+        let topic = Topic::from_label(topic)
+            .with_context(|| format!("{}: unknown topic {topic:?}", at()))?;
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        let frame = Frame {
+            topic,
+            faq: s("faq"),
+            product: s("product"),
+            property: s("property").map(|p| super::Property::from_label(&p)),
+            need: s("need"),
+            ..Frame::default()
+        };
+        let mut fields = BTreeSet::new();
+        let requests = v["requests"].as_array().cloned().unwrap_or_default();
+        for r in &requests {
+            let action = r["action"].as_str().unwrap_or("").to_string();
+            fields.insert(("action".into(), action.clone(), String::new()));
+            let mut add = |field: &str, value: &serde_json::Value| {
+                let values = match value {
+                    serde_json::Value::Array(a) => a.clone(),
+                    serde_json::Value::Null => vec![],
+                    other => vec![other.clone()],
+                };
+                for value in values.iter().filter_map(|x| x.as_str()) {
+                    fields.insert((field.into(), action.clone(), value.to_string()));
+                }
+            };
+            add("order", &r["order"]);
+            add("item", &r["items"]);
+            add("to", &r["to"]);
+            add("fallback", &r["fallback"]);
+            add("scope", &r["scope"]);
+            add("payment", &r["payment"]);
+        }
+        out.push(Labeled {
+            text: text.to_string(),
+            frame,
+            fields,
+            has_requests: !requests.is_empty(),
+        });
+    }
+    Ok(out)
+}
+
+/// The labeled fields a reading got right: topic, then each labeled key.
+fn frame_right(want: &Frame, got: &Frame) -> bool {
+    let same = |w: &Option<String>, g: &Option<String>| w.is_none() || w == g;
+    want.topic == got.topic
+        && same(&want.faq, &got.faq)
+        && same(&want.product, &got.product)
+        && same(&want.need, &got.need)
+        && (want.property.is_none() || want.property == got.property)
+}
+
+/// Score `which` readers on the labeled file.
+pub async fn eval_file(
+    reader: &Reader,
+    products: &[Product],
+    engine: Option<&dyn Engine>,
+    path: &Path,
+    which: &[Which],
+) -> anyhow::Result<Vec<ReaderScore>> {
+    let labeled = labels(path)?;
+    let mut out = Vec::new();
+    for &w in which {
+        if w != Which::Rules && engine.is_none() {
+            anyhow::bail!(
+                "the {w:?} reader needs a model: set llm.model (or llm.engine) in the config"
+            );
+        }
+        let mut score = ReaderScore {
+            reader: w,
+            messages: labeled.len(),
+            topic_accuracy: 0.0,
+            frame_accuracy: 0.0,
+            request_f1: None,
+            per_topic: BTreeMap::new(),
+            median_ms: 0.0,
+            p95_ms: 0.0,
+            errors: Vec::new(),
+        };
+        let (mut topics, mut frames) = (0usize, 0usize);
+        let (mut tp, mut fp, mut fneg, mut any_requests) = (0usize, 0usize, 0usize, false);
+        let mut times = Vec::new();
+        for l in &labeled {
+            let started = Instant::now();
+            let got = match w {
+                Which::Rules => reader.by_rules(&l.text).frame,
+                Which::Model => match engine {
+                    Some(e) => reader.by_model(e, &l.text).await.unwrap_or_default(),
+                    None => Frame::default(),
+                },
+                Which::Routed => reader.read(&l.text, engine).await.frame,
+            };
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            let entry = score
+                .per_topic
+                .entry(l.frame.topic.label().to_string())
+                .or_default();
+            entry.0 += 1;
+            if got.topic == l.frame.topic {
+                topics += 1;
+                entry.1 += 1;
+            }
+            if frame_right(&l.frame, &got) {
+                frames += 1;
+            } else if score.errors.len() < 40 {
+                score
+                    .errors
+                    .push((l.text.clone(), describe(&l.frame), describe(&got)));
+            }
+            if l.has_requests {
+                any_requests = true;
+                let found = request_fields(products, reader.knowledge_ref(), &l.text);
+                tp += found.intersection(&l.fields).count();
+                fp += found.difference(&l.fields).count();
+                fneg += l.fields.difference(&found).count();
+            }
+        }
+        let n = labeled.len().max(1) as f64;
+        score.topic_accuracy = topics as f64 / n;
+        score.frame_accuracy = frames as f64 / n;
+        if any_requests {
+            let p = tp as f64 / (tp + fp).max(1) as f64;
+            let r = tp as f64 / (tp + fneg).max(1) as f64;
+            score.request_f1 = Some(if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            });
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        let at = |q: f64| {
+            times
+                .get(((times.len() as f64 - 1.0) * q).round() as usize)
+                .copied()
+        };
+        score.median_ms = at(0.5).unwrap_or(0.0);
+        score.p95_ms = at(0.95).unwrap_or(0.0);
+        out.push(score);
+    }
+    Ok(out)
+}
+
+fn describe(f: &Frame) -> String {
+    let mut out = f.topic.label().to_string();
+    for v in [&f.faq, &f.product, &f.need].into_iter().flatten() {
+        out.push(' ');
+        out.push_str(v);
+    }
+    if let Some(p) = &f.property {
+        out.push_str(&format!(" [{}]", p.label()));
+    }
+    out
+}
+
+/// The scores as a table.
+pub fn render(scores: &[ReaderScore]) -> String {
+    let mut out =
+        String::from("reader   messages  topic   frame   requests F1  median ms  p95 ms\n");
+    for s in scores {
+        out.push_str(&format!(
+            "{:<8} {:>8}  {:.3}   {:.3}   {:>11}  {:>9.1}  {:>6.1}\n",
+            format!("{:?}", s.reader).to_lowercase(),
+            s.messages,
+            s.topic_accuracy,
+            s.frame_accuracy,
+            s.request_f1
+                .map(|f| format!("{f:.3}"))
+                .unwrap_or_else(|| "–".into()),
+            s.median_ms,
+            s.p95_ms
+        ));
+    }
+    for s in scores {
+        let per: Vec<String> = s
+            .per_topic
+            .iter()
+            .map(|(t, (n, ok))| format!("{t} {ok}/{n}"))
+            .collect();
+        out.push_str(&format!("\n{:?} per topic: {}\n", s.reader, per.join(", ")));
+        for (text, want, got) in s.errors.iter().take(15) {
+            out.push_str(&format!("  {text:?}: labeled {want}, read {got}\n"));
+        }
+    }
+    out
+}

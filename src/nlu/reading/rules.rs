@@ -1,0 +1,377 @@
+//! The rules' reading: the intent and entities the rules found, the FAQ's
+//! BM25 search, and word lists for what a product question asks and what a
+//! recommendation is for. Fast, and sure only where the words say so.
+
+use super::{Choices, Frame, Property, Source, Topic};
+use crate::knowledge::Knowledge;
+use crate::nlu::{Intent, Understanding};
+
+/// A FAQ match at least this good (BM25) is read without the model.
+const SURE_FAQ: f64 = 7.0;
+
+/// Read `text`, already understood by the rules as `u`.
+pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choices) -> Frame {
+    let lower = text.to_lowercase();
+    let sure_intent = u.confidence >= 0.5;
+    let product = u
+        .entities
+        .first("product")
+        .and_then(|name| knowledge.product_by_name(name))
+        .map(|p| p.name.clone());
+    let faq = knowledge.faq_scored(text);
+    let mut frame = Frame {
+        source: Source::Rules,
+        ..Frame::default()
+    };
+    let asks_policy = general_question(&lower, u)
+        && !matches!(
+            u.intent,
+            Intent::Greeting | Intent::Goodbye | Intent::HumanAgent
+        )
+        && !(u.intent == Intent::ProductInfo && product.is_some());
+    let small_talk = matches!(
+        u.intent,
+        Intent::Greeting | Intent::Goodbye | Intent::HumanAgent
+    );
+    if !small_talk && personal_order(&lower, u) {
+        frame.topic = Topic::Order;
+        frame.sure = u.entities.first("order_id").is_some();
+        return frame;
+    }
+    if let (true, Some((entry, score))) = (asks_policy, faq) {
+        // "can orders still be cancelled once shipped?": the shop's policy
+        // is asked, not an action on one of the customer's orders.
+        frame.topic = Topic::Faq;
+        frame.faq = Some(entry.id.clone());
+        frame.sure = score >= SURE_FAQ;
+        return frame;
+    }
+    match u.intent {
+        Intent::Greeting | Intent::Goodbye | Intent::HumanAgent => {
+            frame.topic = match u.intent {
+                Intent::Greeting => Topic::Greeting,
+                Intent::Goodbye => Topic::Goodbye,
+                _ => Topic::Handoff,
+            };
+            frame.sure = sure_intent;
+        }
+        Intent::OrderStatus
+        | Intent::CancelOrder
+        | Intent::ModifyOrder
+        | Intent::ReturnOrder
+        | Intent::ExchangeOrder
+        | Intent::ChangeAddress => {
+            frame.topic = Topic::Order;
+            frame.sure = sure_intent || u.entities.first("order_id").is_some();
+        }
+        Intent::Recommendation => {
+            frame.topic = Topic::Recommendation;
+            frame.product = product.clone();
+            frame.need = need_of(&lower, product.as_deref(), choices);
+            frame.sure = sure_intent && (frame.need.is_some() || frame.product.is_some());
+        }
+        Intent::ProductInfo if product.is_some() => {
+            let name = product.expect("checked");
+            let property = property_of(&lower, &name, choices);
+            frame.sure = sure_intent && property != Property::Unknown;
+            frame.topic = Topic::Product;
+            frame.product = Some(name);
+            frame.property = Some(property);
+        }
+        Intent::ProductInfo | Intent::Complaint | Intent::Other => {
+            if let Some((entry, score)) = faq {
+                frame.topic = Topic::Faq;
+                frame.faq = Some(entry.id.clone());
+                frame.sure = score >= SURE_FAQ;
+            } else if u.intent == Intent::Complaint {
+                frame.topic = Topic::Complaint;
+                frame.sure = sure_intent;
+            } else if u.intent == Intent::ProductInfo {
+                // A product question about a product the shop does not sell.
+                frame.topic = Topic::Product;
+            } else if !u.entities.0.is_empty() {
+                // An email, a name, an order id: an answer to a question.
+                frame.topic = Topic::Other;
+                frame.sure = true;
+            } else if words(text) >= 4 {
+                frame.topic = Topic::OffTopic;
+            }
+        }
+    }
+    frame
+}
+
+/// A question about how the shop works, not about the customer's own
+/// order: asked in a general form, with nothing of theirs named (no order
+/// id, no "my order", no "please do …").
+fn general_question(lower: &str, u: &Understanding) -> bool {
+    const OWN: &[&str] = &[
+        "my ",
+        "mine",
+        "i ordered",
+        "i bought",
+        "i got ",
+        "i received",
+        "i want",
+        "i'd like",
+        "i need",
+        "please",
+        "pls",
+        "plz",
+        "我的",
+        "我买",
+        "我订",
+        "我下的",
+        "我收到",
+        "我刚",
+        "帮我",
+        "我要",
+        "我想",
+        "麻烦",
+    ];
+    const ASKS: &[&str] = &[
+        "?",
+        "？",
+        "吗",
+        "能不能",
+        "可不可以",
+        "可以",
+        "怎么",
+        "怎样",
+        "多久",
+        "几天",
+        "多少",
+        "是不是",
+        "啥",
+        "什么",
+        "哪里",
+        "流程",
+        "how ",
+        "what",
+        "when",
+        "can i ",
+        "can you",
+        "do you",
+        "do u ",
+        "is it possible",
+        "is there",
+        "does ",
+        "if i ",
+        "are there",
+    ];
+    let named = ["order_id", "email", "name", "zip"]
+        .iter()
+        .any(|k| u.entities.first(k).is_some());
+    !named && !OWN.iter().any(|w| lower.contains(w)) && ASKS.iter().any(|w| lower.contains(w))
+}
+
+/// About one of the customer's own orders or their account: an order id,
+/// or their order, parcel, refund, gift card or what they paid.
+fn personal_order(lower: &str, u: &Understanding) -> bool {
+    const THEIRS: &[&str] = &[
+        "my ",
+        "i paid",
+        "did i ",
+        "i spent",
+        "i get back",
+        "i got",
+        "i ordered",
+        "i bought",
+        "我的",
+        "我那个",
+        "我当时",
+        "我在",
+        "我买",
+        "我订",
+        "我下的",
+    ];
+    const ORDERS: &[&str] = &[
+        "order",
+        "package",
+        "parcel",
+        "gift card",
+        "refund",
+        "paid",
+        "pay for",
+        "spend",
+        "spent",
+        "balance",
+        "订单",
+        "包裹",
+        "快递",
+        "礼品卡",
+        "退款",
+        "余额",
+        "付了",
+        "花了",
+    ];
+    u.entities.first("order_id").is_some()
+        || (THEIRS.iter().any(|w| lower.contains(w)) && ORDERS.iter().any(|w| lower.contains(w)))
+}
+
+/// Words in `text`, a Chinese character counting half.
+pub fn words(text: &str) -> usize {
+    text.split_whitespace().count() + text.chars().filter(|c| crate::lang::is_cjk(*c)).count() / 2
+}
+
+/// What a question about `product` asks.
+fn property_of(lower: &str, product: &str, choices: &Choices) -> Property {
+    const PRICE: &[&str] = &[
+        "price",
+        "cost",
+        "how much",
+        "expensive",
+        "cheap",
+        "多少钱",
+        "价格",
+        "价钱",
+        "贵",
+        "便宜",
+        "几块",
+    ];
+    const STOCK: &[&str] = &[
+        "in stock",
+        "available",
+        "sold out",
+        "out of stock",
+        "restock",
+        "有货",
+        "没货",
+        "缺货",
+        "卖完",
+        "还有吗",
+        "现货",
+    ];
+    const BRAND: &[&str] = &["brand", "who makes", "made by", "牌子", "品牌", "厂家"];
+    const OPTIONS: &[&str] = &[
+        "options",
+        "variants",
+        "versions",
+        "kinds",
+        "types",
+        "款式",
+        "规格",
+        "有哪些",
+        "几种",
+    ];
+    const OPTION_WORDS: &[(&str, &[&str])] = &[
+        ("color", &["color", "colour", "颜色", "色"]),
+        ("size", &["size", "尺码", "尺寸", "大小", "码"]),
+        (
+            "material",
+            &["material", "fabric", "made of", "材质", "面料", "材料"],
+        ),
+    ];
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if has(PRICE) {
+        return Property::Price;
+    }
+    if has(STOCK) {
+        return Property::Availability;
+    }
+    if has(BRAND) {
+        return Property::Brand;
+    }
+    let options = choices
+        .product(product)
+        .map(|p| p.options.clone())
+        .unwrap_or_default();
+    for option in &options {
+        let spelled = OPTION_WORDS
+            .iter()
+            .find(|(name, _)| name == option)
+            .map(|(_, words)| *words)
+            .unwrap_or(&[]);
+        if lower.contains(option.as_str()) || has(spelled) {
+            return Property::Option(option.clone());
+        }
+    }
+    if has(OPTIONS) {
+        return Property::Options;
+    }
+    let asks = lower.contains('?')
+        || lower.contains('？')
+        || lower.contains('吗')
+        || [
+            "is it", "does it", "can it", "will it", "is the", "does the", "can i",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+    if asks {
+        Property::Unknown
+    } else {
+        Property::Options
+    }
+}
+
+/// The category a recommendation is for: a product named, a category's own
+/// name, or an everyday word for one of the shop's categories.
+fn need_of(lower: &str, product: Option<&str>, choices: &Choices) -> Option<String> {
+    const NEEDS: &[(&str, &[&str])] = &[
+        (
+            "outdoor",
+            &[
+                "hiking", "hike", "camping", "camp", "trek", "trail", "outdoor", "mountain",
+                "徒步", "露营", "爬山", "户外", "登山",
+            ],
+        ),
+        (
+            "kitchen",
+            &[
+                "cook", "kitchen", "chef", "bake", "做饭", "厨房", "烹饪", "下厨",
+            ],
+        ),
+        ("tea", &["tea", "茶"]),
+        (
+            "electronics",
+            &[
+                "gadget",
+                "tech",
+                "electronic",
+                "phone",
+                "music",
+                "commute",
+                "数码",
+                "电子",
+            ],
+        ),
+        (
+            "apparel",
+            &["clothes", "wear", "outfit", "jacket", "衣服", "穿", "服装"],
+        ),
+        ("shoes", &["shoes", "sneaker", "boots", "鞋"]),
+        (
+            "home",
+            &[
+                "home",
+                "bedroom",
+                "living room",
+                "decor",
+                "cozy",
+                "cosy",
+                "家居",
+                "卧室",
+                "装饰",
+                "客厅",
+            ],
+        ),
+    ];
+    if let Some(category) = product
+        .and_then(|name| choices.product(name))
+        .map(|p| p.category.clone())
+    {
+        return Some(category);
+    }
+    if let Some(category) = choices
+        .categories
+        .iter()
+        .find(|c| lower.contains(c.as_str()))
+    {
+        return Some(category.clone());
+    }
+    NEEDS
+        .iter()
+        .filter(|(category, _)| choices.categories.iter().any(|c| c == category))
+        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .map(|(category, _)| category.to_string())
+}
