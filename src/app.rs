@@ -420,6 +420,29 @@ fn email_channel(_settings: &Settings, _store: &Store) -> anyhow::Result<Arc<dyn
     anyhow::bail!("email.enabled is set, but this kefu was built without the `email` feature")
 }
 
+/// The readers of the shop in `shop.data`'s files (not the store's), and
+/// its products: what `kefu eval` and `kefu bench` read with.
+pub fn files_reader(
+    settings: &Settings,
+    mode: ReadMode,
+) -> anyhow::Result<(Reader, Vec<crate::shop::Product>)> {
+    use anyhow::Context;
+    let data = shop_data_dir(&settings.shop.data);
+    let path = data.join("products.json");
+    let products: std::collections::BTreeMap<String, crate::shop::Product> = serde_json::from_str(
+        &std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+    )
+    .with_context(|| format!("{}: not a products file", path.display()))?;
+    let products: Vec<_> = products.into_values().collect();
+    let nlu = Nlu::new(Lexicon::new(&products).with_data_dir(&data));
+    let knowledge = Arc::new(Knowledge::build(products.clone(), &data));
+    Ok((
+        Reader::new(nlu, knowledge, &settings.shop.name, mode),
+        products,
+    ))
+}
+
 /// Whether a labeled file holds frames (`"topic"`) rather than intents.
 pub fn is_frame_file(path: &std::path::Path) -> anyhow::Result<bool> {
     use anyhow::Context;
@@ -439,7 +462,6 @@ pub async fn eval_reading(
     readers: &[String],
 ) -> anyhow::Result<Vec<crate::nlu::reading::eval::ReaderScore>> {
     use crate::nlu::reading::eval::{eval_file, Which};
-    use anyhow::Context;
     let mut which = Vec::new();
     for name in readers {
         match name.as_str() {
@@ -450,17 +472,7 @@ pub async fn eval_reading(
             other => anyhow::bail!("unknown reader {other:?}: use rules, model, routed or all"),
         }
     }
-    let data = shop_data_dir(&settings.shop.data);
-    let path = data.join("products.json");
-    let products: std::collections::BTreeMap<String, crate::shop::Product> = serde_json::from_str(
-        &std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?,
-    )
-    .with_context(|| format!("{}: not a products file", path.display()))?;
-    let products: Vec<_> = products.into_values().collect();
-    let nlu = Nlu::new(Lexicon::new(&products).with_data_dir(&data));
-    let knowledge = Arc::new(Knowledge::build(products.clone(), &data));
-    let reader = Reader::new(nlu, knowledge, &settings.shop.name, ReadMode::Always);
+    let (reader, products) = files_reader(settings, ReadMode::Always)?;
     let engine = if which.iter().any(|w| *w != Which::Rules) {
         Some(build_engine(&settings.llm).await?)
     } else {

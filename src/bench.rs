@@ -50,6 +50,9 @@ pub struct BenchReport {
     /// Calibration drafts the guard let through (`llm.phrase = "auto"`
     /// phrases only at or above `llm.phrase_threshold` of them).
     pub phrase_score: crate::pipeline::PhraseScore,
+    /// How the model reads the sample shop's probes against the rules, and
+    /// how long a reading takes (`None`: the model answered none).
+    pub reading: Option<crate::nlu::reading::score::ReadingScore>,
 }
 
 /// Tokens generated per measured reply.
@@ -91,6 +94,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
         temperature: settings.llm.temperature,
     };
     let phrase_score = crate::pipeline::phrase_score_with(&phraser).await;
+    let (reader, _) = crate::app::files_reader(settings, crate::nlu::reading::ReadMode::Always)?;
+    let reading = crate::nlu::reading::score::score(&reader, engine.as_ref()).await;
     let (rss_mib, peak_rss_mib) = memory_mib();
     Ok(BenchReport {
         engine: engine.describe(),
@@ -105,6 +110,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
         rss_mib,
         peak_rss_mib,
         phrase_score,
+        reading,
     })
 }
 
@@ -286,5 +292,23 @@ pub fn render(report: &BenchReport) -> String {
         "phrasing          {} of {} calibration drafts pass the guard\n",
         report.phrase_score.passed, report.phrase_score.total
     );
+    match &report.reading {
+        Some(r) => {
+            out +=
+                &format!(
+                "reading           {} probes right: model {:.2}, rules {:.2}, routed {:.2} ({})\n",
+                r.total,
+                r.model,
+                r.rules,
+                r.routed,
+                if r.model_helps() { "the model reads" } else { "the rules read alone" }
+            );
+            out += &format!(
+                "reading time      first {:.2} s (static prompt computed), then median {:.2} s\n",
+                r.first_secs, r.median_secs
+            );
+        }
+        None => out += "reading           the model answered no reading request\n",
+    }
     out
 }

@@ -49,6 +49,15 @@ pub struct DialogueState {
     pub shared: bool,
 }
 
+impl DialogueState {
+    /// Whether kefu is waiting for an answer (a request under way, a
+    /// proposal, a code): the next message is read as one, by the rules,
+    /// which know what was asked.
+    pub fn answering(&self) -> bool {
+        !self.tasks.is_empty() || self.pending.is_some() || self.awaiting_code
+    }
+}
+
 /// A question kefu asked about the request in progress.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

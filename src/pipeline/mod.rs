@@ -154,10 +154,13 @@ impl Pipeline {
         if chars > cap {
             return self.too_long(inbound, conversation, chars, cap);
         }
-        let understanding = self.reader.read(&text, Some(self.engine.as_ref())).await;
         let mut state = conversation
             .map(|c| DialogueState::from_json(&c.state))
             .unwrap_or_default();
+        // An answer to kefu's question is the rules' to read: the model
+        // does not see what was asked.
+        let engine = (!state.answering()).then_some(self.engine.as_ref());
+        let understanding = self.reader.read(&text, engine).await;
         state.identity = inbound.identity();
         state.shared = inbound.shared;
         let (verified_before, proven_before) = self.known_sender(inbound, &mut state)?;

@@ -16,6 +16,7 @@ mod nlu;
 mod openai;
 mod operators;
 mod outcomes;
+mod reading;
 mod shop;
 mod shutdown;
 mod systemd;

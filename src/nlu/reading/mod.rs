@@ -162,3 +162,6 @@ pub struct Frame {
     #[serde(skip)]
     pub sure: bool,
 }
+
+#[cfg(test)]
+mod tests;

@@ -78,6 +78,11 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
             frame.product = Some(name);
             frame.property = Some(property);
         }
+        Intent::Other if identifies(u) => {
+            // An email, a name, a zip: an answer to a question.
+            frame.topic = Topic::Other;
+            frame.sure = true;
+        }
         Intent::ProductInfo | Intent::Complaint | Intent::Other => {
             if let Some((entry, score)) = faq {
                 frame.topic = Topic::Faq;
@@ -90,9 +95,9 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
                 // A product question about a product the shop does not sell.
                 frame.topic = Topic::Product;
             } else if !u.entities.0.is_empty() {
-                // An email, a name, an order id: an answer to a question.
+                // An option, an amount: perhaps an answer to a question,
+                // perhaps words the rules took for one.
                 frame.topic = Topic::Other;
-                frame.sure = true;
             } else if words(text) >= 4 {
                 frame.topic = Topic::OffTopic;
             }
@@ -163,6 +168,13 @@ fn general_question(lower: &str, u: &Understanding) -> bool {
         .iter()
         .any(|k| u.entities.first(k).is_some());
     !named && !OWN.iter().any(|w| lower.contains(w)) && ASKS.iter().any(|w| lower.contains(w))
+}
+
+/// The message names who the customer is.
+fn identifies(u: &Understanding) -> bool {
+    ["email", "name", "zip"]
+        .iter()
+        .any(|k| u.entities.first(k).is_some())
 }
 
 /// About one of the customer's own orders or their account: an order id,

@@ -24,6 +24,13 @@ pub struct ReadingScore {
     pub model: f64,
     /// Share the routed reading read right.
     pub routed: f64,
+    /// Median seconds of one model reading (the shop's static prompt
+    /// already computed, after the first).
+    #[serde(default)]
+    pub median_secs: f64,
+    /// Seconds of the first model reading, static prompt included.
+    #[serde(default)]
+    pub first_secs: f64,
 }
 
 impl ReadingScore {
@@ -111,13 +118,20 @@ fn right(frame: &Frame, probe: &Probe) -> bool {
 pub async fn score(reader: &Reader, engine: &dyn Engine) -> Option<ReadingScore> {
     let probes = probes(reader);
     let (mut rules, mut model, mut routed, mut answered) = (0usize, 0usize, 0usize, 0usize);
+    let mut times = Vec::new();
     for probe in &probes {
         let by_rules = reader.by_rules(&probe.text);
+        let started = std::time::Instant::now();
         let (by_model, ok) = reader
             .model_reader()
             .read_answered(engine, &probe.text)
             .await;
+        times.push(started.elapsed().as_secs_f64());
         answered += usize::from(ok);
+        if answered == 0 && times.len() >= 3 {
+            // Three failures and no answer: the engine is down, not bad.
+            return None;
+        }
         rules += usize::from(right(&by_rules.frame, probe));
         model += usize::from(by_model.as_ref().is_some_and(|f| right(f, probe)));
         let merged = if by_rules.frame.sure {
@@ -131,7 +145,13 @@ pub async fn score(reader: &Reader, engine: &dyn Engine) -> Option<ReadingScore>
         return None;
     }
     let share = |n: usize| n as f64 / probes.len().max(1) as f64;
+    let first_secs = times.first().copied().unwrap_or(0.0);
+    let mut rest = times.split_off(1.min(times.len()));
+    rest.sort_by(|a, b| a.total_cmp(b));
+    let median_secs = rest.get(rest.len() / 2).copied().unwrap_or(first_secs);
     Some(ReadingScore {
+        median_secs,
+        first_secs,
         total: probes.len(),
         rules: share(rules),
         model: share(model),

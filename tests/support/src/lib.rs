@@ -90,6 +90,10 @@ impl Sandbox {
             // The model phrases every reply (the guard checks each draft);
             // tests of `llm.phrase = "auto"` set it themselves.
             .env("KEFU__LLM__PHRASE", "always")
+            // The rules read alone: a model reading (and the background
+            // reading score) would add requests most tests do not count;
+            // tests of reading set it themselves.
+            .env("KEFU__LLM__READ", "never")
             // One reply per message, as most tests count them; the flood
             // tests set their own.
             .env("KEFU__DAEMON__DEBOUNCE_MS", "0")

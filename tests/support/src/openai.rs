@@ -1,5 +1,6 @@
 //! A stand-in for an OpenAI-compatible server (`POST /v1/chat/completions`),
-//! on 127.0.0.1: answers with a fixed reply and records every request, so a
+//! on 127.0.0.1: answers with a fixed reply (another for requests under a
+//! JSON schema, as readings are) and records every request, so a
 //! test can check what kefu sent (model, messages, key, limits).
 
 use std::sync::{Arc, Mutex};
@@ -29,14 +30,25 @@ impl OpenAiStandIn {
     /// Start on a free port; every completion answers `reply`, or, while
     /// `failures` lasts, HTTP 500.
     pub async fn start(reply: &str, failures: usize) -> Self {
+        Self::start_reading(reply, reply, failures).await
+    }
+
+    /// Like [`OpenAiStandIn::start`], but a request constrained to a JSON
+    /// schema (`response_format`, as a reading is) answers `reading`.
+    pub async fn start_reading(reply: &str, reading: &str, failures: usize) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let failures = Arc::new(Mutex::new(failures));
-        let (seen, reply) = (requests.clone(), reply.to_string());
+        let (seen, reply, reading) = (requests.clone(), reply.to_string(), reading.to_string());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (seen, reply, failures) = (seen.clone(), reply.clone(), failures.clone());
+                let (seen, reply, reading, failures) = (
+                    seen.clone(),
+                    reply.clone(),
+                    reading.clone(),
+                    failures.clone(),
+                );
                 tokio::spawn(async move {
                     let mut reader = BufReader::new(stream);
                     let mut line = String::new();
@@ -60,6 +72,11 @@ impl OpenAiStandIn {
                     let mut body = vec![0; length];
                     reader.read_exact(&mut body).await.ok();
                     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                    let reply = if body.get("response_format").is_some() {
+                        reading
+                    } else {
+                        reply
+                    };
                     seen.lock().unwrap().push(Recorded {
                         path: path.clone(),
                         authorization,
