@@ -16,6 +16,8 @@ pub struct ProductChoice {
     pub category: String,
     /// Option names its variants have (`color`, `size`).
     pub options: Vec<String>,
+    /// Every (option name, value) its variants have, lowercased.
+    pub values: Vec<(String, String)>,
 }
 
 /// Everything a reading may name.
@@ -45,10 +47,15 @@ impl Choices {
             .map(|p| {
                 let meta = knowledge.meta(p);
                 let mut options: Vec<String> = Vec::new();
+                let mut values: Vec<(String, String)> = Vec::new();
                 for variant in p.variants.values() {
-                    for name in variant.options.keys() {
+                    for (name, value) in &variant.options {
                         if !options.contains(name) {
                             options.push(name.clone());
+                        }
+                        let pair = (name.clone(), value.to_lowercase());
+                        if !values.contains(&pair) {
+                            values.push(pair);
                         }
                     }
                 }
@@ -57,6 +64,7 @@ impl Choices {
                     name_zh: meta.name_zh,
                     category: meta.category,
                     options,
+                    values,
                 }
             })
             .collect();

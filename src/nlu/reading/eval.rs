@@ -47,6 +47,9 @@ pub struct ReaderScore {
     pub frame_accuracy: f64,
     /// F1 of the request fields, over the messages labeled with requests.
     pub request_f1: Option<f64>,
+    /// Readings the rules were sure of (the model is not asked), and of
+    /// those, how many were wrong: what no model can fix when routed.
+    pub sure: (usize, usize),
     /// Per topic label: (messages, right topic).
     pub per_topic: BTreeMap<String, (usize, usize)>,
     /// Median and 95th-percentile reading time, in milliseconds.
@@ -148,6 +151,7 @@ pub async fn eval_file(
             topic_accuracy: 0.0,
             frame_accuracy: 0.0,
             request_f1: None,
+            sure: (0, 0),
             per_topic: BTreeMap::new(),
             median_ms: 0.0,
             p95_ms: 0.0,
@@ -176,7 +180,12 @@ pub async fn eval_file(
                 topics += 1;
                 entry.1 += 1;
             }
-            if frame_right(&l.frame, &got) {
+            let right = frame_right(&l.frame, &got);
+            if got.sure {
+                score.sure.0 += 1;
+                score.sure.1 += usize::from(!right);
+            }
+            if right {
                 frames += 1;
             } else if score.errors.len() < 40 {
                 score
@@ -225,6 +234,9 @@ fn describe(f: &Frame) -> String {
     if let Some(p) = &f.property {
         out.push_str(&format!(" [{}]", p.label()));
     }
+    if f.sure {
+        out.push_str(" (sure)");
+    }
     out
 }
 
@@ -252,7 +264,14 @@ pub fn render(scores: &[ReaderScore]) -> String {
             .iter()
             .map(|(t, (n, ok))| format!("{t} {ok}/{n}"))
             .collect();
-        out.push_str(&format!("\n{:?} per topic: {}\n", s.reader, per.join(", ")));
+        out.push_str(&format!(
+            "\n{:?} per topic: {}\nsure {} of {}, of them wrong {}\n",
+            s.reader,
+            per.join(", "),
+            s.sure.0,
+            s.messages,
+            s.sure.1
+        ));
         for (text, want, got) in s.errors.iter().take(15) {
             out.push_str(&format!("  {text:?}: labeled {want}, read {got}\n"));
         }

@@ -7,7 +7,7 @@ use crate::knowledge::Knowledge;
 use crate::nlu::{Intent, Understanding};
 
 /// A FAQ match at least this good (BM25) is read without the model.
-const SURE_FAQ: f64 = 7.0;
+const SURE_FAQ: f64 = 11.0;
 
 /// Read `text`, already understood by the rules as `u`.
 pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choices) -> Frame {
@@ -53,7 +53,9 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
                 Intent::Goodbye => Topic::Goodbye,
                 _ => Topic::Handoff,
             };
-            frame.sure = sure_intent;
+            // "when are your agents around?" asks about people, not for one.
+            frame.sure =
+                sure_intent && !(frame.topic == Topic::Handoff && general_question(&lower, u));
         }
         Intent::OrderStatus
         | Intent::CancelOrder
@@ -70,10 +72,13 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
             frame.need = need_of(&lower, product.as_deref(), choices);
             frame.sure = sure_intent && (frame.need.is_some() || frame.product.is_some());
         }
-        Intent::ProductInfo if product.is_some() => {
+        Intent::ProductInfo | Intent::Other
+            if product.is_some() && !faq.is_some_and(|(_, score)| score >= SURE_FAQ) =>
+        {
             let name = product.expect("checked");
-            let property = property_of(&lower, &name, choices);
-            frame.sure = sure_intent && property != Property::Unknown;
+            let said = u.entities.all("option");
+            let (property, named) = property_of(&lower, &name, said, choices);
+            frame.sure = sure_intent && named;
             frame.topic = Topic::Product;
             frame.product = Some(name);
             frame.property = Some(property);
@@ -226,8 +231,9 @@ pub fn words(text: &str) -> usize {
     text.split_whitespace().count() + text.chars().filter(|c| crate::lang::is_cjk(*c)).count() / 2
 }
 
-/// What a question about `product` asks.
-fn property_of(lower: &str, product: &str, choices: &Choices) -> Property {
+/// What a question about `product` asks, and whether the words named it
+/// (else it is a guess: `unknown` for a question, `options` otherwise).
+fn property_of(lower: &str, product: &str, said: &[String], choices: &Choices) -> (Property, bool) {
     const PRICE: &[&str] = &[
         "price",
         "cost",
@@ -276,13 +282,13 @@ fn property_of(lower: &str, product: &str, choices: &Choices) -> Property {
     ];
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
     if has(PRICE) {
-        return Property::Price;
+        return (Property::Price, true);
     }
     if has(STOCK) {
-        return Property::Availability;
+        return (Property::Availability, true);
     }
     if has(BRAND) {
-        return Property::Brand;
+        return (Property::Brand, true);
     }
     let options = choices
         .product(product)
@@ -295,11 +301,24 @@ fn property_of(lower: &str, product: &str, choices: &Choices) -> Property {
             .map(|(_, words)| *words)
             .unwrap_or(&[]);
         if lower.contains(option.as_str()) || has(spelled) {
-            return Property::Option(option.clone());
+            return (Property::Option(option.clone()), true);
         }
     }
+    // A value of one of its options ("is the longjing pre-qingming?",
+    // "does it come in black"): that option is asked about.
+    let values = choices
+        .product(product)
+        .map(|p| p.values.clone())
+        .unwrap_or_default();
+    let named = values.iter().find(|(_, value)| {
+        said.iter().any(|s| s.to_lowercase() == *value)
+            || (value.len() >= 4 && lower.contains(value.as_str()))
+    });
+    if let Some((option, _)) = named {
+        return (Property::Option(option.clone()), true);
+    }
     if has(OPTIONS) {
-        return Property::Options;
+        return (Property::Options, true);
     }
     let asks = lower.contains('?')
         || lower.contains('？')
@@ -310,9 +329,9 @@ fn property_of(lower: &str, product: &str, choices: &Choices) -> Property {
         .iter()
         .any(|w| lower.contains(w));
     if asks {
-        Property::Unknown
+        (Property::Unknown, false)
     } else {
-        Property::Options
+        (Property::Options, false)
     }
 }
 
