@@ -1,14 +1,14 @@
 //! Assembling the daemon from its settings.
 
-use crate::config::{LlmSettings, Settings};
+use crate::config::Settings;
 use crate::daemon::{Channels, Daemon, StopWhen};
 use crate::desk::Desk;
 use crate::dialogue::Brain;
 use crate::knowledge::Knowledge;
 use crate::llm::build_engine;
-use crate::nlu::reading::{score::ReadingScore, ReadMode, Reader};
+use crate::nlu::reading::{ReadMode, Reader};
 use crate::nlu::{Lexicon, Nlu};
-use crate::pipeline::{MessageCaps, PhraseMode, PhraseScore, Pipeline, PipelineSettings};
+use crate::pipeline::{MessageCaps, Pipeline, PipelineSettings};
 use crate::prompts::Prompts;
 use crate::shop::{import_dir, Shop};
 use crate::store::Store;
@@ -27,7 +27,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Daemon> {
     let store = Store::open(&settings.store.path)?;
     let prompts = Prompts::load(settings.prompts.dir.as_deref())?;
     let (nlu, brain) = brain(settings, &store)?;
-    let mut pipeline = Pipeline::new(
+    let pipeline = Pipeline::new(
         engine,
         prompts,
         PipelineSettings {
@@ -43,12 +43,11 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Daemon> {
     );
     let survey = crate::outcomes::Survey::new(&settings.csat, pipeline.prompts())?.map(Arc::new);
     let desk = desk(settings, &store, survey.clone())?;
-    let phrasing = decide_phrasing(&pipeline, &settings.llm, &store).await;
-    pipeline.set_phrasing(phrasing);
-    score_reading_in_background(&pipeline, &store);
+    let pipeline = Arc::new(pipeline);
+    crate::scores::start(pipeline.clone(), &settings.llm, &store);
     Ok(Daemon {
         store,
-        pipeline: Arc::new(pipeline),
+        pipeline,
         stop_when: StopWhen::Signal,
         workers: settings.daemon.workers,
         grace: Duration::from_secs(settings.daemon.shutdown_grace_secs),
@@ -72,55 +71,6 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Daemon> {
     })
 }
 
-/// Whether the model phrases replies (`llm.phrase`). With `auto` the model
-/// is scored once against the guard (the score is kept in the store per
-/// engine and reply length, so later starts are instant) and phrases only
-/// at or above `llm.phrase_threshold`.
-async fn decide_phrasing(pipeline: &Pipeline, llm: &LlmSettings, store: &Store) -> bool {
-    match llm.phrase {
-        PhraseMode::Always => return true,
-        PhraseMode::Never => return false,
-        PhraseMode::Auto => {}
-    }
-    let key = format!(
-        "phrase_score/{}/{}",
-        pipeline.engine().describe(),
-        llm.max_tokens
-    );
-    let cached = store.setting::<PhraseScore>(&key);
-    let score = match cached {
-        Some(score) => score,
-        None => {
-            tracing::info!(
-                "scoring how well the model phrases replies (once per model; llm.phrase = \"auto\")"
-            );
-            let score = pipeline.phrase_score().await;
-            if let Err(e) = store.set_setting(&key, &score) {
-                tracing::warn!(
-                    "cannot keep the phrasing score (it is measured again at the next start): {e}"
-                );
-            }
-            score
-        }
-    };
-    let on = score.share() >= llm.phrase_threshold;
-    if on {
-        tracing::info!(
-            passed = score.passed,
-            of = score.total,
-            "the model phrases replies"
-        );
-    } else {
-        tracing::warn!(
-            passed = score.passed,
-            of = score.total,
-            threshold = llm.phrase_threshold,
-            "the model's drafts passed the guard too rarely: replies use the templates (set llm.phrase = \"always\" to override, or load a bigger model)"
-        );
-    }
-    on
-}
-
 /// The readers of messages: the rules and, as `llm.read` says, the model
 /// (`llm.nlu_fallback = false` keeps the model from reading at all).
 fn reader(settings: &Settings, nlu: Nlu, brain: &Brain) -> Reader {
@@ -130,52 +80,6 @@ fn reader(settings: &Settings, nlu: Nlu, brain: &Brain) -> Reader {
         ReadMode::Never
     };
     Reader::new(nlu, brain.knowledge.clone(), &settings.shop.name, mode)
-}
-
-/// With `llm.read = "auto"`: whether the model reads is decided by its
-/// reading score, kept in the store per engine. Until it is known the rules
-/// read alone: the score is measured in the background, so the first reply
-/// never waits for it.
-fn score_reading_in_background(pipeline: &Pipeline, store: &Store) {
-    let reader = pipeline.reader().clone();
-    if reader.mode() != ReadMode::Auto {
-        return;
-    }
-    let engine = pipeline.engine().clone();
-    let key = format!("reading_score/{}", engine.describe());
-    if let Some(score) = store.setting::<ReadingScore>(&key) {
-        announce_reading(&score);
-        reader.trust_model(score.model_helps());
-        return;
-    }
-    let store = store.clone();
-    tokio::spawn(async move {
-        tracing::info!("scoring how well the model reads messages, in the background (once per model; llm.read = \"auto\")");
-        let Some(score) = crate::nlu::reading::score::score(&reader, engine.as_ref()).await else {
-            tracing::warn!("the model answered no reading request: the rules read alone (scored again at the next start)");
-            return;
-        };
-        if let Err(e) = store.set_setting(&key, &score) {
-            tracing::warn!(
-                "cannot keep the reading score (it is measured again at the next start): {e}"
-            );
-        }
-        announce_reading(&score);
-        reader.trust_model(score.model_helps());
-    });
-}
-
-fn announce_reading(score: &ReadingScore) {
-    if score.model_helps() {
-        tracing::info!(
-            model = score.model,
-            rules = score.rules,
-            routed = score.routed,
-            "the model reads the messages the rules are unsure of"
-        );
-    } else {
-        tracing::info!(model = score.model, rules = score.rules, routed = score.routed, "the model reads worse than the rules: the rules read alone (set llm.read = \"always\" to override, or load a bigger model)");
-    }
 }
 
 /// The shop (imported from `shop.data` on first start), its knowledge graph

@@ -25,6 +25,7 @@ pub mod outcomes;
 pub mod pipeline;
 pub mod privacy;
 pub mod prompts;
+pub mod scores;
 pub mod shop;
 pub mod stats;
 pub mod store;

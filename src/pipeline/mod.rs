@@ -85,7 +85,7 @@ pub struct Pipeline {
     reader: Reader,
     brain: Brain,
     /// Whether the model rewords replies (see [`PhraseMode`]).
-    phrasing: bool,
+    phrasing: std::sync::atomic::AtomicBool,
 }
 
 impl Pipeline {
@@ -103,13 +103,19 @@ impl Pipeline {
             settings,
             reader,
             brain,
-            phrasing: true,
+            phrasing: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
     /// Let the model phrase replies, or answer from the templates alone.
-    pub fn set_phrasing(&mut self, on: bool) {
-        self.phrasing = on;
+    /// (Decided at start, or later by the background phrasing score.)
+    pub fn set_phrasing(&self, on: bool) {
+        self.phrasing
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn phrasing(&self) -> bool {
+        self.phrasing.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// What rewording with this pipeline's engine and templates needs.
@@ -218,7 +224,7 @@ impl Pipeline {
         }
         let plain = self.plain_answer(&step, understanding.language)?;
         let profile = fresh_profile.as_ref().map(|p| p.summary());
-        let draft = if self.phrasing {
+        let draft = if self.phrasing() {
             phrase::phrase(
                 self,
                 &plain,
@@ -271,7 +277,7 @@ impl Pipeline {
             }),
             Err(e) => json!({ "history_turns": draft.history_turns, "error": e.to_string() }),
         };
-        let (text, verdict) = if self.phrasing {
+        let (text, verdict) = if self.phrasing() {
             guard::guard(&input, draft.completion)
         } else {
             let reason = "phrasing is off (llm.phrase)".to_string();
