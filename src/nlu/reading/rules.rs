@@ -38,6 +38,13 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
         frame.sure = u.entities.first("order_id").is_some();
         return frame;
     }
+    if !small_talk && !is_order(u.intent) && asks_advice(&lower) {
+        frame.topic = Topic::Recommendation;
+        frame.product = product.clone();
+        frame.need = need_of(&lower, product.as_deref(), choices);
+        frame.sure = frame.need.is_some();
+        return frame;
+    }
     if let (true, Some((entry, score))) = (asks_policy, faq) {
         // "can orders still be cancelled once shipped?": the shop's policy
         // is asked, not an action on one of the customer's orders.
@@ -173,6 +180,55 @@ fn general_question(lower: &str, u: &Understanding) -> bool {
         .iter()
         .any(|k| u.entities.first(k).is_some());
     !named && !OWN.iter().any(|w| lower.contains(w)) && ASKS.iter().any(|w| lower.contains(w))
+}
+
+/// Whether the message asks what to buy: "what do you recommend", "a gift
+/// for my dad", "what should I pack for …", "有什么推荐".
+fn asks_advice(lower: &str) -> bool {
+    const ADVICE: &[&str] = &[
+        "recommend",
+        "suggest",
+        "gift",
+        "present for",
+        "what should i get",
+        "what should i buy",
+        "what should i bring",
+        "what should i pack",
+        "should i pack",
+        "should i bring",
+        "what to get",
+        "what to buy",
+        "what's good for",
+        "whats good for",
+        "what is good for",
+        "something for my",
+        "something to make",
+        "need something",
+        "what can i get",
+        "推荐",
+        "送什么",
+        "买什么",
+        "礼物",
+        "送他",
+        "送她",
+        "入门",
+        "适合",
+        "该买",
+        "先买",
+    ];
+    ADVICE.iter().any(|w| lower.contains(w))
+}
+
+fn is_order(intent: Intent) -> bool {
+    matches!(
+        intent,
+        Intent::OrderStatus
+            | Intent::CancelOrder
+            | Intent::ModifyOrder
+            | Intent::ReturnOrder
+            | Intent::ExchangeOrder
+            | Intent::ChangeAddress
+    )
 }
 
 /// The message names who the customer is.
@@ -362,15 +418,21 @@ fn need_of(lower: &str, product: Option<&str>, choices: &Choices) -> Option<Stri
                 "phone",
                 "music",
                 "commute",
+                "flight",
                 "数码",
                 "电子",
             ],
         ),
         (
             "apparel",
-            &["clothes", "wear", "outfit", "jacket", "衣服", "穿", "服装"],
+            &[
+                "clothes", "wear", "outfit", "jacket", "warm", "衣服", "穿", "服装", "保暖",
+            ],
         ),
-        ("shoes", &["shoes", "sneaker", "boots", "鞋"]),
+        (
+            "shoes",
+            &["shoes", "sneaker", "boots", "walking all day", "鞋"],
+        ),
         (
             "home",
             &[
