@@ -104,7 +104,8 @@ impl Choices {
             "You read one message a customer sent to the online shop {shop} and say what it is about, as JSON.\n\
              topic: greeting | goodbye (thanks, bye) | faq (a FAQ entry below answers it) | \
              product (a question about one product: price, availability, options, brand, an option, or unknown = something not listed) | \
-             recommendation (what to buy; need = the category) | order (the customer's own order, parcel, refund or account) | \
+             recommendation (what to buy; need = the category) | order (the customer's own order, parcel, refund or account; action = what they want done: \
+             status, cancel, modify_items, modify_address, modify_payment (before it ships), return, exchange (after delivery), change_address (the account's), info (what it cost, a refund, a gift-card balance)) | \
              handoff (wants a person) | complaint | off_topic (not about the shop) | other (a name, email, yes, no, an answer).\n\
              Use \"none\" where a field does not apply.\nFAQ:\n"
         );
@@ -145,8 +146,9 @@ impl Choices {
                 "product": {"type": "string", "enum": with_none(self.products.iter().map(|p| p.name.clone()).collect())},
                 "property": {"type": "string", "enum": with_none(self.properties())},
                 "need": {"type": "string", "enum": with_none(self.categories.clone())},
+                "action": {"type": "string", "enum": with_none(super::OrderAction::ALL.iter().map(|a| a.label().to_string()).collect())},
             },
-            "required": ["topic", "faq", "product", "property", "need"],
+            "required": ["topic", "faq", "product", "property", "need", "action"],
             "additionalProperties": false
         })
     }

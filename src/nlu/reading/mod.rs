@@ -129,6 +129,65 @@ impl Property {
     }
 }
 
+/// What an order matter asks to do (the request parser reads the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderAction {
+    /// Where it is.
+    Status,
+    /// Cancel it.
+    Cancel,
+    /// Change its items.
+    ModifyItems,
+    /// Change its shipping address.
+    ModifyAddress,
+    /// Pay it another way.
+    ModifyPayment,
+    /// Return items.
+    Return,
+    /// Exchange items.
+    Exchange,
+    /// Change the account's default address.
+    ChangeAddress,
+    /// What it cost, what a return refunds, a gift card's balance.
+    Info,
+}
+
+impl OrderAction {
+    /// Every action, in the schema's order.
+    pub const ALL: [OrderAction; 9] = [
+        OrderAction::Status,
+        OrderAction::Cancel,
+        OrderAction::ModifyItems,
+        OrderAction::ModifyAddress,
+        OrderAction::ModifyPayment,
+        OrderAction::Return,
+        OrderAction::Exchange,
+        OrderAction::ChangeAddress,
+        OrderAction::Info,
+    ];
+
+    /// The label (`modify_items`).
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderAction::Status => "status",
+            OrderAction::Cancel => "cancel",
+            OrderAction::ModifyItems => "modify_items",
+            OrderAction::ModifyAddress => "modify_address",
+            OrderAction::ModifyPayment => "modify_payment",
+            OrderAction::Return => "return",
+            OrderAction::Exchange => "exchange",
+            OrderAction::ChangeAddress => "change_address",
+            OrderAction::Info => "info",
+        }
+    }
+
+    /// The action with this label.
+    pub fn from_label(label: &str) -> Option<OrderAction> {
+        OrderAction::ALL.into_iter().find(|a| a.label() == label)
+    }
+}
+
 /// Which reader a frame comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,6 +215,8 @@ pub struct Frame {
     pub asked: Option<String>,
     /// A recommendation's need: a category of the shop.
     pub need: Option<String>,
+    /// What an order matter asks to do.
+    pub action: Option<OrderAction>,
     /// Which reader it comes from.
     pub source: Source,
     /// The rules read every part of it (no model needed).

@@ -7,8 +7,8 @@ use super::{Choices, Frame, Property, Source, Topic};
 use crate::llm::{ChatRequest, Engine, PromptMessage, PromptRole};
 use serde_json::Value;
 
-/// Tokens the answer may take: five short fields.
-const MAX_TOKENS: u32 = 64;
+/// Tokens the answer may take: six short fields.
+const MAX_TOKENS: u32 = 80;
 
 /// What the model needs to read one message.
 #[derive(Debug, Clone)]
@@ -118,6 +118,9 @@ impl ModelReader {
             Topic::Recommendation => {
                 frame.product = product;
                 frame.need = need;
+            }
+            Topic::Order => {
+                frame.action = field("action").and_then(|a| super::OrderAction::from_label(&a));
             }
             _ => {}
         }

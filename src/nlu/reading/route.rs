@@ -14,7 +14,7 @@
 //!   the rules' reading: never silence.
 
 use super::model::ModelReader;
-use super::{rules, Choices, Frame, Source, Topic};
+use super::{rules, Choices, Frame, OrderAction, Source, Topic};
 use crate::knowledge::Knowledge;
 use crate::llm::Engine;
 use crate::nlu::{Intent, Nlu, Understanding};
@@ -136,8 +136,11 @@ pub fn merge(mut rules: Understanding, model: Option<Frame>) -> Understanding {
         Topic::Complaint => Intent::Complaint,
         Topic::Product => Intent::ProductInfo,
         Topic::Recommendation => Intent::Recommendation,
-        Topic::Order if is_order(rules.intent) => rules.intent,
-        Topic::Order => Intent::OrderStatus,
+        Topic::Order => match model.action {
+            Some(action) => intent_of(action),
+            None if is_order(rules.intent) => rules.intent,
+            None => Intent::OrderStatus,
+        },
         Topic::Faq | Topic::OffTopic | Topic::Other => Intent::Other,
     };
     rules.confidence = 0.5;
@@ -147,6 +150,21 @@ pub fn merge(mut rules: Understanding, model: Option<Frame>) -> Understanding {
         ..model
     };
     rules
+}
+
+/// The intent whose request the flows start for an order action the rules
+/// did not read ("I accidentally placed the order" → cancel).
+fn intent_of(action: OrderAction) -> Intent {
+    match action {
+        OrderAction::Status | OrderAction::Info => Intent::OrderStatus,
+        OrderAction::Cancel => Intent::CancelOrder,
+        OrderAction::ModifyItems | OrderAction::ModifyAddress | OrderAction::ModifyPayment => {
+            Intent::ModifyOrder
+        }
+        OrderAction::Return => Intent::ReturnOrder,
+        OrderAction::Exchange => Intent::ExchangeOrder,
+        OrderAction::ChangeAddress => Intent::ChangeAddress,
+    }
 }
 
 fn is_order(intent: Intent) -> bool {

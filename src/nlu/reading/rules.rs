@@ -2,7 +2,7 @@
 //! BM25 search, and word lists for what a product question asks and what a
 //! recommendation is for. Fast, and sure only where the words say so.
 
-use super::{Choices, Frame, Property, Source, Topic};
+use super::{Choices, Frame, OrderAction, Property, Source, Topic};
 use crate::knowledge::Knowledge;
 use crate::nlu::{Intent, Understanding};
 
@@ -71,6 +71,7 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
         | Intent::ExchangeOrder
         | Intent::ChangeAddress => {
             frame.topic = Topic::Order;
+            frame.action = action_of(u.intent);
             frame.sure = sure_intent || u.entities.first("order_id").is_some();
         }
         Intent::Recommendation => {
@@ -217,6 +218,19 @@ fn asks_advice(lower: &str) -> bool {
         "先买",
     ];
     ADVICE.iter().any(|w| lower.contains(w))
+}
+
+/// The order action an intent asks for.
+fn action_of(intent: Intent) -> Option<OrderAction> {
+    Some(match intent {
+        Intent::OrderStatus => OrderAction::Status,
+        Intent::CancelOrder => OrderAction::Cancel,
+        Intent::ModifyOrder => OrderAction::ModifyItems,
+        Intent::ReturnOrder => OrderAction::Return,
+        Intent::ExchangeOrder => OrderAction::Exchange,
+        Intent::ChangeAddress => OrderAction::ChangeAddress,
+        _ => return None,
+    })
 }
 
 fn is_order(intent: Intent) -> bool {

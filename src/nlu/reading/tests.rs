@@ -140,3 +140,20 @@ fn the_router_keeps_the_rules_order_matters_and_answers_and_takes_the_model_else
     let rules = r.by_rules("mate any chance u send stuff down under");
     assert_eq!(merge(rules.clone(), None).frame, rules.frame);
 }
+
+#[test]
+fn an_order_action_only_the_model_read_starts_that_request() {
+    let r = reader();
+    let m = model();
+    let frame = m
+        .parse(r#"{"topic":"order","faq":"none","product":"none","property":"none","need":"none","action":"cancel"}"#)
+        .unwrap();
+    assert_eq!(frame.action, Some(OrderAction::Cancel));
+    // No cancel word: the rules cannot tell what is wanted.
+    let u = merge(
+        r.by_rules("I only wanted to see the shipping price but I placed the order by accident"),
+        Some(frame),
+    );
+    assert_eq!(u.intent, crate::nlu::Intent::CancelOrder);
+    assert_eq!(u.frame.topic, Topic::Order);
+}
