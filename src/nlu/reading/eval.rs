@@ -89,6 +89,11 @@ fn labels(path: &Path) -> anyhow::Result<Vec<Labeled>> {
         };
         let mut fields = BTreeSet::new();
         let requests = v["requests"].as_array().cloned().unwrap_or_default();
+        let mut frame = frame;
+        frame.action = requests
+            .first()
+            .and_then(|r| r["action"].as_str())
+            .and_then(super::OrderAction::from_label);
         for r in &requests {
             let action = r["action"].as_str().unwrap_or("").to_string();
             fields.insert(("action".into(), action.clone(), String::new()));
@@ -127,6 +132,18 @@ fn frame_right(want: &Frame, got: &Frame) -> bool {
         && same(&want.product, &got.product)
         && same(&want.need, &got.need)
         && (want.property.is_none() || want.property == got.property)
+        && (want.action.is_none() || family(want.action) == family(got.action))
+}
+
+/// Changes of a pending order count as one action: which part changes is
+/// the request parser's to read.
+fn family(action: Option<super::OrderAction>) -> Option<&'static str> {
+    use super::OrderAction::*;
+    action.map(|a| match a {
+        ModifyItems | ModifyAddress | ModifyPayment => "modify",
+        Status | Info => "status",
+        other => other.label(),
+    })
 }
 
 /// Score `which` readers on the labeled file.
@@ -230,6 +247,9 @@ fn describe(f: &Frame) -> String {
     for v in [&f.faq, &f.product, &f.need].into_iter().flatten() {
         out.push(' ');
         out.push_str(v);
+    }
+    if let Some(a) = f.action {
+        out.push_str(&format!(" {}", a.label()));
     }
     if let Some(p) = &f.property {
         out.push_str(&format!(" [{}]", p.label()));

@@ -35,6 +35,7 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
     );
     if !small_talk && personal_order(&lower, u) {
         frame.topic = Topic::Order;
+        frame.action = action_of(u.intent);
         frame.sure = u.entities.first("order_id").is_some();
         return frame;
     }
