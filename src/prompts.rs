@@ -96,6 +96,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../prompts/csat/thanks.zh.j2"),
     ),
     (
+        "reply/quote.en.j2",
+        include_str!("../prompts/reply/quote.en.j2"),
+    ),
+    (
+        "reply/quote.zh.j2",
+        include_str!("../prompts/reply/quote.zh.j2"),
+    ),
+    (
         "reply/balance.en.j2",
         include_str!("../prompts/reply/balance.en.j2"),
     ),

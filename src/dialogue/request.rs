@@ -152,6 +152,10 @@ pub struct Request {
     /// which part of it.
     #[serde(default)]
     pub order_by_items: bool,
+    /// Only asked what it would do ("how much would I get back if I
+    /// returned the lamp?", "… don't do it yet"): answered, never proposed.
+    #[serde(default)]
+    pub hypothetical: bool,
 }
 
 impl Request {
@@ -173,6 +177,7 @@ impl Request {
             wants: Vec::new(),
             order_suffix: None,
             order_by_items: false,
+            hypothetical: false,
         }
     }
 
@@ -449,12 +454,50 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
         .iter()
         .find_map(|r| r.reason.clone())
         .or_else(|| context.as_ref().and_then(|c| c.reason.clone()));
+    let message = text.to_lowercase();
     for request in &mut requests {
         if request.kind == RequestKind::Cancel && request.reason.is_none() {
             request.reason = reason.clone();
         }
+        request.hypothetical = request.kind.changes() && hypothetical(&request.text, &message);
     }
     requests
+}
+
+/// Whether a request is only asked about: "what would I get back if …",
+/// or the message says not to act yet.
+fn hypothetical(clause: &str, message: &str) -> bool {
+    const NOT_YET: &[&str] = &[
+        "don't do it yet",
+        "do not do it yet",
+        "don't do anything yet",
+        "don't do that yet",
+        "just asking",
+        "just wondering",
+        "hypothetically",
+        "before i decide",
+        "先别",
+        "先不要",
+        "只是问问",
+        "暂时不要",
+        "还没决定",
+    ];
+    const WHAT_IF: &[&str] = &[
+        "how much would",
+        "how much will i get",
+        "how much do i get",
+        "what would i get",
+        "would i get back",
+        "would be refunded",
+        "会退多少",
+        "能退多少",
+        "可以退多少",
+        "退多少钱",
+        "能退回多少",
+    ];
+    NOT_YET.iter().any(|w| message.contains(w))
+        || WHAT_IF.iter().any(|w| clause.contains(w))
+        || (clause.contains("if i ") && clause.contains("how much"))
 }
 
 /// What a message that asks for nothing new says (an order id, an

@@ -62,6 +62,8 @@ pub enum StepKind {
     PartialCancel,
     /// `reply/product`.
     Product,
+    /// `reply/quote`: what a change would do, asked about and not proposed.
+    Quote,
     /// `reply/product_unknown`.
     ProductUnknown,
     /// `reply/recommend`.
@@ -79,7 +81,7 @@ pub enum StepKind {
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 32] = [
+    pub const ALL: [StepKind; 33] = [
         StepKind::AskAddress,
         StepKind::AskChange,
         StepKind::AskCode,
@@ -106,6 +108,7 @@ impl StepKind {
         StepKind::OrderStatus,
         StepKind::PartialCancel,
         StepKind::Product,
+        StepKind::Quote,
         StepKind::ProductUnknown,
         StepKind::Recommend,
         StepKind::Refused,
@@ -143,6 +146,7 @@ impl StepKind {
             StepKind::OrderStatus => "order_status",
             StepKind::PartialCancel => "partial_cancel",
             StepKind::Product => "product",
+            StepKind::Quote => "quote",
             StepKind::ProductUnknown => "product_unknown",
             StepKind::Recommend => "recommend",
             StepKind::Refused => "refused",

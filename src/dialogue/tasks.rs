@@ -274,7 +274,14 @@ impl Brain {
             Ok(_) if self.needs_code(state) => self.ask_code(state),
             Ok(planned) => {
                 state.pending = Some(action.clone());
-                let mut step = Step::new(StepKind::Confirm)
+                // Only asked what it would do: the same figures, said as
+                // an answer; a yes still makes it so.
+                let kind = if state.tasks.first().is_some_and(|t| t.hypothetical) {
+                    StepKind::Quote
+                } else {
+                    StepKind::Confirm
+                };
+                let mut step = Step::new(kind)
                     .with("action", &action)
                     .with("result", &planned.result)
                     .with("lines", &lines);

@@ -36,6 +36,7 @@ pub const ACTION_CLAUSES: &[(&str, &[&str])] = &[
     ("verify", &["P2"]),
     ("other_customer", &["P3"]),
     ("confirm", &["P4"]),
+    ("quote", &["P4"]),
 ];
 
 /// One clause or sub-clause.

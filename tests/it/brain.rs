@@ -54,8 +54,18 @@ fn sample_shop() -> Sandbox {
 
 /// One conversation; returns the reply objects (one per answered line).
 fn converse(sandbox: &Sandbox, session: &str, lines: &[&str]) -> Vec<Value> {
+    converse_with(sandbox, session, lines, &[])
+}
+
+/// One conversation, one line a message, with these settings.
+fn converse_with(
+    sandbox: &Sandbox,
+    session: &str,
+    lines: &[&str],
+    env: &[(&str, &str)],
+) -> Vec<Value> {
     let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let out = sandbox.chat(&["--json", "--session", session], &input, &[]);
+    let out = sandbox.chat(&["--json", "--session", session], &input, env);
     assert_success(&out);
     json_lines(&out)
 }

@@ -10,7 +10,7 @@ use support::{assert_success, json_lines, Sandbox};
 
 /// The model's frame for a FAQ entry.
 fn faq_frame(id: &str) -> String {
-    serde_json::json!({"topic": "faq", "faq": id, "product": "none", "property": "none", "need": "none", "action": "none"})
+    serde_json::json!({"topic": "general_question", "faq": id, "product": "none", "property": "none", "need": "none", "action": "none"})
         .to_string()
 }
 

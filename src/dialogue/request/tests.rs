@@ -254,3 +254,25 @@ fn what_order_by_items_and_not_minding_do_not_cover() {
     let r = parse("你好，我想把卫衣换成白色的，无所谓大小", &catalog());
     assert_eq!(kinds(&r), [RequestKind::Exchange], "{r:?}");
 }
+
+#[test]
+fn a_request_only_asked_about_is_hypothetical() {
+    let c = catalog();
+    let asked = parse("how much would I get back if I returned the hoodie?", &c);
+    assert_eq!(kinds(&asked), [RequestKind::Return]);
+    assert!(asked[0].hypothetical);
+    let later = parse("could the hoodie still be returned? don't do it yet", &c);
+    assert!(later.iter().all(|r| r.hypothetical), "{later:?}");
+    let zh = parse("如果退掉卫衣能退多少钱", &c);
+    assert!(zh.iter().all(|r| r.hypothetical), "{zh:?}");
+    // Asked to do, or done on a condition: not hypothetical.
+    assert!(!parse("please return the hoodie", &c)[0].hypothetical);
+    let conditional = parse(
+        "exchange the hoodie for a black one; if that can't be done, return it",
+        &c,
+    );
+    assert!(
+        conditional.iter().all(|r| !r.hypothetical),
+        "{conditional:?}"
+    );
+}

@@ -86,7 +86,7 @@ impl ModelReader {
                 .filter(|v| !v.is_empty() && *v != "none")
                 .map(str::to_string)
         };
-        let topic = Topic::from_label(&field("topic")?)?;
+        let topic = super::choices::topic_of_model_label(&field("topic")?)?;
         let faq = field("faq").filter(|id| self.choices.faq.iter().any(|(f, _)| f == id));
         let product = field("product").filter(|name| self.choices.product(name).is_some());
         let property = field("property")

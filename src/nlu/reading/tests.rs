@@ -89,23 +89,34 @@ fn the_schema_offers_only_the_shops_choices() {
 fn a_models_answer_is_a_frame_only_if_it_names_what_the_shop_has() {
     let m = model();
     let f = m
-        .parse(r#"{"topic":"faq","faq":"faq-gift-cards","product":"none","property":"none","need":"none"}"#)
+        .parse(r#"{"topic":"general_question","faq":"faq-gift-cards","product":"none","property":"none","need":"none"}"#)
         .unwrap();
     assert_eq!(
         (f.topic, f.faq.as_deref(), f.source),
         (Topic::Faq, Some("faq-gift-cards"), Source::Model)
     );
     // A FAQ topic with an id the shop does not have is no frame.
-    assert!(m.parse(r#"{"topic":"faq","faq":"faq-ponies"}"#).is_none());
+    assert!(m
+        .parse(r#"{"topic":"general_question","faq":"faq-ponies"}"#)
+        .is_none());
     assert!(m.parse("the customer wants the FAQ").is_none());
     assert!(m.parse(r#"{"topic":"weather"}"#).is_none());
+    // Only the fields that apply.
+    assert_eq!(
+        m.parse(r#"{"topic":"greeting"}"#).unwrap().topic,
+        Topic::Greeting
+    );
+    // The prompt's words, not the frame's labels.
+    assert!(m
+        .parse(r#"{"topic":"faq","faq":"faq-gift-cards"}"#)
+        .is_none());
     // An option the product does not have: the catalogue does not say.
     let f = m
-        .parse(r#"{"topic":"product","faq":"none","product":"Longjing Green Tea","property":"color","need":"none"}"#)
+        .parse(r#"{"topic":"product_question","faq":"none","product":"Longjing Green Tea","property":"color","need":"none"}"#)
         .unwrap();
     assert_eq!(f.property, Some(Property::Unknown));
     let f = m
-        .parse(r#"{"topic":"recommendation","faq":"none","product":"none","property":"none","need":"outdoor"}"#)
+        .parse(r#"{"topic":"wants_recommendation","faq":"none","product":"none","property":"none","need":"outdoor"}"#)
         .unwrap();
     assert_eq!(f.need.as_deref(), Some("outdoor"));
 }
@@ -146,7 +157,7 @@ fn an_order_action_only_the_model_read_starts_that_request() {
     let r = reader();
     let m = model();
     let frame = m
-        .parse(r#"{"topic":"order","faq":"none","product":"none","property":"none","need":"none","action":"cancel"}"#)
+        .parse(r#"{"topic":"about_my_order","faq":"none","product":"none","property":"none","need":"none","action":"cancel"}"#)
         .unwrap();
     assert_eq!(frame.action, Some(OrderAction::Cancel));
     // No cancel word: the rules cannot tell what is wanted.

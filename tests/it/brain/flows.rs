@@ -4,15 +4,12 @@
 //! ships; a yes that restates the proposal executes; a second choice of
 //! option where the first cannot be had; "every pending order except …".
 
-use super::{order, shop, steps, text, TEMPLATES_ONLY};
+use super::{converse_with, order, sample_shop, shop, steps, text, TEMPLATES_ONLY};
 use serde_json::Value;
-use support::{assert_success, json_lines, Sandbox};
+use support::Sandbox;
 
 fn talk(sandbox: &Sandbox, session: &str, lines: &[&str]) -> Vec<Value> {
-    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let out = sandbox.chat(&["--json", "--session", session], &input, TEMPLATES_ONLY);
-    assert_success(&out);
-    json_lines(&out)
+    converse_with(sandbox, session, lines, TEMPLATES_ONLY)
 }
 
 #[test]
@@ -147,4 +144,39 @@ fn the_gift_card_balance_comes_from_the_data() {
     assert_eq!(r[2]["step"], "done");
     // After the refund to the gift card, the new figure.
     assert!(text(&r[3]).contains("$176.56"), "{}", text(&r[3]));
+}
+
+#[test]
+fn a_change_only_asked_about_is_answered_and_waits_for_a_yes() {
+    let shop = sample_shop();
+    let r = talk(
+        &shop,
+        "quote",
+        &[
+            "Hi, liwei.sea@example.com here. How much would I get back if I returned the \
+             earbuds from #W4385563?",
+            // Anything but a yes leaves it as it is.
+            "ok, good to know",
+        ],
+    );
+    assert_eq!(steps(&r)[0], "quote", "{r:?}");
+    assert!(
+        text(&r[0]).contains("Nothing is requested yet"),
+        "{}",
+        text(&r[0])
+    );
+    assert!(text(&r[0]).contains("$119.00"), "{}", text(&r[0]));
+    assert_eq!(order(&shop, "#W4385563")["status"], "delivered");
+    // Asked, then wanted: a yes makes it so.
+    let r = talk(
+        &shop,
+        "quote-then-yes",
+        &[
+            "Hi, liwei.sea@example.com here. How much would I get back if I returned the \
+             earbuds from #W4385563?",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["quote", "done"]);
+    assert_eq!(order(&shop, "#W4385563")["status"], "return requested");
 }

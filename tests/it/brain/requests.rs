@@ -7,13 +7,10 @@
 
 use super::{order, sample_shop, TEMPLATES_ONLY};
 use serde_json::Value;
-use support::{assert_success, json_lines, Sandbox};
+use support::{assert_success, Sandbox};
 
 fn talk(sandbox: &Sandbox, lines: &[&str]) -> Vec<Value> {
-    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let out = sandbox.chat(&["--json", "--session", "r"], &input, TEMPLATES_ONLY);
-    assert_success(&out);
-    json_lines(&out)
+    super::converse_with(sandbox, "r", lines, TEMPLATES_ONLY)
 }
 
 fn reply(r: &Value) -> &str {
