@@ -324,14 +324,15 @@ impl Shared {
             self.desk_noticed(&id, noticed);
             anyhow::Ok((written, tally))
         };
-        // Another conversation may change the same order between our read
-        // and our commit; the turn is then decided again on fresh records.
+        // Another conversation may change the same order, or count a failed
+        // verification of the same sender or name, between our read and our
+        // commit; the turn is then decided again on fresh records.
         let mut tries = 0;
         let (written, tally) = loop {
             tries += 1;
             match attempt().await {
                 Err(e)
-                    if tries < 3 && matches!(e.downcast_ref(), Some(StoreError::Conflict(_))) =>
+                    if tries < 6 && matches!(e.downcast_ref(), Some(StoreError::Conflict(_))) =>
                 {
                     tracing::warn!(message = %key, "{e}; deciding again");
                 }

@@ -145,5 +145,6 @@ pub fn write(user_id: &str, profile: &Profile) -> crate::store::CustomerWrite {
     crate::store::CustomerWrite {
         key: format!("profile/{user_id}"),
         value: serde_json::to_vec(profile).expect("profiles serialize"),
+        expected: None,
     }
 }

@@ -52,17 +52,32 @@ impl Customers {
     }
 
     /// Apply writes made outside a turn (an empty value removes its key),
-    /// then flush.
+    /// all or none, then flush. A write that expects its record as read
+    /// fails the whole with [`StoreError::Conflict`] when it changed.
+    ///
+    /// [`StoreError::Conflict`]: super::StoreError::Conflict
     pub fn apply(&self, writes: &[CustomerWrite]) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for write in writes {
-            if write.value.is_empty() {
-                batch.remove(write.key.as_bytes());
-            } else {
-                batch.insert(write.key.as_bytes(), write.value.as_slice());
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        let result = self.tree.transaction(|tree| {
+            for write in writes {
+                if let Some(expected) = &write.expected {
+                    if tree.get(write.key.as_bytes())?.as_deref() != expected.as_deref() {
+                        return Err(ConflictableTransactionError::Abort(write.key.clone()));
+                    }
+                }
+                if write.value.is_empty() {
+                    tree.remove(write.key.as_bytes())?;
+                } else {
+                    tree.insert(write.key.as_bytes(), write.value.as_slice())?;
+                }
             }
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(key)) => return Err(super::StoreError::Conflict(key)),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
         }
-        self.tree.apply_batch(batch)?;
         self.tree.flush()?;
         Ok(())
     }

@@ -61,9 +61,10 @@ pub enum StoreError {
         /// The version this build needs.
         expected: u32,
     },
-    /// A shop record changed between reading and committing it (another
-    /// conversation acted on the same order); the turn is retried.
-    #[error("shop record {0} changed concurrently")]
+    /// A shop record or a counter changed between reading and committing
+    /// it (another conversation acted on the same order, or counted a
+    /// failed verification); the turn is retried.
+    #[error("record {0} changed concurrently")]
     Conflict(String),
     /// An operator action that does not apply (no such conversation, not
     /// handed off); the reason says what to do.

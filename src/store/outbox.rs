@@ -92,6 +92,12 @@ pub struct CustomerWrite {
     pub key: String,
     /// The new record; empty removes the key.
     pub value: Vec<u8>,
+    /// For counters (failed verifications, code tries, codes per day): the
+    /// record as it was read (`Some(None)`: absent). The turn's transaction
+    /// aborts with [`StoreError::Conflict`] when another turn changed it
+    /// meanwhile, and the turn is decided again on the fresh count, so no
+    /// limit is passed by turns racing. `None`: written whatever is there.
+    pub expected: Option<Option<Vec<u8>>>,
 }
 
 impl ShopWrite {
@@ -225,6 +231,14 @@ impl Store {
                     // answers it decided nothing, and its changes wait too.
                     ShopWrite::apply_in(&writes.shop, shop)?;
                     for write in &writes.customers {
+                        if let Some(expected) = &write.expected {
+                            let current = customers.get(write.key.as_bytes())?;
+                            if current.as_deref() != expected.as_deref() {
+                                return Err(ConflictableTransactionError::Abort(
+                                    StoreError::Conflict(write.key.clone()),
+                                ));
+                            }
+                        }
                         if write.value.is_empty() {
                             customers.remove(write.key.as_bytes())?;
                         } else {

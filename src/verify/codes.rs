@@ -3,7 +3,7 @@
 //! channel, and its wrong tries and the codes sent per day are counted for
 //! the customer wherever they happen.
 
-use super::{write, VerifyPolicy, DAY_MS};
+use super::{read_counter, write_counter, VerifyPolicy, DAY_MS};
 use crate::store::{CustomerWrite, Customers};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -35,9 +35,7 @@ pub fn issue(
     policy: &VerifyPolicy,
     now: u64,
 ) -> Option<(String, CustomerWrite)> {
-    let mut record = customers
-        .read::<CodeRecord>(&key(customer))
-        .unwrap_or_default();
+    let (mut record, read): (CodeRecord, _) = read_counter(customers, &key(customer));
     record.sent.retain(|t| now.saturating_sub(*t) < DAY_MS);
     if record.sent.len() >= policy.codes_per_day as usize {
         return None;
@@ -47,7 +45,7 @@ pub fn issue(
     record.expires = now + policy.code_minutes * 60_000;
     record.wrong = 0;
     record.sent.push(now);
-    Some((code, write(key(customer), &record)))
+    Some((code, write_counter(key(customer), &record, read)))
 }
 
 /// Whether `customer` has a code out that is still valid (so a request
@@ -83,26 +81,30 @@ pub fn check(
     policy: &VerifyPolicy,
     now: u64,
 ) -> (Check, Vec<CustomerWrite>) {
-    let Some(mut record) = customers.read::<CodeRecord>(&key(customer)) else {
+    let (record, read): (Option<CodeRecord>, _) = read_counter(customers, &key(customer));
+    let Some(mut record) = record else {
         return (Check::Void, Vec::new());
     };
+    // Every try is counted against the record as read: two tries at once
+    // are never both the first.
+    let write = |record: &CodeRecord| write_counter(key(customer), record, read.clone());
     if record.code.is_empty() || record.wrong >= policy.code_attempts {
         return (Check::Void, Vec::new());
     }
     if now > record.expires {
         record.code.clear();
-        return (Check::Expired, vec![write(key(customer), &record)]);
+        return (Check::Expired, vec![write(&record)]);
     }
     if constant_time_eq(record.code.as_bytes(), typed.as_bytes()) {
         record.code.clear();
-        return (Check::Right, vec![write(key(customer), &record)]);
+        return (Check::Right, vec![write(&record)]);
     }
     record.wrong += 1;
     let left = policy.code_attempts.saturating_sub(record.wrong);
     if left == 0 {
         record.code.clear();
     }
-    (Check::Wrong { left }, vec![write(key(customer), &record)])
+    (Check::Wrong { left }, vec![write(&record)])
 }
 
 /// The code in a message: a group of exactly [`DIGITS`] digits, or two

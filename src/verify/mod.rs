@@ -51,5 +51,34 @@ fn write<T: serde::Serialize>(key: String, value: &T) -> crate::store::CustomerW
     crate::store::CustomerWrite {
         key,
         value: serde_json::to_vec(value).expect("records serialize"),
+        expected: None,
+    }
+}
+
+/// A counter read for a turn: the record (or its default) and its bytes as
+/// read, so the turn's write can require them unchanged.
+fn read_counter<T: serde::de::DeserializeOwned + Default>(
+    customers: &crate::store::Customers,
+    key: &str,
+) -> (T, Option<Vec<u8>>) {
+    let raw = customers.read_raw(key);
+    let value = raw
+        .as_deref()
+        .and_then(|bytes| serde_json::from_slice(bytes).ok())
+        .unwrap_or_default();
+    (value, raw)
+}
+
+/// The write that stores a counter read with [`read_counter`]: the turn's
+/// commit fails (and the turn is decided again) if another turn changed it
+/// meanwhile.
+fn write_counter<T: serde::Serialize>(
+    key: String,
+    value: &T,
+    read: Option<Vec<u8>>,
+) -> crate::store::CustomerWrite {
+    crate::store::CustomerWrite {
+        expected: Some(read),
+        ..write(key, value)
     }
 }
