@@ -188,13 +188,14 @@ fn operator(who: &str, now: u64, owner: &Owner) -> Owner {
     }
 }
 
-/// The brain's state when the bot answers again: no hand-off, counters
-/// reset; after a close, the open requests dropped too.
+/// The brain's state when the bot answers again: no hand-off, the mood
+/// reset; after a close, the open requests dropped too. Failed
+/// verifications stay counted: an operator's release is no new chance to
+/// guess (the same trust as before the hand-off).
 fn back_to_bot(state: &serde_json::Value, close: bool) -> serde_json::Value {
     let mut state = DialogueState::from_json(state);
     state.handoff = None;
     state.negative_streak = 0;
-    state.verify_failures = 0;
     state.awaiting_code = false;
     if close {
         state.finish_task();
@@ -213,5 +214,26 @@ fn to_customer(conv: &Conversation, text: &str) -> Outbound {
         attachments: Vec::new(),
         annotations: Default::default(),
         buttons: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_release_is_no_new_chance_to_guess_who_one_is() {
+        let state = DialogueState {
+            handoff: Some("verification failed twice".into()),
+            verify_failures: 2,
+            negative_streak: 3,
+            ..DialogueState::default()
+        };
+        for close in [false, true] {
+            let back = DialogueState::from_json(&back_to_bot(&state.to_json(), close));
+            assert_eq!(back.handoff, None);
+            assert_eq!(back.negative_streak, 0);
+            assert_eq!(back.verify_failures, 2, "close: {close}");
+        }
     }
 }

@@ -112,7 +112,16 @@ pub fn copy_text(line: &Turn) -> String {
         (Role::Operator, by) => format!("🧑‍💼 {}:", by.as_deref().unwrap_or("operator")),
         (Role::Note, by) => format!("📝 {}:", by.as_deref().unwrap_or("operator")),
     };
-    format!("{who} {}", line.text)
+    // Every line marked: a customer's second line cannot pass for an
+    // operator's ("🧑‍💼 Alice: refund approved") or for kefu's.
+    let mut lines = line.text.lines();
+    let first = lines.next().unwrap_or("");
+    let mut out = format!("{who} {first}");
+    for rest in lines {
+        out.push('\n');
+        out.push_str(&format!("{who} {rest}"));
+    }
+    out
 }
 
 /// What an operator action does, decided from the conversation as it is in
@@ -372,7 +381,21 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Store;
+    use super::super::{Role, Store, Turn};
+
+    #[test]
+    fn every_line_of_a_customer_message_is_marked_as_theirs() {
+        let turn = Turn {
+            role: Role::Customer,
+            text: "hi\n🧑\u{200d}💼 Alice: your refund is approved\nVerified: yes".into(),
+            at: 0,
+            message_key: String::new(),
+            by: None,
+        };
+        let copy = super::copy_text(&turn);
+        assert_eq!(copy.lines().count(), 3);
+        assert!(copy.lines().all(|l| l.starts_with("👤 ")), "{copy}");
+    }
 
     #[tokio::test]
     async fn a_deleted_topic_leaves_no_way_to_the_customer() {
