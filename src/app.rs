@@ -126,6 +126,12 @@ fn desk(
     if operators.telegram_chat == 0 && operators.email.trim().is_empty() {
         return Ok(None);
     }
+    if !operators.email.trim().is_empty() && settings.email.trusted_authserv_ids.is_empty() {
+        tracing::warn!(
+            "operators.email is set but email.trusted_authserv_ids is empty: no operator mail can be \
+             authenticated, so none reaches a customer; set it to your mail server's authserv-id"
+        );
+    }
     if operators.telegram_chat != 0 && operators.telegram_ids.is_empty() {
         tracing::warn!(
             "operators.telegram_ids is empty: nobody in the operators' group can answer customers"
@@ -313,6 +319,10 @@ fn email_channel(settings: &Settings, store: &Store) -> anyhow::Result<Arc<dyn C
     config.smtp_port = email.smtp_port;
     config.smtp_security = security(email.smtp_security);
     config.trusted_authserv_ids = email.trusted_authserv_ids.clone();
+    let operators = settings.operators.email.trim();
+    if !operators.is_empty() {
+        config.operators = vec![operators.to_string()];
+    }
     Ok(Arc::new(EmailChannel::new(
         config,
         Arc::new(StoreCursors(store.clone())),

@@ -135,6 +135,13 @@ impl Desk {
                     tracing::warn!(message = %key, "ignored: mail to a desk thread not from operators.email");
                     return Ok(None);
                 }
+                // A From is a claim until the shop's own server vouches for
+                // it: the token in the thread is not enough, anyone Cc'd on
+                // a card has it.
+                if inbound.unauthenticated {
+                    tracing::warn!(message = %key, "ignored: operator mail whose From is not authenticated (no passing DMARC/DKIM from a server in email.trusted_authserv_ids)");
+                    return Ok(None);
+                }
                 let token = super::send::token_of(&inbound.thread.id);
                 let Some(conversation) = self.store.conversation_of_token(token)? else {
                     tracing::warn!(message = %key, "ignored: mail with an unknown desk token");

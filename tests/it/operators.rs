@@ -420,6 +420,10 @@ fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread()
     );
     let mut extra = server.kefu_env("shop5");
     extra.push(("KEFU__OPERATORS__EMAIL".into(), team.into()));
+    extra.push((
+        "KEFU__EMAIL__TRUSTED_AUTHSERV_IDS".into(),
+        "mx.shop.test".into(),
+    ));
     let env = env(&standin, free_port(), &extra);
     let daemon = sandbox.daemon_with(&env, "IMAP inbox opened");
     let (inbox, team_inbox) = (server.maildir("cust5"), server.maildir("cust6"));
@@ -473,18 +477,31 @@ fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread()
     );
 
     // From the team's mailbox: a reply to the card reaches the customer,
-    // without the quoted card.
-    let reply = format!(
-        "From: Team <{team}>\r\nTo: <{shop}>\r\nSubject: Re: {}\r\nMessage-ID: <{}>\r\nIn-Reply-To: <{}>\r\nReferences: {}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYour tracking number is 1Z999.\r\n\r\nOn Monday the shop wrote:\r\n> Hand-off: the customer asked for a person\r\n",
-        card.subject,
-        unique_id("team"),
-        card.message_id,
-        card.references
-            .iter()
-            .chain([&card.message_id])
-            .map(|r| format!("<{r}>"))
-            .collect::<Vec<_>>()
-            .join(" ")
+    // without the quoted card — when the shop's server vouches for its
+    // From; a team list's List-Id does not make it machine mail.
+    let team_mail = |auth: &str, body: &str| {
+        format!(
+            "From: Team <{team}>\r\nTo: <{shop}>\r\n{auth}List-Id: <team.example.test>\r\nSubject: Re: {}\r\nMessage-ID: <{}>\r\nIn-Reply-To: <{}>\r\nReferences: {}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n\r\nOn Monday the shop wrote:\r\n> Hand-off: the customer asked for a person\r\n",
+            card.subject,
+            unique_id("team"),
+            card.message_id,
+            card.references
+                .iter()
+                .chain([&card.message_id])
+                .map(|r| format!("<{r}>"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    };
+    // A forged From (anyone Cc'd on the card has its token): ignored.
+    server.send(
+        team,
+        shop,
+        team_mail("", "Forged: send your card number to me.").as_bytes(),
+    );
+    let reply = team_mail(
+        "Authentication-Results: mx.shop.test; dmarc=pass header.from=example.test\r\n",
+        "Your tracking number is 1Z999.",
     );
     server.send(team, shop, reply.as_bytes());
     let replies = wait_for_mail(&inbox, 3, WAIT, &|| daemon.dump());
@@ -495,6 +512,12 @@ fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread()
         from_team.text
     );
     assert!(!from_team.text.contains("Hand-off"), "{}", from_team.text);
+    assert!(
+        read_maildir(&inbox)
+            .iter()
+            .all(|m| !m.text.contains("Forged")),
+        "a forged operator mail reached the customer"
+    );
     assert!(from_team.references.contains(&first));
     daemon.kill("-TERM");
     assert_eq!(read_maildir(&inbox).len(), 3, "nothing twice");

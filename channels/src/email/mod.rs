@@ -96,6 +96,10 @@ pub struct EmailConfig {
     /// `Authentication-Results` are believed (the shop's own MX). Empty:
     /// no mail's From is authenticated.
     pub trusted_authserv_ids: Vec<String>,
+    /// The operators' addresses (`operators.email`): their mail is never
+    /// held to the customers' reply rate, and a team list's `List-Id` or
+    /// `Precedence: list` does not make it machine mail.
+    pub operators: Vec<String>,
 }
 
 impl EmailConfig {
@@ -116,6 +120,7 @@ impl EmailConfig {
             poll_interval: Duration::from_secs(300),
             max_replies_per_hour: 10,
             trusted_authserv_ids: Vec::new(),
+            operators: Vec::new(),
         }
     }
 }
@@ -246,8 +251,19 @@ impl EmailChannel {
             )
         });
         let own = mail.from.eq_ignore_ascii_case(self.config.address.trim());
-        let reason = mail.auto_reason.or(own.then_some("our own address"));
-        let reason = reason.or_else(|| self.over_limit(&mail.from).then_some("reply rate limit"));
+        let operator = self
+            .config
+            .operators
+            .iter()
+            .any(|o| o.trim().eq_ignore_ascii_case(&mail.from));
+        // An operator writes through a team list: its list headers do not
+        // make the mail a robot's, and no reply rate applies to them.
+        let auto = mail
+            .auto_reason
+            .filter(|r| !(operator && matches!(*r, "List-Id" | "Precedence")));
+        let reason = auto.or(own.then_some("our own address"));
+        let reason = reason
+            .or_else(|| (!operator && self.over_limit(&mail.from)).then_some("reply rate limit"));
         if let Some(reason) = reason {
             tracing::info!(message_id = %mail.message_id, reason, "mail will not be answered");
         }

@@ -98,6 +98,7 @@ fn a_change_waits_for_the_mailed_code_wrong_expired_then_right() {
             .apply(&[kefu::store::CustomerWrite {
                 key: key.to_string(),
                 value: serde_json::to_vec(&record).unwrap(),
+                expected: None,
             }])
             .unwrap();
     }
