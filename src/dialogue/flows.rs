@@ -246,6 +246,12 @@ impl Brain {
             ]
             .iter()
             .any(|w| lower.contains(w));
+            // Details of an order with nothing asked of it ("the order
+            // number ends in 66"): what should be done with it?
+            let details = super::request::details_of(text, &self.catalog()?);
+            if about_shop && !details.is_empty() {
+                return Ok(Step::new(StepKind::Clarify));
+            }
             if about_shop {
                 return Ok(handoff(state, "a request kefu cannot handle"));
             }
