@@ -4,6 +4,7 @@
 
 mod desk;
 mod load;
+mod modes;
 mod secret;
 
 pub use desk::{
@@ -11,6 +12,7 @@ pub use desk::{
     OutcomeSettings,
 };
 pub use load::{find_config_file, load, ConfigError};
+pub use modes::{PhraseMode, ReadMode};
 pub use secret::Secret;
 
 use serde::{Deserialize, Serialize};
@@ -124,10 +126,10 @@ pub struct LlmSettings {
     /// Whether the model reads the messages the rules are unsure of:
     /// `auto` (once its reading score, measured in the background at the
     /// first start, is at least the rules'), `always` or `never`.
-    pub read: crate::nlu::reading::ReadMode,
+    pub read: ReadMode,
     /// Whether the model phrases replies: `auto` (scored at start against
     /// the guard), `always` or `never` (templates only).
-    pub phrase: crate::pipeline::PhraseMode,
+    pub phrase: PhraseMode,
     /// With `phrase = "auto"`: the share of calibration drafts the guard
     /// must pass for the model to phrase.
     pub phrase_threshold: f64,
@@ -156,8 +158,8 @@ impl Default for LlmSettings {
             api_key: Secret::default(),
             model_name: String::new(),
             nlu_fallback: true,
-            read: crate::nlu::reading::ReadMode::Auto,
-            phrase: crate::pipeline::PhraseMode::Auto,
+            read: ReadMode::Auto,
+            phrase: PhraseMode::Auto,
             phrase_threshold: 0.7,
             timeout_secs: 60,
         }

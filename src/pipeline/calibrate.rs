@@ -12,19 +12,7 @@ use crate::lang::Language;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// How phrasing is decided (`llm.phrase`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PhraseMode {
-    /// Score the model at start; phrase only if it passes
-    /// `llm.phrase_threshold` of the calibration steps.
-    #[default]
-    Auto,
-    /// Always let the model phrase (the guard still checks each draft).
-    Always,
-    /// Never: every reply is the template's plain answer.
-    Never,
-}
+pub use crate::config::PhraseMode;
 
 /// The calibration's result.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

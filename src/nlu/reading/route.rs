@@ -18,23 +18,10 @@ use super::{rules, Choices, Frame, OrderAction, Source, Topic};
 use crate::knowledge::Knowledge;
 use crate::llm::Engine;
 use crate::nlu::{Intent, Nlu, Understanding};
-use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Whether the model reads messages (`llm.read`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReadMode {
-    /// Once its reading score (measured in the background at the first
-    /// start with a model) is at least the rules'; the rules alone until then.
-    #[default]
-    Auto,
-    /// Whenever the rules are unsure.
-    Always,
-    /// Never: the rules alone.
-    Never,
-}
+pub use crate::config::ReadMode;
 
 /// Both readers and the router.
 #[derive(Debug, Clone)]
