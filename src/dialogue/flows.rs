@@ -109,11 +109,14 @@ impl Brain {
         // A question about the shop in general ("can I send things back?")
         // asks for an answer, not for an action on an order: with no
         // request under way, its words start none.
-        let general = matches!(
+        let read_general = (matches!(
             u.frame.topic,
             Topic::Faq | Topic::Product | Topic::Recommendation | Topic::OffTopic
-        ) && u.frame.source == Source::Model
-            || u.frame.topic == Topic::Faq && u.frame.sure;
+        ) && u.frame.source == Source::Model)
+            || (u.frame.topic == Topic::Faq && u.frame.sure);
+        // …unless it names something of theirs: an order, an item, an
+        // address ("can you cancel the order going to Edison?").
+        let general = read_general && !self.names_theirs(text)?;
         let (has_tasks, added) = if general && state.tasks.is_empty() {
             (false, false)
         } else {
@@ -258,6 +261,19 @@ impl Brain {
             return Ok(Step::new(StepKind::OffTopic));
         }
         Ok(Step::new(StepKind::Clarify))
+    }
+
+    /// Whether the requests in `text` name an order, an item or an address.
+    fn names_theirs(&self, text: &str) -> Result<bool, StoreError> {
+        let requests = super::request::parse(text, &self.catalog()?);
+        Ok(requests.iter().any(|r| {
+            !r.order_ids.is_empty()
+                || !r.items.is_empty()
+                || r.address.is_some()
+                || r.address_ref.is_some()
+                || r.order_suffix.is_some()
+                || r.order_by_items
+        }))
     }
 
     /// A product's card, saying first what was asked of it.

@@ -454,7 +454,7 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
         .iter()
         .find_map(|r| r.reason.clone())
         .or_else(|| context.as_ref().and_then(|c| c.reason.clone()));
-    let message = text.to_lowercase();
+    let message = text.to_lowercase().replace(['‘', '’'], "'");
     for request in &mut requests {
         if request.kind == RequestKind::Cancel && request.reason.is_none() {
             request.reason = reason.clone();

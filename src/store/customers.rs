@@ -59,8 +59,11 @@ impl Customers {
     pub fn apply(&self, writes: &[CustomerWrite]) -> Result<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         let result = self.tree.transaction(|tree| {
+            let mut seen = std::collections::HashSet::new();
             for write in writes {
-                if let Some(expected) = &write.expected {
+                // A key's later writes follow its first, which is checked.
+                let first = seen.insert(write.key.as_str());
+                if let (Some(expected), true) = (&write.expected, first) {
                     if tree.get(write.key.as_bytes())?.as_deref() != expected.as_deref() {
                         return Err(ConflictableTransactionError::Abort(write.key.clone()));
                     }

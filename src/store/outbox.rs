@@ -230,8 +230,13 @@ impl Store {
                     // What the bot decided to do, it does: where a person
                     // answers it decided nothing, and its changes wait too.
                     ShopWrite::apply_in(&writes.shop, shop)?;
+                    let mut seen = std::collections::HashSet::new();
                     for write in &writes.customers {
-                        if let Some(expected) = &write.expected {
+                        // Only a key's first write is checked: a later one
+                        // of the same turn read the same record and follows
+                        // the first (an expired code cleared, then a new one).
+                        let first = seen.insert(write.key.as_str());
+                        if let (Some(expected), true) = (&write.expected, first) {
                             let current = customers.get(write.key.as_bytes())?;
                             if current.as_deref() != expected.as_deref() {
                                 return Err(ConflictableTransactionError::Abort(

@@ -251,16 +251,19 @@ impl EmailChannel {
             )
         });
         let own = mail.from.eq_ignore_ascii_case(self.config.address.trim());
-        let operator = self
-            .config
-            .operators
-            .iter()
-            .any(|o| o.trim().eq_ignore_ascii_case(&mail.from));
+        // Only an operator the shop's server vouches for: a forged operator
+        // From gets no exemption.
+        let operator = authenticated
+            && self
+                .config
+                .operators
+                .iter()
+                .any(|o| o.trim().eq_ignore_ascii_case(&mail.from));
         // An operator writes through a team list: its list headers do not
         // make the mail a robot's, and no reply rate applies to them.
         let auto = mail
             .auto_reason
-            .filter(|r| !(operator && matches!(*r, "List-Id" | "Precedence")));
+            .filter(|r| !(operator && matches!(*r, "List-Id" | "Precedence: list")));
         let reason = auto.or(own.then_some("our own address"));
         let reason = reason
             .or_else(|| (!operator && self.over_limit(&mail.from)).then_some("reply rate limit"));

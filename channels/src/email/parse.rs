@@ -225,7 +225,10 @@ fn auto_reason(message: &Message<'_>, from: &str) -> Option<&'static str> {
         }
     }
     if let Some(v) = raw("Precedence") {
-        if matches!(v.as_str(), "bulk" | "list" | "junk" | "auto_reply") {
+        if v == "list" {
+            return Some("Precedence: list");
+        }
+        if matches!(v.as_str(), "bulk" | "junk" | "auto_reply") {
             return Some("Precedence");
         }
     }

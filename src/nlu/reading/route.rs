@@ -113,7 +113,12 @@ pub fn merge(mut rules: Understanding, model: Option<Frame>) -> Understanding {
     let rules_order = rules.frame.topic == Topic::Order
         && (rules.frame.sure || rules.entities.first("order_id").is_some());
     let rules_answer = rules.frame.topic == Topic::Other && rules.frame.sure;
-    if rules_order || rules_answer || model == rules.frame {
+    let agree = Frame {
+        source: rules.frame.source,
+        sure: rules.frame.sure,
+        ..model.clone()
+    } == rules.frame;
+    if rules_order || rules_answer || agree {
         return rules;
     }
     rules.intent = match model.topic {

@@ -11,7 +11,8 @@ const SURE_FAQ: f64 = 11.0;
 
 /// Read `text`, already understood by the rules as `u`.
 pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choices) -> Frame {
-    let lower = text.to_lowercase();
+    // Phone keyboards type ’ for ': "I’d like" is "i'd like".
+    let lower = text.to_lowercase().replace(['‘', '’'], "'");
     let sure_intent = u.confidence >= 0.5;
     let product = u
         .entities
@@ -127,16 +128,26 @@ fn general_question(lower: &str, u: &Understanding) -> bool {
     const OWN: &[&str] = &[
         "my ",
         "mine",
+        "our ",
+        "we ",
+        " me ",
+        " me?",
         "i ordered",
         "i bought",
         "i got ",
         "i received",
+        "i placed",
+        "i've",
+        "i'm",
         "i want",
         "i'd like",
         "i need",
         "please",
         "pls",
         "plz",
+        "the order",
+        "this order",
+        "that order",
         "我的",
         "我买",
         "我订",
@@ -147,6 +158,9 @@ fn general_question(lower: &str, u: &Understanding) -> bool {
         "我要",
         "我想",
         "麻烦",
+        "这个订单",
+        "这单",
+        "那单",
     ];
     const ASKS: &[&str] = &[
         "?",
@@ -178,7 +192,8 @@ fn general_question(lower: &str, u: &Understanding) -> bool {
         "if i ",
         "are there",
     ];
-    let named = ["order_id", "email", "name", "zip"]
+    // A product named ("can I return the hoodie?") is the customer's own.
+    let named = ["order_id", "email", "name", "zip", "product"]
         .iter()
         .any(|k| u.entities.first(k).is_some());
     !named && !OWN.iter().any(|w| lower.contains(w)) && ASKS.iter().any(|w| lower.contains(w))
@@ -473,13 +488,30 @@ fn need_of(lower: &str, product: Option<&str>, choices: &Choices) -> Option<Stri
     if let Some(category) = choices
         .categories
         .iter()
-        .find(|c| lower.contains(c.as_str()))
+        .find(|c| has_word(lower, c.as_str()))
     {
         return Some(category.clone());
     }
     NEEDS
         .iter()
         .filter(|(category, _)| choices.categories.iter().any(|c| c == category))
-        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .find(|(_, words)| words.iter().any(|w| has_word(lower, w)))
         .map(|(category, _)| category.to_string())
+}
+
+/// Whether `word` is in `lower` as a word of its own ("tea" not in
+/// "teacher", "instead"), or with a plural `s`; Chinese, written without
+/// spaces, by substring.
+fn has_word(lower: &str, word: &str) -> bool {
+    if !word.is_ascii() {
+        return lower.contains(word);
+    }
+    lower.match_indices(word).any(|(at, _)| {
+        let before = lower[..at].chars().next_back();
+        let rest = &lower[at + word.len()..];
+        let rest = rest.strip_prefix('s').unwrap_or(rest);
+        let starts = before.is_none_or(|c| !c.is_alphanumeric());
+        let ends = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
+        starts && ends
+    })
 }

@@ -168,3 +168,24 @@ fn an_order_action_only_the_model_read_starts_that_request() {
     assert_eq!(u.intent, crate::nlu::Intent::CancelOrder);
     assert_eq!(u.frame.topic, Topic::Order);
 }
+
+#[test]
+fn their_own_order_in_everyday_words_is_an_order_matter() {
+    for text in [
+        "Can you cancel the order I placed yesterday?",
+        "I’d like to exchange the lamp, can you help?",
+        "can I return the hoodie? it's too small",
+        "这个订单能取消吗",
+    ] {
+        assert_eq!(frame(text).topic, Topic::Order, "{text}");
+    }
+}
+
+#[test]
+fn a_need_is_a_whole_word() {
+    let f = frame("any gift ideas for my teacher?");
+    assert_eq!(f.topic, Topic::Recommendation);
+    assert_ne!(f.need.as_deref(), Some("tea"));
+    let f = frame("any gift ideas for someone who loves tea?");
+    assert_eq!(f.need.as_deref(), Some("tea"));
+}
