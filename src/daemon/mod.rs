@@ -18,7 +18,7 @@ use crate::pipeline::Pipeline;
 use crate::store::Store;
 use dispatch::Dispatcher;
 use kefu_channels::{Channel, ChannelKind, InboundSink};
-pub use outbox::OutboxSender;
+pub use outbox::{OutboxSender, SENDS_PER_CHANNEL};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -537,8 +537,13 @@ fn chaos_a_thousand_messages_through_kill_9_and_platform_failures() {
     );
     // A reply is sent again only when a kill lands between the platform
     // accepting it and kefu recording that (Telegram has no idempotency
-    // key); at most the sends in flight at each kill.
-    assert!(duplicated <= KILLS, "{duplicated} duplicated replies");
+    // key); at most the sends in flight at each kill, which the outbox
+    // caps per channel. On a loaded 2-core machine several are in flight at
+    // a kill (27 seen over 8 kills), so the bound is the cap, not one.
+    assert!(
+        duplicated <= KILLS * kefu::daemon::SENDS_PER_CHANNEL,
+        "{duplicated} duplicated replies"
+    );
     drop(s);
     let store = sandbox.store();
     assert!(store.pending().unwrap().is_empty());
