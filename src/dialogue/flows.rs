@@ -22,15 +22,7 @@ fn asks_balance(text: &str) -> bool {
 
 /// Intents that act on a customer's account.
 pub fn is_task(intent: Intent) -> bool {
-    matches!(
-        intent,
-        Intent::OrderStatus
-            | Intent::CancelOrder
-            | Intent::ModifyOrder
-            | Intent::ReturnOrder
-            | Intent::ExchangeOrder
-            | Intent::ChangeAddress
-    )
+    intent.is_order()
 }
 
 impl Brain {

@@ -97,6 +97,20 @@ impl Intent {
     pub fn from_label(label: &str) -> Option<Intent> {
         Intent::ALL.into_iter().find(|i| i.label() == label)
     }
+
+    /// Whether it acts on the customer's orders or account (the task
+    /// flows' intents).
+    pub fn is_order(self) -> bool {
+        matches!(
+            self,
+            Intent::OrderStatus
+                | Intent::CancelOrder
+                | Intent::ModifyOrder
+                | Intent::ReturnOrder
+                | Intent::ExchangeOrder
+                | Intent::ChangeAddress
+        )
+    }
 }
 
 /// What the NLU made of one message.

@@ -130,7 +130,7 @@ pub fn merge(mut rules: Understanding, model: Option<Frame>) -> Understanding {
         Topic::Recommendation => Intent::Recommendation,
         Topic::Order => match model.action {
             Some(action) => intent_of(action),
-            None if is_order(rules.intent) => rules.intent,
+            None if rules.intent.is_order() => rules.intent,
             None => Intent::OrderStatus,
         },
         Topic::Faq | Topic::OffTopic | Topic::Other => Intent::Other,
@@ -157,16 +157,4 @@ fn intent_of(action: OrderAction) -> Intent {
         OrderAction::Exchange => Intent::ExchangeOrder,
         OrderAction::ChangeAddress => Intent::ChangeAddress,
     }
-}
-
-fn is_order(intent: Intent) -> bool {
-    matches!(
-        intent,
-        Intent::OrderStatus
-            | Intent::CancelOrder
-            | Intent::ModifyOrder
-            | Intent::ReturnOrder
-            | Intent::ExchangeOrder
-            | Intent::ChangeAddress
-    )
 }

@@ -40,7 +40,7 @@ pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choi
         frame.sure = u.entities.first("order_id").is_some();
         return frame;
     }
-    if !small_talk && !is_order(u.intent) && asks_advice(&lower) {
+    if !small_talk && !u.intent.is_order() && asks_advice(&lower) {
         frame.topic = Topic::Recommendation;
         frame.product = product.clone();
         frame.need = need_of(&lower, product.as_deref(), choices);
@@ -247,18 +247,6 @@ fn action_of(intent: Intent) -> Option<OrderAction> {
         Intent::ChangeAddress => OrderAction::ChangeAddress,
         _ => return None,
     })
-}
-
-fn is_order(intent: Intent) -> bool {
-    matches!(
-        intent,
-        Intent::OrderStatus
-            | Intent::CancelOrder
-            | Intent::ModifyOrder
-            | Intent::ReturnOrder
-            | Intent::ExchangeOrder
-            | Intent::ChangeAddress
-    )
 }
 
 /// The message names who the customer is.
