@@ -366,13 +366,23 @@ fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
     let address = parse_address(text);
     // The zip that identifies the customer is not the one of a new address.
     let new_zip = address.as_ref().map(|a| a.zip.as_str());
-    if let Some(zip) = u
+    let zips: Vec<&String> = u
         .entities
         .all("zip")
         .iter()
-        .find(|z| Some(z.as_str()) != new_zip)
-    {
-        slots.zip = Some(zip.clone());
+        .filter(|z| Some(z.as_str()) != new_zip)
+        .collect();
+    // Of several, the one said as a zip ("zip 85049") over one that ends
+    // an address the parse did not take whole.
+    let lower = text.to_lowercase();
+    let said_as_zip = |zip: &&&String| {
+        lower.match_indices(zip.as_str()).any(|(at, _)| {
+            let before = &lower[lower.floor_char_boundary(at.saturating_sub(12))..at];
+            before.contains("zip") || before.contains("邮编") || before.contains("postcode")
+        })
+    };
+    if let Some(zip) = zips.iter().find(said_as_zip).or(zips.first()) {
+        slots.zip = Some((*zip).clone());
     }
     for product in u.entities.all("product") {
         if !slots.products.contains(product) {

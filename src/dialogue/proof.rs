@@ -1,7 +1,9 @@
 //! Who the customer is: verification from a claimed email or name + zip
 //! (enough to read an order, as the shop's policy allows), and, where the
 //! shop asks for it (`verify.code_for_changes`), a one-time code mailed to
-//! the account's email before anything changes. Failed attempts and codes
+//! the account's email before anything changes; where no code can be
+//! mailed, a second fact that is not public (the account's zip) beside the
+//! email. Failed attempts and codes
 //! are counted per sender and per customer over every conversation.
 
 use super::brain::{handoff, Brain};
@@ -48,6 +50,10 @@ impl Brain {
         for email in emails {
             attempted = true;
             if let Some(id) = self.shop.user_id_by_email(&email)? {
+                // The zip said beside the email makes the second fact.
+                if let Some(zip) = state.slots.zip.take() {
+                    state.zip_ok = self.zip_matches(&id, &zip)?;
+                }
                 state.customer = Some(id);
                 return Ok(None);
             }
@@ -65,6 +71,7 @@ impl Brain {
                 let found = self.shop.user_ids_by_name_zip(first, last, &zip)?;
                 if found.len() == 1 {
                     state.customer = found.into_iter().next();
+                    state.zip_ok = true;
                     return Ok(None);
                 }
             }
@@ -92,6 +99,52 @@ impl Brain {
     /// conversation has not given it.
     pub(super) fn needs_code(&self, state: &DialogueState) -> bool {
         self.policy.code_for_changes && !state.code_ok
+    }
+
+    /// Whether a change needs the account's zip first: the shop mails no
+    /// code, and the customer proved only a public fact (their email).
+    pub(super) fn needs_zip(&self, state: &DialogueState) -> bool {
+        !self.policy.code_for_changes && !state.code_ok && !state.zip_ok
+    }
+
+    /// The second fact before a change: check the zip the customer gave
+    /// (`None`: it matches, go ahead), else ask for it. A wrong zip counts
+    /// as a failed verification, as a wrong name + zip does.
+    pub(super) fn prove_zip(&self, state: &mut DialogueState) -> Result<Option<Step>, StoreError> {
+        let customer = state.customer.clone().unwrap_or_default();
+        let Some(zip) = state.slots.zip.take() else {
+            return Ok(Some(Step::new(StepKind::AskZip)));
+        };
+        let now = now_millis();
+        let keys = [
+            failures::sender_key(&state.identity),
+            failures::customer_key(&customer),
+        ];
+        if failures::count(&self.profiles, &keys, now) >= self.policy.max_failures_per_day as usize {
+            // Guessing at this account's zip: no more tries today.
+            return Ok(Some(handoff(state, "too many failed verifications today")));
+        }
+        if self.zip_matches(&customer, &zip)? {
+            state.zip_ok = true;
+            return Ok(None);
+        }
+        let recorded = failures::record(&self.profiles, &keys, now);
+        state.verify_failures += 1;
+        let mut step = if state.verify_failures >= MAX_VERIFY_FAILURES {
+            handoff(state, "verification failed twice")
+        } else {
+            Step::new(StepKind::AskZip).with("wrong", true)
+        };
+        step.writes.customers.extend(recorded);
+        Ok(Some(step))
+    }
+
+    /// Whether `zip` is the zip of the customer's own address.
+    fn zip_matches(&self, customer: &str, zip: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .shop
+            .user(customer)?
+            .is_some_and(|user| user.address.zip.trim() == zip.trim()))
     }
 
     /// Whether this conversation's customer has a valid code out (mailed

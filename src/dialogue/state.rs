@@ -33,6 +33,10 @@ pub struct DialogueState {
     /// The customer proved access to the account's mail with a code (or
     /// came from a sender linked by one): changes may go ahead.
     pub code_ok: bool,
+    /// The customer gave the zip of the account beside their email or name
+    /// (or came from a sender linked by both): where no code can be mailed,
+    /// changes may go ahead — an email alone is public, so it only reads.
+    pub zip_ok: bool,
     /// A code was mailed and the next message may carry it.
     pub awaiting_code: bool,
     /// The last question asked about the request in progress and how many

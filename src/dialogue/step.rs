@@ -16,6 +16,9 @@ pub enum StepKind {
     AskChange,
     /// `reply/ask_code`.
     AskCode,
+    /// Ask for the zip of the account before a change, where no code can
+    /// be mailed and the customer gave only a public fact (their email).
+    AskZip,
     /// `reply/ask_identity`.
     AskIdentity,
     /// `reply/ask_order`.
@@ -81,10 +84,11 @@ pub enum StepKind {
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 33] = [
+    pub const ALL: [StepKind; 34] = [
         StepKind::AskAddress,
         StepKind::AskChange,
         StepKind::AskCode,
+        StepKind::AskZip,
         StepKind::AskIdentity,
         StepKind::AskOrder,
         StepKind::AskPayment,
@@ -123,6 +127,7 @@ impl StepKind {
             StepKind::AskAddress => "ask_address",
             StepKind::AskChange => "ask_change",
             StepKind::AskCode => "ask_code",
+            StepKind::AskZip => "ask_zip",
             StepKind::AskIdentity => "ask_identity",
             StepKind::AskOrder => "ask_order",
             StepKind::AskPayment => "ask_payment",

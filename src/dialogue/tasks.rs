@@ -272,6 +272,10 @@ impl Brain {
         match actions::plan(&self.shop, customer, &action)? {
             // Every action changes the account: the code comes first.
             Ok(_) if self.needs_code(state) => self.ask_code(state),
+            Ok(_) if self.needs_zip(state) => match self.prove_zip(state)? {
+                Some(step) => Ok(step),
+                None => self.propose(state, customer, action, lines),
+            },
             Ok(planned) => {
                 state.pending = Some(action.clone());
                 // Only asked what it would do: the same figures, said as

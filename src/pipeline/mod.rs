@@ -169,7 +169,7 @@ impl Pipeline {
         let understanding = self.reader.read(&text, engine).await;
         state.identity = inbound.identity();
         state.shared = inbound.shared;
-        let (verified_before, proven_before) = self.known_sender(inbound, &mut state)?;
+        let proven_before = self.known_sender(inbound, &mut state)?;
         let decision = self.brain.decide(&mut state, &understanding, &text)?;
         // Profile and identity records go with the turn (TurnWrites).
         let mut customer_writes = Vec::new();
@@ -179,14 +179,16 @@ impl Pipeline {
         }
         // A sender is linked (later conversations start verified) once they
         // proved enough to change the account: the code where the shop asks
-        // for one, else the verification itself. A From that is only a
-        // claim is never linked.
+        // for one, else two facts, one not public (the zip beside the email
+        // or the name). One fact never links; a From that is only a claim
+        // is never linked.
         let policy = &self.brain.policy;
         let proof = if policy.code_for_changes {
-            (!proven_before && state.code_ok).then_some(links::Proof::Code)
+            state.code_ok.then_some(links::Proof::Code)
         } else {
-            (!verified_before && state.customer.is_some()).then_some(links::Proof::Claim)
-        };
+            state.zip_ok.then_some(links::Proof::Facts)
+        }
+        .filter(|_| !proven_before);
         if let (Some(proof), Some(customer), false) =
             (proof, &state.customer, inbound.unauthenticated)
         {

@@ -13,17 +13,18 @@ impl Pipeline {
     /// mail From the receiving server authenticated (with
     /// `email.verify_sender`). Nothing is taken from a From that is only a
     /// claim, nor in a thread others read. Returns whether the customer
-    /// was verified, and proven for changes, before the turn.
+    /// was proven for changes before the turn.
     pub(super) fn known_sender(
         &self,
         inbound: &Inbound,
         state: &mut DialogueState,
-    ) -> Result<(bool, bool), StoreError> {
+    ) -> Result<bool, StoreError> {
         let trusted = !inbound.unauthenticated && !inbound.shared;
         if state.customer.is_none() && trusted {
             if let Some(link) = links::linked(&self.brain.profiles, &state.identity, now_millis()) {
                 state.customer = Some(link.customer);
                 state.code_ok = link.proof == links::Proof::Code;
+                state.zip_ok = link.proof == links::Proof::Facts;
             }
         }
         if state.customer.is_none()
@@ -37,7 +38,7 @@ impl Pipeline {
                 state.code_ok = true;
             }
         }
-        Ok((state.customer.is_some(), state.code_ok))
+        Ok(state.code_ok || state.zip_ok)
     }
 
     /// A mail of kefu's own, rendered from its template (subject on the

@@ -24,6 +24,12 @@ pub fn name_key(name: &str) -> Option<String> {
     (!name.is_empty()).then(|| format!("failures/name/{}", name.to_lowercase()))
 }
 
+/// The key wrong zips for one verified account count under: guesses at
+/// its zip from many senders, after its public email, add up.
+pub fn customer_key(customer: &str) -> String {
+    format!("failures/customer/{customer}")
+}
+
 /// The most failures any of `keys` had in the last day.
 pub fn count(customers: &Customers, keys: &[String], now: u64) -> usize {
     keys.iter()

@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 pub enum Proof {
     /// A code mailed to the account's email.
     Code,
-    /// The account's email or name + zip, where the shop asks no code.
+    /// Two facts of the account, one of them not public (its zip beside
+    /// the name or the email), where the shop mails no code.
+    Facts,
+    /// One fact (an older kefu linked on the email alone): enough to read
+    /// the account, not to change it.
     Claim,
 }
 

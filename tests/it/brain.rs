@@ -13,7 +13,9 @@ use kefu::shop::Shop;
 use serde_json::Value;
 use support::{assert_success, json_lines, Sandbox};
 
-const LIAM: &str = "liam.thomas9081@example.com";
+/// Liam's email and zip: two facts, one not public, as a change needs
+/// where the shop mails no code.
+const LIAM: &str = "liam.thomas9081@example.com, zip 85049";
 
 fn taubench() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/taubench-retail")
@@ -375,7 +377,7 @@ fn change_the_default_address() {
         "a",
         &[
             &format!(
-                "{LIAM} please update my default address to 88 Elm St, Apt 2, Portland, OR 97209"
+                "please update my default address to 88 Elm St, Apt 2, Portland, OR 97209. {LIAM}"
             ),
             "yes",
         ],

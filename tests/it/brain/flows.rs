@@ -153,7 +153,7 @@ fn a_change_only_asked_about_is_answered_and_waits_for_a_yes() {
         &shop,
         "quote",
         &[
-            "Hi, liwei.sea@example.com here. How much would I get back if I returned the \
+            "Hi, liwei.sea@example.com (zip 98101) here. How much would I get back if I returned the \
              earbuds from #W4385563?",
             // Anything but a yes leaves it as it is.
             "ok, good to know",
@@ -172,7 +172,7 @@ fn a_change_only_asked_about_is_answered_and_waits_for_a_yes() {
         &shop,
         "quote-then-yes",
         &[
-            "Hi, liwei.sea@example.com here. How much would I get back if I returned the \
+            "Hi, liwei.sea@example.com (zip 98101) here. How much would I get back if I returned the \
              earbuds from #W4385563?",
             "yes",
         ],

@@ -200,7 +200,7 @@ fn a_zero_width_yes_is_a_yes_and_nothing_else_sneaks_past() {
     let shop = sample_shop();
     let out = shop.chat(
         &["--json", "--session", "z"],
-        "liwei.sea@example.com: cancel #W3767039, I ordered it by mistake\n\
+        "liwei.sea@example.com (zip 98101): cancel #W3767039, I ordered it by mistake\n\
          y\u{200B}e\u{200D}s\n",
         TEMPLATES_ONLY,
     );
@@ -215,7 +215,7 @@ fn a_zero_width_yes_is_a_yes_and_nothing_else_sneaks_past() {
 fn a_200_kb_message_is_kept_cut_and_answered_politely() {
     let shop = sample_shop();
     let huge = format!(
-        "liwei.sea@example.com: cancel #W3767039. {}",
+        "liwei.sea@example.com (zip 98101): cancel #W3767039. {}",
         "please ".repeat(200 * 1024 / 7)
     );
     let out = shop.chat(
@@ -308,4 +308,57 @@ fn personal_data_is_masked_in_logs_unless_asked_for() {
     assert!(!masked.contains("ann.lee@example.com"), "{masked}");
     let shown = run("true");
     assert!(shown.contains("ann.lee@example.com"), "{shown}");
+}
+
+/// One run of `kefu chat` as `user` in `session`, chat-only: no code can
+/// be mailed.
+fn talk_chat_only(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) -> Vec<Value> {
+    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let out = sandbox.chat(
+        &["--json", "--session", session, "--user", user],
+        &input,
+        TEMPLATES_ONLY,
+    );
+    assert_success(&out);
+    json_lines(&out)
+}
+
+#[test]
+fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
+    let shop = sample_shop();
+    // The email alone reads the order, and is never linked.
+    let r = talk_chat_only(&shop, "read", "mallory", &["liwei.sea@example.com: where is #W3767039?"]);
+    assert_eq!(r[0]["step"], "order_status", "{r:?}");
+    assert_eq!(linked(&shop, "console:mallory"), None, "one fact links nothing");
+    // A change on the email alone asks for the zip; a wrong one changes
+    // nothing and counts; the right one lets the change be proposed.
+    let r = talk_chat_only(
+        &shop,
+        "change",
+        "mallory",
+        &[
+            "liwei.sea@example.com: cancel #W3767039, I ordered it by mistake",
+            "yes",
+            "12345",
+        ],
+    );
+    let steps: Vec<&str> = r.iter().map(|r| r["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["ask_zip", "ask_zip", "ask_zip"], "{r:?}");
+    assert!(reply(&r[0]).contains("zip"), "{}", reply(&r[0]));
+    assert!(reply(&r[2]).contains("does not match"), "{}", reply(&r[2]));
+    assert_eq!(order(&shop, "#W3767039")["status"], "pending", "nothing changed");
+    assert_eq!(linked(&shop, "console:mallory"), None);
+    // The right zip (here, in Chinese): the change is proposed, a yes
+    // does it, and the sender is linked by two facts.
+    let r = talk_chat_only(
+        &shop,
+        "owner",
+        "liwei",
+        &["邮箱 liwei.sea@example.com，取消订单 #W3767039，下错单了", "98101", "确认"],
+    );
+    let steps: Vec<&str> = r.iter().map(|r| r["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["ask_zip", "confirm", "done"], "{r:?}");
+    assert!(reply(&r[0]).contains("邮编"), "{}", reply(&r[0]));
+    assert_eq!(order(&shop, "#W3767039")["status"], "cancelled");
+    assert_eq!(linked(&shop, "console:liwei").as_deref(), Some("li_wei_6909"));
 }

@@ -23,7 +23,7 @@ fn two_requests_in_one_message_by_their_items() {
     let r = talk(
         &shop,
         &[
-            "Hi, this is Li Wei, liwei.sea@example.com. Please cancel the order with the \
+            "Hi, this is Li Wei, liwei.sea@example.com (zip 98101). Please cancel the order with the \
              green tea, I ordered it by mistake, and exchange my earbuds for white ones, \
              any difference on my credit card.",
             "yes",
@@ -74,7 +74,7 @@ fn a_variant_by_description_falls_back_to_the_closest_available() {
     let r = talk(
         &shop,
         &[
-            "d.okafor@example.com here. I'd like to exchange my keyboard for one with a UK \
+            "d.okafor@example.com (zip 02116) here. I'd like to exchange my keyboard for one with a UK \
              English layout and tactile switches.",
             "PayPal please",
             "yes",
@@ -102,7 +102,7 @@ fn one_item_of_an_order_cannot_be_cancelled() {
     let shop = sample_shop();
     let r = talk(
         &shop,
-        &["liwei.sea@example.com - please cancel the t-shirt in my pending order, I don't need it"],
+        &["liwei.sea@example.com (zip 98101) - please cancel the t-shirt in my pending order, I don't need it"],
     );
     assert_eq!(r[0]["step"], "partial_cancel", "{}", reply(&r[0]));
     assert!(reply(&r[0]).contains("as a whole"), "{}", reply(&r[0]));
@@ -131,7 +131,7 @@ fn every_email_offered_is_tried_and_a_question_is_answered_from_the_data() {
     let r = talk(
         &shop,
         &[
-            "I have two emails, olivia@old-mail.example and olivia.bennett@example.com. How \
+            "I have two emails, olivia@old-mail.example and olivia.bennett@example.com (zip 97210). How \
              much did I pay for my most recent order?",
         ],
     );
@@ -146,7 +146,7 @@ fn a_question_while_an_action_waits_is_not_a_yes() {
     let r = talk(
         &shop,
         &[
-            "liwei.sea@example.com: cancel #W3767039, I don't need it anymore",
+            "liwei.sea@example.com (zip 98101): cancel #W3767039, I don't need it anymore",
             "is that right? how long does the refund take?",
             "yes but use my gift card",
         ],
@@ -163,7 +163,7 @@ fn chinese_return_by_item_and_two_requests() {
     let r = talk(
         &shop,
         &[
-            "我是李伟，邮箱 liwei.sea@example.com。我想把耳机退了，钱退到礼品卡。另外取消有龙井茶的那个订单，不需要了。",
+            "我是李伟，邮箱 liwei.sea@example.com，邮编 98101。我想把耳机退了，钱退到礼品卡。另外取消有龙井茶的那个订单，不需要了。",
             "是的",
             "是的",
         ],
@@ -182,7 +182,7 @@ fn chinese_exchange_for_the_next_size_down() {
     let r = talk(
         &shop,
         &[
-            "我是李伟，邮箱 wei.li.htx@example.com。卫衣有点大，想换小一号的，差价用原来的支付方式。",
+            "我是李伟，邮箱 wei.li.htx@example.com，邮编 77063。卫衣有点大，想换小一号的，差价用原来的支付方式。",
             "是的",
         ],
     );
@@ -205,7 +205,7 @@ fn addresses_by_reference_another_orders_city_and_the_default() {
     talk(
         &shop,
         &[
-            "emma.nguyen6944@example.com: please send my pending order to my San Jose address",
+            "emma.nguyen6944@example.com (zip 75302): please send my pending order to my San Jose address",
             "yes",
         ],
     );
@@ -213,7 +213,7 @@ fn addresses_by_reference_another_orders_city_and_the_default() {
     assert_eq!(address["city"], "San Jose", "{address}");
     let out = shop.chat(
         &["--json", "--session", "r2"],
-        "emma.nguyen6944@example.com: ship my pending order to my default address instead\nyes\n",
+        "emma.nguyen6944@example.com (zip 75302): ship my pending order to my default address instead\nyes\n",
         TEMPLATES_ONLY,
     );
     assert_success(&out);
@@ -232,7 +232,7 @@ fn a_refund_to_the_gift_card_pays_the_next_request_of_the_same_message() {
     let r = talk(
         &shop,
         &[
-            "emma.santos7683@example.com - please cancel the order with the laptop, I \
+            "emma.santos7683@example.com (zip 78228) - please cancel the order with the laptop, I \
              ordered it by mistake, and then pay for my tablet order with my gift card.",
             "yes",
             "yes",
