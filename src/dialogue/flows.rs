@@ -352,6 +352,11 @@ pub struct Decision {
 
 /// Put what this message says into the slots.
 fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
+    for id in u.entities.all("order_id") {
+        if !state.shown_orders.contains(id) && !state.typed_orders.contains(id) {
+            state.typed_orders.push(id.clone());
+        }
+    }
     let slots = &mut state.slots;
     if let Some(id) = u.entities.first("order_id") {
         slots.order_id = Some(id.to_string());

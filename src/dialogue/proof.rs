@@ -10,7 +10,7 @@ use super::brain::{handoff, Brain};
 use super::step::{Mail, Step, StepKind};
 use super::DialogueState;
 use crate::store::StoreError;
-use crate::verify::{codes, failures};
+use crate::verify::{codes, failures, revealed};
 use kefu_channels::now_millis;
 
 /// Failed verifications in one conversation before a person takes over
@@ -52,7 +52,7 @@ impl Brain {
             if let Some(id) = self.shop.user_id_by_email(&email)? {
                 // The zip said beside the email makes the second fact.
                 if let Some(zip) = state.slots.zip.take() {
-                    state.zip_ok = self.zip_matches(&id, &zip)?;
+                    state.two_facts = self.zip_matches(&id, &zip)?;
                 }
                 state.customer = Some(id);
                 return Ok(None);
@@ -71,7 +71,7 @@ impl Brain {
                 let found = self.shop.user_ids_by_name_zip(first, last, &zip)?;
                 if found.len() == 1 {
                     state.customer = found.into_iter().next();
-                    state.zip_ok = true;
+                    state.two_facts = true;
                     return Ok(None);
                 }
             }
@@ -101,31 +101,45 @@ impl Brain {
         self.policy.code_for_changes && !state.code_ok
     }
 
-    /// Whether a change needs the account's zip first: the shop mails no
-    /// code, and the customer proved only a public fact (their email).
-    pub(super) fn needs_zip(&self, state: &DialogueState) -> bool {
-        !self.policy.code_for_changes && !state.code_ok && !state.zip_ok
+    /// Whether a change needs a second fact first: the shop mails no code,
+    /// and the customer proved only a public fact (their email).
+    pub(super) fn needs_second_fact(&self, state: &DialogueState) -> bool {
+        !self.policy.code_for_changes && !state.code_ok && !state.two_facts
     }
 
-    /// The second fact before a change: check the zip the customer gave
-    /// (`None`: it matches, go ahead), else ask for it. A wrong zip counts
-    /// as a failed verification, as a wrong name + zip does.
-    pub(super) fn prove_zip(&self, state: &mut DialogueState) -> Result<Option<Step>, StoreError> {
+    /// The second fact before a change (`None`: given, go ahead): the
+    /// account's zip, or one of its order numbers the customer typed before
+    /// kefu showed it (and not shown lately to anyone unproven); else ask
+    /// for it. A wrong zip counts as a failed verification, as a wrong
+    /// name + zip does.
+    pub(super) fn prove_second_fact(
+        &self,
+        state: &mut DialogueState,
+    ) -> Result<Option<Step>, StoreError> {
         let customer = state.customer.clone().unwrap_or_default();
+        let now = now_millis();
         let Some(zip) = state.slots.zip.take() else {
+            for id in &state.typed_orders {
+                if self.shop.order(id)?.is_some_and(|o| o.user_id == customer)
+                    && !revealed::recently(&self.profiles, &customer, id, now)
+                {
+                    state.two_facts = true;
+                    return Ok(None);
+                }
+            }
             return Ok(Some(Step::new(StepKind::AskZip)));
         };
-        let now = now_millis();
         let keys = [
             failures::sender_key(&state.identity),
             failures::customer_key(&customer),
         ];
-        if failures::count(&self.profiles, &keys, now) >= self.policy.max_failures_per_day as usize {
+        if failures::count(&self.profiles, &keys, now) >= self.policy.max_failures_per_day as usize
+        {
             // Guessing at this account's zip: no more tries today.
             return Ok(Some(handoff(state, "too many failed verifications today")));
         }
         if self.zip_matches(&customer, &zip)? {
-            state.zip_ok = true;
+            state.two_facts = true;
             return Ok(None);
         }
         let recorded = failures::record(&self.profiles, &keys, now);

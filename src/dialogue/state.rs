@@ -33,10 +33,15 @@ pub struct DialogueState {
     /// The customer proved access to the account's mail with a code (or
     /// came from a sender linked by one): changes may go ahead.
     pub code_ok: bool,
-    /// The customer gave the zip of the account beside their email or name
-    /// (or came from a sender linked by both): where no code can be mailed,
-    /// changes may go ahead — an email alone is public, so it only reads.
-    pub zip_ok: bool,
+    /// The customer gave a second fact that is not public beside their
+    /// email or name — the account's zip, or one of its order numbers kefu
+    /// had not shown — or came from a sender linked by two: where no code
+    /// can be mailed, changes may go ahead (an email alone only reads).
+    pub two_facts: bool,
+    /// Order numbers kefu's replies in this conversation have shown.
+    pub shown_orders: Vec<String>,
+    /// Order numbers the customer typed before kefu showed them.
+    pub typed_orders: Vec<String>,
     /// A code was mailed and the next message may carry it.
     pub awaiting_code: bool,
     /// The last question asked about the request in progress and how many

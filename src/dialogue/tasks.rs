@@ -272,7 +272,7 @@ impl Brain {
         match actions::plan(&self.shop, customer, &action)? {
             // Every action changes the account: the code comes first.
             Ok(_) if self.needs_code(state) => self.ask_code(state),
-            Ok(_) if self.needs_zip(state) => match self.prove_zip(state)? {
+            Ok(_) if self.needs_second_fact(state) => match self.prove_second_fact(state)? {
                 Some(step) => Ok(step),
                 None => self.propose(state, customer, action, lines),
             },

@@ -186,7 +186,7 @@ impl Pipeline {
         let proof = if policy.code_for_changes {
             state.code_ok.then_some(links::Proof::Code)
         } else {
-            state.zip_ok.then_some(links::Proof::Facts)
+            state.two_facts.then_some(links::Proof::Facts)
         }
         .filter(|_| !proven_before);
         if let (Some(proof), Some(customer), false) =
@@ -225,6 +225,7 @@ impl Pipeline {
             step = step.with("channel", inbound.channel.as_str());
         }
         let plain = self.plain_answer(&step, understanding.language)?;
+        customer_writes.extend(self.note_shown_orders(&mut state, &plain));
         let profile = fresh_profile.as_ref().map(|p| p.summary());
         let draft = if self.phrasing() {
             phrase::phrase(

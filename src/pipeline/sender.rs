@@ -4,8 +4,9 @@
 use super::Pipeline;
 use crate::dialogue::{DialogueState, Mail};
 use crate::lang::Language;
+use crate::store::CustomerWrite;
 use crate::store::StoreError;
-use crate::verify::links;
+use crate::verify::{links, revealed};
 use kefu_channels::{now_millis, ChannelKind, Inbound, Outbound, Thread};
 
 impl Pipeline {
@@ -24,7 +25,7 @@ impl Pipeline {
             if let Some(link) = links::linked(&self.brain.profiles, &state.identity, now_millis()) {
                 state.customer = Some(link.customer);
                 state.code_ok = link.proof == links::Proof::Code;
-                state.zip_ok = link.proof == links::Proof::Facts;
+                state.two_facts = link.proof == links::Proof::Facts;
             }
         }
         if state.customer.is_none()
@@ -38,7 +39,37 @@ impl Pipeline {
                 state.code_ok = true;
             }
         }
-        Ok(state.code_ok || state.zip_ok)
+        Ok(state.code_ok || state.two_facts)
+    }
+
+    /// Remember the order numbers a reply shows: typed later, they prove
+    /// nothing. Shown to a sender who proved only a public fact, they stop
+    /// counting as a second fact for a while in any conversation (the
+    /// returned write); numbers the customer typed first are theirs.
+    pub(super) fn note_shown_orders(
+        &self,
+        state: &mut DialogueState,
+        reply: &str,
+    ) -> Option<CustomerWrite> {
+        let mut new = Vec::new();
+        for id in crate::nlu::order_ids(reply) {
+            if !state.shown_orders.contains(&id) {
+                state.shown_orders.push(id.clone());
+                if !state.typed_orders.contains(&id) {
+                    new.push(id);
+                }
+            }
+        }
+        let unproven = !state.code_ok && !state.two_facts;
+        match (&state.customer, unproven && !new.is_empty()) {
+            (Some(customer), true) => Some(revealed::record(
+                &self.brain.profiles,
+                customer,
+                &new,
+                now_millis(),
+            )),
+            _ => None,
+        }
     }
 
     /// A mail of kefu's own, rendered from its template (subject on the

@@ -12,6 +12,7 @@
 pub mod codes;
 pub mod failures;
 pub mod links;
+pub mod revealed;
 
 /// `[verify]` as the dialogue uses it.
 #[derive(Debug, Clone)]

@@ -325,13 +325,36 @@ fn talk_chat_only(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) 
 
 #[test]
 fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
+    // The account's own order number, typed before kefu showed it, is the
+    // second fact: the change is proposed at once.
     let shop = sample_shop();
-    // The email alone reads the order, and is never linked.
-    let r = talk_chat_only(&shop, "read", "mallory", &["liwei.sea@example.com: where is #W3767039?"]);
-    assert_eq!(r[0]["step"], "order_status", "{r:?}");
-    assert_eq!(linked(&shop, "console:mallory"), None, "one fact links nothing");
-    // A change on the email alone asks for the zip; a wrong one changes
-    // nothing and counts; the right one lets the change be proposed.
+    let r = talk_chat_only(
+        &shop,
+        "owner",
+        "liwei",
+        &["liwei.sea@example.com: cancel #W3767039, I ordered it by mistake"],
+    );
+    assert_eq!(r[0]["step"], "confirm", "{r:?}");
+
+    let shop = sample_shop();
+    // The email alone reads the orders (their numbers shown), and is never
+    // linked.
+    let r = talk_chat_only(
+        &shop,
+        "read",
+        "mallory",
+        &["liwei.sea@example.com: where is my order?"],
+    );
+    assert_eq!(r[0]["step"], "ask_order", "{r:?}");
+    assert!(reply(&r[0]).contains("#W3767039"), "{}", reply(&r[0]));
+    assert_eq!(
+        linked(&shop, "console:mallory"),
+        None,
+        "one fact links nothing"
+    );
+    // A number kefu showed proves nothing, here or in another
+    // conversation: the zip is asked; a wrong one changes nothing and
+    // counts.
     let r = talk_chat_only(
         &shop,
         "change",
@@ -346,7 +369,11 @@ fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
     assert_eq!(steps, ["ask_zip", "ask_zip", "ask_zip"], "{r:?}");
     assert!(reply(&r[0]).contains("zip"), "{}", reply(&r[0]));
     assert!(reply(&r[2]).contains("does not match"), "{}", reply(&r[2]));
-    assert_eq!(order(&shop, "#W3767039")["status"], "pending", "nothing changed");
+    assert_eq!(
+        order(&shop, "#W3767039")["status"],
+        "pending",
+        "nothing changed"
+    );
     assert_eq!(linked(&shop, "console:mallory"), None);
     // The right zip (here, in Chinese): the change is proposed, a yes
     // does it, and the sender is linked by two facts.
@@ -354,11 +381,18 @@ fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
         &shop,
         "owner",
         "liwei",
-        &["邮箱 liwei.sea@example.com，取消订单 #W3767039，下错单了", "98101", "确认"],
+        &[
+            "邮箱 liwei.sea@example.com，取消订单 #W3767039，下错单了",
+            "98101",
+            "确认",
+        ],
     );
     let steps: Vec<&str> = r.iter().map(|r| r["step"].as_str().unwrap()).collect();
     assert_eq!(steps, ["ask_zip", "confirm", "done"], "{r:?}");
     assert!(reply(&r[0]).contains("邮编"), "{}", reply(&r[0]));
     assert_eq!(order(&shop, "#W3767039")["status"], "cancelled");
-    assert_eq!(linked(&shop, "console:liwei").as_deref(), Some("li_wei_6909"));
+    assert_eq!(
+        linked(&shop, "console:liwei").as_deref(),
+        Some("li_wei_6909")
+    );
 }
