@@ -89,6 +89,11 @@ impl Brain {
         }
         if let Some(action) = state.pending.clone() {
             match confirm::answer(text) {
+                // From a claimed From, only the mailed code confirms.
+                Answer::Yes if state.unauthenticated => {
+                    let customer = state.customer.clone().unwrap_or_default();
+                    return self.propose(state, &customer, action, Vec::new());
+                }
                 Answer::Yes => return self.execute(state, action),
                 Answer::No => return self.decline(state, &action),
                 // Only an explicit yes executes: anything else drops the

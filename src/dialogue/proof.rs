@@ -189,6 +189,30 @@ impl Brain {
         self.mail_code(state, step, &customer, &user.email, now)
     }
 
+    /// A proposal made to a mail whose From is only a claim: the code
+    /// mailed to the account confirms it, never a yes (anyone who knows
+    /// the thread can write "yes" under the customer's address).
+    pub(super) fn confirm_by_code(
+        &self,
+        state: &mut DialogueState,
+        step: Step,
+    ) -> Result<Step, StoreError> {
+        let customer = state.customer.clone().unwrap_or_default();
+        let Some(user) = self.shop.user(&customer)? else {
+            return Ok(Step::new(StepKind::IdentityFailed));
+        };
+        let now = now_millis();
+        state.awaiting_code = true;
+        let step = step
+            .with("by_code", true)
+            .with("email", codes::mask(&user.email))
+            .with("minutes", self.policy.code_minutes);
+        if codes::outstanding(&self.profiles, &customer, &self.policy, now) {
+            return Ok(step.with("again", true));
+        }
+        self.mail_code(state, step, &customer, &user.email, now)
+    }
+
     /// Mail a new code with `step`, or hand off when the day's codes are
     /// used up.
     fn mail_code(
@@ -228,7 +252,11 @@ impl Brain {
             codes::Check::Right => {
                 state.awaiting_code = false;
                 state.code_ok = true;
-                self.task_flow(state)?
+                match state.pending.clone() {
+                    // The code was the confirmation of a claimed From.
+                    Some(action) if state.unauthenticated => self.execute(state, action)?,
+                    _ => self.task_flow(state)?,
+                }
             }
             codes::Check::Wrong { left } if left > 0 => {
                 Step::new(StepKind::CodeWrong).with("left", left)

@@ -52,6 +52,11 @@ pub struct DialogueState {
     /// the pipeline for each message: failed attempts count against it.
     #[serde(skip)]
     pub identity: String,
+    /// The message is a mail whose From its server did not vouch for (set
+    /// by the pipeline for each message): whatever the conversation proved
+    /// before, a change is confirmed only by a code mailed to the account.
+    #[serde(skip)]
+    pub unauthenticated: bool,
     /// Others read this thread (set by the pipeline for each message):
     /// account matters move to a private chat.
     #[serde(skip)]

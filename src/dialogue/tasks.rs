@@ -262,7 +262,7 @@ impl Brain {
     }
 
     /// Plan an action; propose it for confirmation or refuse it.
-    fn propose(
+    pub(super) fn propose(
         &self,
         state: &mut DialogueState,
         customer: &str,
@@ -270,6 +270,15 @@ impl Brain {
         lines: Vec<String>,
     ) -> Result<Step, StoreError> {
         match actions::plan(&self.shop, customer, &action)? {
+            // A claimed From confirms with the code itself (below).
+            Ok(planned) if state.unauthenticated => {
+                state.pending = Some(action.clone());
+                let step = Step::new(StepKind::Confirm)
+                    .with("action", &action)
+                    .with("result", &planned.result)
+                    .with("lines", &lines);
+                self.confirm_by_code(state, step)
+            }
             // Every action changes the account: the code comes first.
             Ok(_) if self.needs_code(state) => self.ask_code(state),
             Ok(_) if self.needs_second_fact(state) => match self.prove_second_fact(state)? {

@@ -169,6 +169,7 @@ impl Pipeline {
         let understanding = self.reader.read(&text, engine).await;
         state.identity = inbound.identity();
         state.shared = inbound.shared;
+        state.unauthenticated = inbound.unauthenticated;
         let proven_before = self.known_sender(inbound, &mut state)?;
         let decision = self.brain.decide(&mut state, &understanding, &text)?;
         // Profile and identity records go with the turn (TurnWrites).

@@ -422,3 +422,97 @@ fn a_from_counts_only_with_the_trusted_servers_passing_result() {
     assert!(state(&spoofed)["customer"].is_null());
     assert_eq!(state(&signed)["customer"], "li_wei_6909");
 }
+
+/// Trust II, 3: whoever knows a thread's root Message-ID can write in it
+/// under the customer's From; such a mail never confirms a change the
+/// customer's authenticated mail asked for — only the code mailed to the
+/// account does.
+#[test]
+fn a_forged_yes_in_a_verified_thread_changes_nothing() {
+    let server = mail_server();
+    let sandbox = Sandbox::new();
+    let (shop, customer) = ("shop8@example.test", "cust8@example.test");
+    shop_with_customer(&sandbox, customer);
+    let inbox = server.maildir("cust8");
+    let mut env = server.kefu_env("shop8");
+    for (k, v) in [
+        ("KEFU__EMAIL__VERIFY_SENDER", "true"),
+        ("KEFU__EMAIL__TRUSTED_AUTHSERV_IDS", "mx.shop.test"),
+        ("KEFU__LLM__PHRASE", "never"),
+    ] {
+        env.push((k.into(), v.into()));
+    }
+    let kefu = Kefu::start(&sandbox, &env);
+    let vouched = "Authentication-Results: mx.shop.test; spf=pass smtp.mailfrom=example.test; \
+                   dmarc=pass (p=reject) header.from=example.test\r\n";
+    let root = unique_id("root");
+    server.send(
+        customer,
+        shop,
+        &customer_mail(
+            customer,
+            shop,
+            "Cancel",
+            &root,
+            vouched,
+            "Please cancel #W3767039, I ordered it by mistake.",
+        ),
+    );
+    let replies = wait_for_mail(&inbox, 1, WAIT, &|| kefu.log.text());
+    assert!(
+        replies[0].text.contains("Shall I go ahead"),
+        "{}",
+        replies[0].text
+    );
+    // Someone in copy of the thread forges the customer's From.
+    let thread = format!("In-Reply-To: <{root}>\r\nReferences: <{root}>\r\n");
+    server.send(
+        customer,
+        shop,
+        &customer_mail(
+            customer,
+            shop,
+            "Re: Cancel",
+            &unique_id("forged"),
+            &thread,
+            "yes",
+        ),
+    );
+    let replies = wait_for_mail(&inbox, 3, WAIT, &|| kefu.log.text());
+    let texts: Vec<&str> = replies.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("a yes is not enough")),
+        "the forged yes is answered with the code's rule: {texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|t| t.contains("is now cancelled")),
+        "{texts:?}"
+    );
+    // The customer's own mail (the server vouches) confirms as before.
+    let signed = format!("{thread}{vouched}");
+    server.send(
+        customer,
+        shop,
+        &customer_mail(
+            customer,
+            shop,
+            "Re: Cancel",
+            &unique_id("yes"),
+            &signed,
+            "yes",
+        ),
+    );
+    let replies = wait_for_mail(&inbox, 4, WAIT, &|| kefu.log.text());
+    kefu.stop();
+    assert!(
+        replies.iter().any(|m| m.text.contains("is now cancelled")),
+        "{:?}",
+        replies.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    let out = sandbox
+        .kefu(&["shop", "order", "#W3767039"])
+        .output()
+        .unwrap();
+    let order: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(order["status"], "cancelled");
+}
