@@ -27,6 +27,13 @@ pub fn render(store: &Store, id: &str) -> anyhow::Result<String> {
     let _ = writeln!(card, "{why}");
     let _ = writeln!(card, "Conversation: {id}");
     let _ = writeln!(card, "Customer: {}", customer_line(&conversation));
+    if is_public(store, &conversation) {
+        let _ = writeln!(
+            card,
+            "⚠️ Public: this conversation is in a group (or mail with others in copy) — \
+             what you write here is posted where others read it. Share no account details."
+        );
+    }
     let shop = Shop::new(store);
     match &state.customer {
         Some(user_id) => {
@@ -84,4 +91,16 @@ fn customer_line(conversation: &Conversation) -> String {
     let who = id.split_once(':').map_or(id, |(_, rest)| rest);
     // Shared threads and mail: `thread/sender`; the sender is the person.
     who.rsplit('/').next().unwrap_or(who).to_string()
+}
+
+/// Whether others read where the customer wrote (a group, a guild channel,
+/// mail with others in copy), from their latest stored message.
+fn is_public(store: &Store, conversation: &Conversation) -> bool {
+    conversation
+        .turns
+        .iter()
+        .rev()
+        .find(|t| t.role == crate::store::Role::Customer)
+        .and_then(|t| store.inbound(&t.message_key).ok().flatten())
+        .is_some_and(|record| record.inbound.shared)
 }

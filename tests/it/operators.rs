@@ -522,3 +522,27 @@ fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread()
     daemon.kill("-TERM");
     assert_eq!(read_maildir(&inbox).len(), 3, "nothing twice");
 }
+
+/// Trust II, 9: a customer who asks for a person in a group is answered in
+/// the group, so the card warns the operator that their words are public;
+/// a private chat's card does not.
+#[test]
+fn a_group_customers_card_says_the_conversation_is_public() {
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.make_forum(GROUP);
+    let sandbox = Sandbox::new();
+    let env = env(&standin, free_port(), &[]);
+    let daemon = sandbox.daemon_with(&env, "admin API listening");
+    let fans = -1_007_777;
+    standin.member_says(fans, ALICE, "I want to talk to a real person please");
+    let topic = wait_topic(&standin, 1, &daemon);
+    wait_topic_text(&standin, topic, "Hand-off", &daemon);
+    let card = standin.topic_messages(GROUP, topic)[0].clone();
+    assert!(card.contains("⚠️ Public"), "{card}");
+    standin.customer_says(ALICE, "I want to talk to a real person please");
+    let topic = wait_topic(&standin, 2, &daemon);
+    wait_topic_text(&standin, topic, "Hand-off", &daemon);
+    let card = standin.topic_messages(GROUP, topic)[0].clone();
+    assert!(!card.contains("Public"), "{card}");
+}
