@@ -86,9 +86,7 @@ impl OutboxSender {
             return;
         };
         let thread = match self.store.reply_to(&key) {
-            Ok(Some(record)) if record.state == OutboxState::Unsent => {
-                format!("{channel}:{}", record.outbound.thread.id)
-            }
+            Ok(Some(record)) if record.state == OutboxState::Unsent => chain_key(&record),
             Ok(_) => return, // sent or given up already: never twice
             Err(e) => {
                 tracing::error!(message = %key, "cannot read the reply to send: {e}");
@@ -257,5 +255,58 @@ fn count_failure(record: &OutboxRecord, dead: bool) {
     metrics.send_failures.with_label_values(&[channel]).inc();
     if dead {
         metrics.dead_letters.with_label_values(&[channel]).inc();
+    }
+}
+
+/// What a reply waits behind: the replies of its own thread. The operators'
+/// group is one chat but many conversations, each its own chain (a topic
+/// a send keeps failing on holds back no other customer's); kefu's own
+/// mails chain per recipient (kefu:mail/code/<to>), so a code is never held
+/// behind another customer's failing mail.
+fn chain_key(record: &OutboxRecord) -> String {
+    let outbound = &record.outbound;
+    match &record.desk {
+        Some(note) => format!(
+            "{}:{}/desk/{}",
+            outbound.channel, outbound.thread.id, note.conversation
+        ),
+        None => format!("{}:{}", outbound.channel, outbound.thread.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain_key;
+    use crate::store::{DeskNote, OutboxRecord};
+    use kefu_channels::{ChannelKind, Outbound, Thread};
+
+    fn record(channel: ChannelKind, thread: &str, desk: Option<&str>) -> OutboxRecord {
+        let outbound = Outbound {
+            channel,
+            thread: Thread {
+                id: thread.to_string(),
+                route: None,
+            },
+            text: "hi".into(),
+            reply_to: None,
+            attachments: Vec::new(),
+            annotations: Default::default(),
+            buttons: Vec::new(),
+        };
+        let desk = desk.map(|c| DeskNote {
+            conversation: c.to_string(),
+            card: false,
+        });
+        OutboxRecord::new("key", outbound, desk)
+    }
+
+    #[test]
+    fn each_desk_conversation_and_each_code_recipient_is_its_own_chain() {
+        let desk = |c: &str| chain_key(&record(ChannelKind::Telegram, "-1009001", Some(c)));
+        assert_ne!(desk("telegram:1001"), desk("telegram:1002"));
+        assert_eq!(desk("telegram:1001"), desk("telegram:1001"));
+        // A customer's own replies chain by their thread.
+        let reply = chain_key(&record(ChannelKind::Telegram, "1001", None));
+        assert_eq!(reply, "telegram:1001");
     }
 }

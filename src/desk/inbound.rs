@@ -61,7 +61,15 @@ impl Desk {
             return Ok(Vec::new());
         };
         let group = self.group.as_deref().map(|g| (g, source));
-        let command = parse(&inbound.text, self);
+        let mut command = parse(&inbound.text, self);
+        if let (Command::Act(Act::Reply(_)), Some(chars)) = (&command, inbound.original_chars) {
+            // Cut on arrival: a cut answer could say half of what was
+            // meant, so nothing goes out and the operator is told.
+            command = Command::Unknown(format!(
+                "Not sent: your message has {chars} characters, over the {} kept; send it in shorter parts.",
+                inbound.text.chars().count()
+            ));
+        }
         let refused = match command {
             Command::Act(act) => {
                 let cx = actions::Context {

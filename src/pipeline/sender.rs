@@ -91,7 +91,9 @@ impl Pipeline {
         Ok(Outbound {
             channel: ChannelKind::Email,
             thread: Thread {
-                id: format!("kefu:{}", mail.template),
+                // One chain per recipient: a mail another customer's
+                // server keeps refusing never holds back this one's code.
+                id: format!("kefu:{}/{}", mail.template, mail.to),
                 route: Some(route.to_string()),
             },
             text: body.trim().to_string(),

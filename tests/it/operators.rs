@@ -546,3 +546,35 @@ fn a_group_customers_card_says_the_conversation_is_public() {
     let card = standin.topic_messages(GROUP, topic)[0].clone();
     assert!(!card.contains("Public"), "{card}");
 }
+
+/// Trust II, 11: an operator's answer over the size kept is not cut on its
+/// way to the customer: nothing goes out and the operator is told.
+#[test]
+fn an_operator_answer_over_the_cap_is_not_sent_cut() {
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.make_forum(GROUP);
+    let sandbox = Sandbox::new();
+    let env = env(&standin, free_port(), &[]);
+    let daemon = sandbox.daemon_with(&env, "admin API listening");
+    standin.customer_says(ALICE, "I want to talk to a real person please");
+    let topic = wait_topic(&standin, 1, &daemon);
+    wait_topic_text(&standin, topic, "Hand-off", &daemon);
+    let long = "Thank you for waiting. ".repeat(250);
+    standin.topic_says(GROUP, topic, OLGA, "Olga", &long);
+    wait_topic_text(
+        &standin,
+        topic,
+        "Not sent: your message has 5750 characters",
+        &daemon,
+    );
+    standin.topic_says(GROUP, topic, OLGA, "Olga", "Short answer: it ships today.");
+    wait_text_to(&standin, ALICE, "it ships today", &daemon);
+    assert!(
+        !texts_to(&standin, ALICE)
+            .iter()
+            .any(|t| t.contains("Thank you for waiting")),
+        "{:?}",
+        texts_to(&standin, ALICE)
+    );
+}

@@ -42,6 +42,9 @@ fn code_mails(sandbox: &Sandbox) -> Vec<(String, String)> {
             let route: Value =
                 serde_json::from_str(r.outbound.thread.route.as_deref().unwrap()).unwrap();
             let code = kefu::verify::codes::find(&r.outbound.text).expect("a code in the mail");
+            // Each recipient's codes are their own outbox chain.
+            let to = route["to"].as_str().unwrap();
+            assert_eq!(r.outbound.thread.id, format!("kefu:mail/code/{to}"));
             (route["to"].as_str().unwrap().to_string(), code)
         })
         .collect()
