@@ -1,7 +1,9 @@
 //! A customer's data on request: `kefu customer export ID` prints
 //! everything kefu holds about them (JSON); `kefu customer forget ID`
 //! erases what kefu itself recorded (conversations with their messages and
-//! replies, profile, links, codes, sender records, failed attempts),
+//! replies — those before they verified included —, the desk's topics,
+//! tokens and notices for them, FAQ entries learned from them, profile,
+//! links, codes, sender records, failed attempts),
 //! keeping only a count. The shop's own records (the user and their
 //! orders, imported from the shop) stay: they are the shop's books, and a
 //! re-import would bring them back.
@@ -12,16 +14,33 @@ use crate::store::Store;
 use crate::verify::links;
 use serde_json::{json, Value};
 
-/// The conversations whose verified customer is `customer`.
+/// The conversations whose verified customer is `customer`, and those the
+/// same person (a sender linked to them) had before they verified.
 fn conversations_of(
     store: &Store,
     customer: &str,
 ) -> anyhow::Result<Vec<crate::store::Conversation>> {
+    let identities = identities_of(store, customer);
     Ok(store
         .conversations()?
         .into_iter()
-        .filter(|c| DialogueState::from_json(&c.state).customer.as_deref() == Some(customer))
+        .filter(
+            |c| match DialogueState::from_json(&c.state).customer.as_deref() {
+                Some(verified) => verified == customer,
+                None => sender_of(store, c).is_some_and(|s| identities.contains(&s)),
+            },
+        )
         .collect())
+}
+
+/// Who wrote a conversation's first stored message (`telegram:1001`).
+fn sender_of(store: &Store, conversation: &crate::store::Conversation) -> Option<String> {
+    let first = conversation
+        .turns
+        .iter()
+        .find(|t| t.role == crate::store::Role::Customer)?;
+    let record = store.inbound(&first.message_key).ok()??;
+    Some(record.inbound.identity())
 }
 
 /// The sender identities linked to `customer` (from the links and the
@@ -96,6 +115,8 @@ pub async fn forget(store: &Store, customer: &str) -> anyhow::Result<Forgotten> 
     let mut forgotten = Forgotten::default();
     for conversation in conversations_of(store, customer)? {
         forgotten.messages += store.erase_conversation(&conversation.id).await?;
+        // The desk's maps and what was learned from it go with it.
+        forgotten.records += store.forget_desk(&conversation.id).await?;
         forgotten.conversations += 1;
     }
     let customers = &store.customers();

@@ -45,6 +45,12 @@ pub async fn learn(settings: &Settings, action: LearnAction) -> anyhow::Result<(
                     "{}\n  asked: {}\n  {} answered: {}",
                     s.conversation, s.question, s.operator, s.answer
                 );
+                if !s.masked.is_empty() {
+                    println!(
+                        "  masked, as it would be published to everyone: {}",
+                        s.masked.join(", ")
+                    );
+                }
             }
             return Ok(());
         }
@@ -67,8 +73,8 @@ pub async fn learn(settings: &Settings, action: LearnAction) -> anyhow::Result<(
     };
     match admin.decide(&decision).await? {
         Some(entry) => println!(
-            "learned {}: \"{}\" (the bot answers it from its next start: systemctl restart kefu)",
-            entry.id, entry.question_en
+            "learned {}, published as:\n  Q: {}\n  A: {}\n(the bot answers it from its next start: systemctl restart kefu)",
+            entry.id, entry.question_en, entry.answer_en
         ),
         None => println!("rejected the suggestion from {}", decision.conversation),
     }

@@ -2,7 +2,7 @@
 
 mod redact;
 
-pub use redact::{redact, show_personal_data};
+pub use redact::{mask_emails, mask_numbers, redact, show_personal_data};
 use std::io::Write;
 use tracing_subscriber::EnvFilter;
 

@@ -23,6 +23,20 @@ pub fn redact(line: &str) -> String {
 }
 
 fn emails(line: &str) -> String {
+    emails_as(line, false)
+}
+
+/// Email addresses as `[email]`, for text published to everyone.
+pub fn mask_emails(text: &str) -> String {
+    emails_as(text, true)
+}
+
+/// Phone and card numbers as `[number]`, for text published to everyone.
+pub fn mask_numbers(text: &str) -> String {
+    numbers(text)
+}
+
+fn emails_as(line: &str, plain: bool) -> String {
     let is_local = |c: char| c.is_alphanumeric() || "._%+-".contains(c);
     let is_domain = |c: char| c.is_alphanumeric() || ".-".contains(c);
     let chars: Vec<char> = line.chars().collect();
@@ -35,10 +49,14 @@ fn emails(line: &str) -> String {
                 .take_while(|&j| is_local(chars[j]))
                 .last()
                 .unwrap_or(i);
-            let end = (i + 1..chars.len())
+            let mut end = (i + 1..chars.len())
                 .take_while(|&j| is_domain(chars[j]))
                 .last()
                 .map_or(i + 1, |j| j + 1);
+            // A sentence's full stop is not the domain's.
+            while end > i + 1 && chars[end - 1] == '.' {
+                end -= 1;
+            }
             let domain: String = chars[i + 1..end].iter().collect();
             if domain.contains('.') && start < i {
                 let local: String = chars[start..i].iter().collect();
@@ -49,11 +67,15 @@ fn emails(line: &str) -> String {
                 let hash = local.bytes().fold(0x811c9dc5u32, |h, b| {
                     (h ^ u32::from(b)).wrapping_mul(0x01000193)
                 });
-                out.push_str(&format!(
-                    "{}…{:04x}@{domain}",
-                    local.chars().next().unwrap_or('?'),
-                    hash & 0xffff
-                ));
+                if plain {
+                    out.push_str("[email]");
+                } else {
+                    out.push_str(&format!(
+                        "{}…{:04x}@{domain}",
+                        local.chars().next().unwrap_or('?'),
+                        hash & 0xffff
+                    ));
+                }
                 i = end;
                 continue;
             }

@@ -309,21 +309,79 @@ impl Store {
         Ok(self.desk.contains_key(format!("learn/{id}"))?)
     }
 
-    /// Decide conversation `id`'s suggestion: with `entry` (an FAQ entry,
-    /// JSON) approved and the entry learned, without it rejected. Flushed.
-    pub async fn decide_suggestion(&self, id: &str, entry: Option<Vec<u8>>) -> Result<()> {
-        let state: &[u8] = if entry.is_some() {
-            b"approved"
-        } else {
-            b"rejected"
-        };
-        self.desk.insert(format!("learn/{id}"), state)?;
-        if let Some(entry) = entry {
-            let n = self.db.generate_id()?;
-            self.desk
-                .insert(format!("learned/{n:020}"), entry.as_slice())?;
+    /// Decide conversation `id`'s suggestion, once: approved with the
+    /// entry `make(n)` builds for learned number `n` (counted from 1 in
+    /// the same transaction, so two approvals at once never share one),
+    /// or rejected (`make` is `None`). Refused when it was decided
+    /// already. Gives `n`. Flushed.
+    pub async fn decide_suggestion(
+        &self,
+        id: &str,
+        make: Option<&(dyn Fn(u64) -> Vec<u8> + Sync)>,
+    ) -> Result<Option<u64>> {
+        let decided = format!("learn/{id}");
+        // Entries learned before the count was kept are numbered 1..n.
+        let before = self.desk.scan_prefix("learned/").count() as u64;
+        let outcome = self.desk.transaction(|desk| {
+            if desk.get(decided.as_bytes())?.is_some() {
+                return Err(ConflictableTransactionError::Abort(StoreError::Refused(
+                    format!("the suggestion from {id:?} was decided already"),
+                )));
+            }
+            let Some(make) = make else {
+                desk.insert(decided.as_bytes(), &b"rejected"[..])?;
+                return Ok(None);
+            };
+            let n = desk
+                .get(b"learn-count")?
+                .and_then(|v| String::from_utf8_lossy(&v).parse::<u64>().ok())
+                .unwrap_or(before)
+                + 1;
+            desk.insert(&b"learn-count"[..], n.to_string().as_bytes())?;
+            desk.insert(decided.as_bytes(), format!("approved {n}").as_bytes())?;
+            desk.insert(format!("learned/{n:020}").as_bytes(), make(n))?;
+            Ok(Some(n))
+        });
+        let n = unwrap_tx(outcome)?;
+        self.flush().await?;
+        Ok(n)
+    }
+
+    /// Forget the desk's records of conversation `id`: its topic and both
+    /// maps, its mail token, its notice, its suggestion and the entry
+    /// learned from it. Flushed.
+    pub async fn forget_desk(&self, id: &str) -> Result<usize> {
+        let mut keys = vec![
+            format!("topic/{id}"),
+            format!("notice/{id}"),
+            format!("learn/{id}"),
+            format!("token-of/{id}"),
+        ];
+        if let Some(token) = self.desk_get(&format!("token-of/{id}"))? {
+            keys.push(format!("token/{token}"));
         }
-        self.flush().await
+        if let Some(learned) = self.desk_get(&format!("learn/{id}"))? {
+            if let Some(n) = learned
+                .strip_prefix("approved ")
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                keys.push(format!("learned/{n:020}"));
+            }
+        }
+        for entry in self.desk.scan_prefix("by-topic/") {
+            let (key, value) = entry?;
+            if value.as_ref() == id.as_bytes() {
+                keys.push(String::from_utf8_lossy(&key).into_owned());
+            }
+        }
+        let mut removed = 0;
+        for key in keys {
+            if self.desk.remove(key)?.is_some() {
+                removed += 1;
+            }
+        }
+        self.flush().await?;
+        Ok(removed)
     }
 
     /// The learned FAQ entries (JSON), oldest first.

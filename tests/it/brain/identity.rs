@@ -249,11 +249,19 @@ fn a_200_kb_message_is_kept_cut_and_answered_politely() {
 #[test]
 fn a_customers_data_is_exported_then_forgotten() {
     let shop = sample_shop();
-    talk(
+    // Before verifying, the same sender said something personal.
+    talk_chat_only(
+        &shop,
+        "early",
+        "ann",
+        &["hello, my phone is +1 206 555 0199"],
+    );
+    talk_chat_only(&shop, "other", "bob", &["hello, is anyone there?"]);
+    talk_chat_only(
         &shop,
         "p",
         "ann",
-        &["liwei.sea@example.com: where is #W3767039? My phone is +1 206 555 0123"],
+        &["liwei.sea@example.com, zip 98101: where is #W3767039? My phone is +1 206 555 0123"],
     );
     let out = shop
         .kefu(&["customer", "export", "li_wei_6909"])
@@ -262,8 +270,19 @@ fn a_customers_data_is_exported_then_forgotten() {
     assert_success(&out);
     let data: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(data["shop_record"]["email"], "liwei.sea@example.com");
-    assert_eq!(data["conversations"][0]["id"], "console:p");
-    let said = data["conversations"][0]["turns"][0]["text"]
+    let ids: Vec<&str> = data["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(
+        ids.contains(&"console:p") && ids.contains(&"console:early"),
+        "{ids:?}"
+    );
+    let p = ids.iter().position(|id| *id == "console:p").unwrap();
+    let said = data["conversations"][p]["turns"][0]["text"]
         .as_str()
         .unwrap();
     assert!(said.contains("+1 206 555 0123"), "{said}");
@@ -275,9 +294,16 @@ fn a_customers_data_is_exported_then_forgotten() {
     assert_success(&out);
     let store = shop.store();
     assert!(store.conversation("console:p").unwrap().is_none());
+    assert!(store.conversation("console:early").unwrap().is_none());
     assert!(kefu::shop::profile::load(&store.customers(), "li_wei_6909").is_none());
-    let messages = store.conversations().unwrap().len();
-    assert_eq!(messages, 0);
+    // Only someone else's conversation is left.
+    let left: Vec<String> = store
+        .conversations()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(left, ["console:other"]);
     assert_eq!(store.setting::<u64>("forgotten_customers"), Some(1));
     drop(store);
     // The export now holds the shop's records and nothing kefu recorded.
