@@ -10,7 +10,7 @@ use super::brain::{handoff, Brain};
 use super::step::{Mail, Step, StepKind};
 use super::DialogueState;
 use crate::store::StoreError;
-use crate::verify::{codes, failures, revealed};
+use crate::verify::{codes, failures};
 use kefu_channels::now_millis;
 
 /// Failed verifications in one conversation before a person takes over
@@ -109,8 +109,8 @@ impl Brain {
 
     /// The second fact before a change (`None`: given, go ahead): the
     /// account's zip, or one of its order numbers the customer typed before
-    /// kefu showed it (and not shown lately to anyone unproven); else ask
-    /// for it. A wrong zip counts as a failed verification, as a wrong
+    /// kefu showed it (kefu shows an unproven customer only masked
+    /// numbers, `#W•••••68`); else ask for it, the order number first. A wrong zip counts as a failed verification, as a wrong
     /// name + zip does.
     pub(super) fn prove_second_fact(
         &self,
@@ -120,14 +120,15 @@ impl Brain {
         let now = now_millis();
         let Some(zip) = state.slots.zip.take() else {
             for id in &state.typed_orders {
-                if self.shop.order(id)?.is_some_and(|o| o.user_id == customer)
-                    && !revealed::recently(&self.profiles, &customer, id, now)
-                {
+                if self.shop.order(id)?.is_some_and(|o| o.user_id == customer) {
                     state.two_facts = true;
                     return Ok(None);
                 }
             }
-            return Ok(Some(Step::new(StepKind::AskZip)));
+            state.fact_asks += 1;
+            return Ok(Some(
+                Step::new(StepKind::AskZip).with("order_first", state.fact_asks == 1),
+            ));
         };
         let keys = [
             failures::sender_key(&state.identity),

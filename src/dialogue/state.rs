@@ -42,6 +42,9 @@ pub struct DialogueState {
     pub shown_orders: Vec<String>,
     /// Order numbers the customer typed before kefu showed them.
     pub typed_orders: Vec<String>,
+    /// Times the second fact was asked for: first an order number (a
+    /// customer who has it at hand types it), then the zip.
+    pub fact_asks: u32,
     /// A code was mailed and the next message may carry it.
     pub awaiting_code: bool,
     /// The last question asked about the request in progress and how many

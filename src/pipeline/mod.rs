@@ -11,6 +11,7 @@ pub mod grounding;
 mod guard;
 mod phrase;
 mod sender;
+use sender::mask_untyped_orders;
 
 pub use calibrate::{score_with as phrase_score_with, PhraseMode, PhraseScore};
 pub use guard::{GuardInput, GuardVerdict, MAX_REPLY_CHARS};
@@ -226,7 +227,6 @@ impl Pipeline {
             step = step.with("channel", inbound.channel.as_str());
         }
         let plain = self.plain_answer(&step, understanding.language)?;
-        customer_writes.extend(self.note_shown_orders(&mut state, &plain));
         let profile = fresh_profile.as_ref().map(|p| p.summary());
         let draft = if self.phrasing() {
             phrase::phrase(
@@ -290,6 +290,8 @@ impl Pipeline {
         if let GuardVerdict::Fallback { reason } = &verdict {
             tracing::debug!(step = step.kind.template(), %reason, "guard replaced the draft");
         }
+        let text = mask_untyped_orders(&state, text);
+        Self::note_shown_orders(&mut state, &text);
         let mut annotations = serde_json::Map::new();
         annotations.insert("conversation".into(), inbound.conversation_id().into());
         annotations.insert("language".into(), understanding.language.code().into());

@@ -4,9 +4,8 @@
 use super::Pipeline;
 use crate::dialogue::{DialogueState, Mail};
 use crate::lang::Language;
-use crate::store::CustomerWrite;
 use crate::store::StoreError;
-use crate::verify::{links, revealed};
+use crate::verify::links;
 use kefu_channels::{now_millis, ChannelKind, Inbound, Outbound, Thread};
 
 impl Pipeline {
@@ -42,33 +41,13 @@ impl Pipeline {
         Ok(state.code_ok || state.two_facts)
     }
 
-    /// Remember the order numbers a reply shows: typed later, they prove
-    /// nothing. Shown to a sender who proved only a public fact, they stop
-    /// counting as a second fact for a while in any conversation (the
-    /// returned write); numbers the customer typed first are theirs.
-    pub(super) fn note_shown_orders(
-        &self,
-        state: &mut DialogueState,
-        reply: &str,
-    ) -> Option<CustomerWrite> {
-        let mut new = Vec::new();
+    /// Remember the order numbers a reply shows in full: typed later,
+    /// they prove nothing.
+    pub(super) fn note_shown_orders(state: &mut DialogueState, reply: &str) {
         for id in crate::nlu::order_ids(reply) {
             if !state.shown_orders.contains(&id) {
-                state.shown_orders.push(id.clone());
-                if !state.typed_orders.contains(&id) {
-                    new.push(id);
-                }
+                state.shown_orders.push(id);
             }
-        }
-        let unproven = !state.code_ok && !state.two_facts;
-        match (&state.customer, unproven && !new.is_empty()) {
-            (Some(customer), true) => Some(revealed::record(
-                &self.brain.profiles,
-                customer,
-                &new,
-                now_millis(),
-            )),
-            _ => None,
         }
     }
 
@@ -103,4 +82,36 @@ impl Pipeline {
             buttons: Vec::new(),
         })
     }
+}
+
+/// Order numbers in full only for a customer proven for changes, or the
+/// ones they typed themselves: to one who gave only a public fact (their
+/// email), `#W•••••68` — enough to recognise an order, not to prove one.
+pub(super) fn mask_untyped_orders(state: &DialogueState, text: String) -> String {
+    if state.customer.is_none() || state.code_ok || state.two_facts {
+        return text;
+    }
+    let mut out = text;
+    for id in crate::nlu::order_ids(&out) {
+        if !state.typed_orders.contains(&id) {
+            out = out.replace(&id, &mask_order_id(&id));
+        }
+    }
+    out
+}
+
+/// `#W3942868` → `#W•••••68`.
+fn mask_order_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 4 {
+        return "•".repeat(chars.len());
+    }
+    let (head, rest) = chars.split_at(2);
+    let (middle, tail) = rest.split_at(rest.len() - 2);
+    format!(
+        "{}{}{}",
+        head.iter().collect::<String>(),
+        "•".repeat(middle.len()),
+        tail.iter().collect::<String>()
+    )
 }

@@ -12,7 +12,6 @@
 pub mod codes;
 pub mod failures;
 pub mod links;
-pub mod revealed;
 
 /// `[verify]` as the dialogue uses it.
 #[derive(Debug, Clone)]

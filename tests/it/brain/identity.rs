@@ -354,8 +354,8 @@ fn talk_chat_only(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) 
 
 #[test]
 fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
-    // The account's own order number, typed before kefu showed it, is the
-    // second fact: the change is proposed at once.
+    // The account's own order number, typed with the email, is the second
+    // fact: the change is proposed at once.
     let shop = sample_shop();
     let r = talk_chat_only(
         &shop,
@@ -366,7 +366,7 @@ fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
     assert_eq!(r[0]["step"], "confirm", "{r:?}");
 
     let shop = sample_shop();
-    // The email alone reads the orders (their numbers shown), and is never
+    // The email alone reads the orders, their numbers masked, and is never
     // linked.
     let r = talk_chat_only(
         &shop,
@@ -375,29 +375,31 @@ fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
         &["liwei.sea@example.com: where is my order?"],
     );
     assert_eq!(r[0]["step"], "ask_order", "{r:?}");
-    assert!(reply(&r[0]).contains("#W3767039"), "{}", reply(&r[0]));
+    assert!(reply(&r[0]).contains("#W•••••39"), "{}", reply(&r[0]));
+    assert!(!reply(&r[0]).contains("#W3767039"), "{}", reply(&r[0]));
     assert_eq!(
         linked(&shop, "console:mallory"),
         None,
         "one fact links nothing"
     );
-    // A number kefu showed proves nothing, here or in another
-    // conversation: the zip is asked; a wrong one changes nothing and
-    // counts.
+    // A change: the order number is asked for, then the zip; a wrong zip
+    // changes nothing and counts.
     let r = talk_chat_only(
         &shop,
         "change",
         "mallory",
         &[
-            "liwei.sea@example.com: cancel #W3767039, I ordered it by mistake",
-            "yes",
+            "liwei.sea@example.com: cancel my order with the t-shirt, I ordered it by mistake",
+            "I don't know it",
             "12345",
         ],
     );
     let steps: Vec<&str> = r.iter().map(|r| r["step"].as_str().unwrap()).collect();
     assert_eq!(steps, ["ask_zip", "ask_zip", "ask_zip"], "{r:?}");
-    assert!(reply(&r[0]).contains("zip"), "{}", reply(&r[0]));
+    assert!(reply(&r[0]).contains("order number"), "{}", reply(&r[0]));
+    assert!(reply(&r[1]).contains("zip"), "{}", reply(&r[1]));
     assert!(reply(&r[2]).contains("does not match"), "{}", reply(&r[2]));
+    assert!(r.iter().all(|r| !reply(r).contains("#W3767039")), "{r:?}");
     assert_eq!(
         order(&shop, "#W3767039")["status"],
         "pending",
@@ -411,14 +413,15 @@ fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
         "owner",
         "liwei",
         &[
-            "邮箱 liwei.sea@example.com，取消订单 #W3767039，下错单了",
+            "邮箱 liwei.sea@example.com，取消有T恤的那个订单，下错单了",
+            "不记得了",
             "98101",
             "确认",
         ],
     );
     let steps: Vec<&str> = r.iter().map(|r| r["step"].as_str().unwrap()).collect();
-    assert_eq!(steps, ["ask_zip", "confirm", "done"], "{r:?}");
-    assert!(reply(&r[0]).contains("邮编"), "{}", reply(&r[0]));
+    assert_eq!(steps, ["ask_zip", "ask_zip", "confirm", "done"], "{r:?}");
+    assert!(reply(&r[1]).contains("邮编"), "{}", reply(&r[1]));
     assert_eq!(order(&shop, "#W3767039")["status"], "cancelled");
     assert_eq!(
         linked(&shop, "console:liwei").as_deref(),
