@@ -68,6 +68,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Daemon> {
         ),
         shop_data: shop_data_dir(&settings.shop.data),
         http: settings.http.clone(),
+        admin_socket: Some(crate::admin::socket::path(&settings.store.path)),
     })
 }
 

@@ -7,6 +7,7 @@
 pub mod client;
 pub mod commands;
 pub mod server;
+pub mod socket;
 
 use crate::desk::{actions, Act, Source};
 use crate::dialogue::DialogueState;

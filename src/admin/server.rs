@@ -1,7 +1,11 @@
-//! The daemon's HTTP listener (`http.listen`, axum): the admin API behind
-//! `kefu handoff` and `kefu shop` while the daemon holds the store, and a
-//! liveness probe. Admin calls need `Authorization: Bearer
-//! <http.admin_token>`; without a configured token they are all refused.
+//! The daemon's HTTP listener (`http.listen`, axum) and its Unix socket
+//! (see [`super::socket`]): the admin API behind `kefu handoff` and `kefu
+//! shop` while the daemon holds the store, and a liveness probe. Over
+//! HTTP, admin calls need `Authorization: Bearer <http.admin_token>`
+//! (without a configured token they are all refused), and after
+//! [`MAX_FAILED_TRIES`] wrong tokens in a minute every call is refused for
+//! the rest of it; over the socket its permissions decide. Every request
+//! has [`REQUEST_TIMEOUT`].
 
 use super::{ActRequest, Admin as _};
 use crate::config::Secret;
@@ -33,7 +37,18 @@ pub struct AdminState {
     pub data: std::path::PathBuf,
     /// Whether the daemon can serve (store, model, channels).
     pub ready: Arc<dyn Fn() -> Readiness + Send + Sync>,
+    /// Served on the Unix socket: its permissions let the caller in.
+    pub local: bool,
+    /// When wrong tokens were given, in the last minute.
+    pub failures: Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
 }
+
+/// Wrong tokens in a minute after which every HTTP admin call is refused
+/// for the rest of it (the socket still serves).
+pub const MAX_FAILED_TRIES: usize = 10;
+
+/// How long one request may take, slow clients included.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What `GET /readyz` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -97,19 +112,47 @@ pub fn router(state: AdminState) -> Router {
         .with_state(state)
 }
 
-/// Serve `router` on `listener` until `stop`.
-pub async fn serve(listener: tokio::net::TcpListener, state: AdminState, stop: CancellationToken) {
-    let app = router(state);
+/// Serve `router` on `listener` (TCP or the Unix socket) until `stop`.
+pub async fn serve<L>(listener: L, state: AdminState, stop: CancellationToken)
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    let app = router(state).layer(axum::middleware::from_fn(time_limit));
     if let Err(e) = axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
         .await
     {
-        tracing::error!("the HTTP listener failed: {e}");
+        tracing::error!("the admin listener failed: {e}");
     }
 }
 
-/// Refuse a call without the right token.
+/// Answer 408 to a request that takes longer than [`REQUEST_TIMEOUT`].
+async fn time_limit(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError(
+            StatusCode::REQUEST_TIMEOUT,
+            "the request took too long".into(),
+        )
+        .into_response(),
+    }
+}
+
+/// Refuse a call without the right token (over HTTP).
 fn authorize(state: &AdminState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if state.local {
+        return Ok(());
+    }
+    let now = std::time::Instant::now();
+    let mut failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
+    failures.retain(|at| now.duration_since(*at) < std::time::Duration::from_secs(60));
+    if failures.len() >= MAX_FAILED_TRIES {
+        return Err(ApiError(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many wrong admin tokens in the last minute; try again later".into(),
+        ));
+    }
     if state.token.is_empty() {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
@@ -125,6 +168,8 @@ fn authorize(state: &AdminState, headers: &HeaderMap) -> Result<(), ApiError> {
         given.trim().as_bytes(),
         state.token.expose().trim().as_bytes(),
     ) {
+        failures.push(now);
+        tracing::warn!("admin API: a call with a wrong or missing token was refused");
         return Err(ApiError(
             StatusCode::UNAUTHORIZED,
             "wrong or missing admin token (Authorization: Bearer …)".into(),

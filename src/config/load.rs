@@ -231,6 +231,10 @@ fn type_error(e: config::ConfigError) -> ConfigError {
 }
 
 /// Values each enabled feature needs, and ranges.
+/// The shortest admin token accepted: it guards the admin API on the
+/// network.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 16;
+
 fn validate(s: &Settings) -> Result<(), ConfigError> {
     let missing = |key: &str, why: &str| {
         Err(ConfigError::Missing {
@@ -270,6 +274,15 @@ fn validate(s: &Settings) -> Result<(), ConfigError> {
             return missing("llm.base_url", "the openai engine needs the server's URL");
         }
         _ => {}
+    }
+    let token = s.http.admin_token.expose().trim().chars().count();
+    if token > 0 && token < MIN_ADMIN_TOKEN_CHARS {
+        return invalid(
+            "http.admin_token",
+            &format!(
+                "must be at least {MIN_ADMIN_TOKEN_CHARS} characters (e.g. `openssl rand -hex 24`)"
+            ),
+        );
     }
     if s.telegram.enabled && s.telegram.token.is_empty() {
         return missing(

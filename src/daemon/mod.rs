@@ -79,6 +79,8 @@ pub struct Daemon {
     pub shop_data: std::path::PathBuf,
     /// `http.listen` (empty: no listener) and the admin token.
     pub http: crate::config::HttpSettings,
+    /// The admin API's Unix socket (`<store.path>/admin.sock`).
+    pub admin_socket: Option<std::path::PathBuf>,
 }
 
 impl Daemon {
@@ -178,23 +180,14 @@ impl Daemon {
         Ok(())
     }
 
-    /// Open the HTTP listener (`http.listen`) for the admin API.
+    /// Open the admin API: on the Unix socket in the store (always), and
+    /// on `http.listen` when set.
     async fn listen(
         &self,
         channels: &Channels,
         outbox: &Arc<OutboxSender>,
         stop: &CancellationToken,
     ) -> anyhow::Result<()> {
-        let address = self.http.listen.trim();
-        if address.is_empty() {
-            return Ok(());
-        }
-        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
-            anyhow::anyhow!("http.listen: cannot listen on {address}: {e} (another kefu? set another address, or empty to turn it off)")
-        })?;
-        if self.http.admin_token.is_empty() {
-            tracing::warn!("http.admin_token is not set: the admin API refuses every call (`kefu handoff` while the daemon runs needs it)");
-        }
         let (store, channels) = (self.store.clone(), channels.clone());
         let state = crate::admin::server::AdminState {
             store: self.store.clone(),
@@ -204,7 +197,51 @@ impl Daemon {
             token: self.http.admin_token.clone(),
             data: self.shop_data.clone(),
             ready: Arc::new(move || readiness(&store, &channels)),
+            local: false,
+            failures: Default::default(),
         };
+        if let Some(path) = &self.admin_socket {
+            // Without the socket the daemon still serves its customers
+            // (a socket path over 108 bytes, a read-only store directory).
+            let listener = match crate::admin::socket::bind(path) {
+                Ok(listener) => listener,
+                Err(e) => {
+                    tracing::warn!("admin socket off: {e:#}");
+                    return self.listen_http(state, stop);
+                }
+            };
+            let local = crate::admin::server::AdminState {
+                local: true,
+                ..state.clone()
+            };
+            tracing::info!(socket = %path.display(), "admin socket listening");
+            let (path, stop) = (path.clone(), stop.clone());
+            tokio::spawn(async move {
+                crate::admin::server::serve(listener, local, stop).await;
+                let _ = std::fs::remove_file(path);
+            });
+        }
+        self.listen_http(state, stop)
+    }
+
+    /// The admin API on `http.listen`, when set.
+    fn listen_http(
+        &self,
+        state: crate::admin::server::AdminState,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        let address = self.http.listen.trim();
+        if address.is_empty() {
+            return Ok(());
+        }
+        let listener = std::net::TcpListener::bind(address).map_err(|e| {
+            anyhow::anyhow!("http.listen: cannot listen on {address}: {e} (another kefu? set another address, or empty to turn it off)")
+        })?;
+        if self.http.admin_token.is_empty() {
+            tracing::warn!("http.admin_token is not set: the admin API on http.listen refuses every call (on this machine `kefu handoff` uses the socket)");
+        }
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         tracing::info!(%address, "admin API listening");
         tokio::spawn(crate::admin::server::serve(listener, state, stop.clone()));
         Ok(())

@@ -387,7 +387,11 @@ fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
     let lower = text.to_lowercase();
     let said_as_zip = |zip: &&&String| {
         lower.match_indices(zip.as_str()).any(|(at, _)| {
-            let before = &lower[lower.floor_char_boundary(at.saturating_sub(12))..at];
+            let mut start = at.saturating_sub(12);
+            while !lower.is_char_boundary(start) {
+                start -= 1;
+            }
+            let before = &lower[start..at];
             before.contains("zip") || before.contains("邮编") || before.contains("postcode")
         })
     };

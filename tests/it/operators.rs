@@ -578,3 +578,72 @@ fn an_operator_answer_over_the_cap_is_not_sent_cut() {
         texts_to(&standin, ALICE)
     );
 }
+
+/// Trust II, 10: on the daemon's machine the CLI talks to it over the
+/// store's Unix socket (owner only), with no token and no port anyone
+/// could bind first; on HTTP a short token is refused at start and wrong
+/// tokens lock the API for a minute.
+#[test]
+fn the_cli_uses_the_owner_only_socket_and_http_limits_wrong_tokens() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let rt = runtime();
+    let standin = rt.block_on(TelegramStandin::start());
+    standin.make_forum(GROUP);
+    let sandbox = Sandbox::new();
+    let port = free_port();
+    let env = env(&standin, port, &[]);
+    let daemon = sandbox.daemon_with(&env, "admin socket listening");
+    let socket = sandbox.state().join("admin.sock");
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    standin.customer_says(ALICE, "I want to talk to a real person please");
+    wait_topic(&standin, 1, &daemon);
+    // No HTTP settings and no token: the socket serves the CLI.
+    let bare: Vec<(String, String)> = env
+        .iter()
+        .filter(|(k, _)| !k.starts_with("KEFU__HTTP__"))
+        .cloned()
+        .collect();
+    let out = sandbox.run_with(&bare, &["handoff", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["id"], format!("telegram:{ALICE}"), "{list:#}");
+    // Over HTTP, wrong tokens lock the admin API, the right one included.
+    let status = |token: &str| {
+        use std::io::{Read as _, Write as _};
+        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            tcp,
+            "GET /admin/handoffs HTTP/1.1\r\nHost: kefu\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).unwrap();
+        answer
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(status(ADMIN_TOKEN), "200");
+    for _ in 0..10 {
+        assert_eq!(status("guess-guess-guess"), "401");
+    }
+    assert_eq!(status(ADMIN_TOKEN), "429");
+    // The socket still serves.
+    sandbox.run_with(&bare, &["handoff", "list", "--json"]);
+    drop(daemon);
+    // A short token is a configuration error, said at start.
+    let mut short = env.clone();
+    short.retain(|(k, _)| k != "KEFU__HTTP__ADMIN_TOKEN");
+    short.push(("KEFU__HTTP__ADMIN_TOKEN".into(), "secret".into()));
+    let out = sandbox
+        .kefu_with(&short, &["handoff", "list"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("http.admin_token") && err.contains("16"),
+        "{err}"
+    );
+}
