@@ -41,6 +41,9 @@ pub struct Metrics {
     pub dead_letters: IntCounterVec,
     /// Satisfaction answers, by score (1–5).
     pub csat: IntCounterVec,
+    /// Messages with media (photos, files, voice, stickers…), by channel
+    /// and kind.
+    pub media: IntCounterVec,
 }
 
 /// The process's metrics.
@@ -156,6 +159,12 @@ impl Metrics {
                 "csat_responses_total",
                 "Satisfaction answers, by score",
                 &["score"],
+            ),
+            media: counter(
+                &registry,
+                "media_messages_total",
+                "Messages with media (photos, files, voice, stickers, unreadable kinds), by channel and kind",
+                &["channel", "kind"],
             ),
             registry,
         }

@@ -54,6 +54,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../prompts/reply/ask_code.zh.j2"),
     ),
     (
+        "reply/media.en.j2",
+        include_str!("../prompts/reply/media.en.j2"),
+    ),
+    (
+        "reply/media.zh.j2",
+        include_str!("../prompts/reply/media.zh.j2"),
+    ),
+    (
         "reply/ask_zip.en.j2",
         include_str!("../prompts/reply/ask_zip.en.j2"),
     ),

@@ -72,6 +72,29 @@ pub struct Attachment {
     pub platform_id: Option<String>,
 }
 
+impl Attachment {
+    /// What it is, in one word kefu answers by: `photo`, `video`, `voice`
+    /// (any audio), `sticker`, `poll`, `location`… (the platform's own
+    /// kinds), `unreadable` (a message the platform library could not
+    /// read), else `file`.
+    pub fn kind(&self) -> String {
+        let mime = self.mime_type.as_deref().unwrap_or_default();
+        if mime == "application/x-telegram-unreadable" {
+            "unreadable".into()
+        } else if let Some(kind) = mime.strip_prefix("application/x-telegram-") {
+            kind.into()
+        } else if mime.starts_with("image/") {
+            "photo".into()
+        } else if mime.starts_with("video/") {
+            "video".into()
+        } else if mime.starts_with("audio/") {
+            "voice".into()
+        } else {
+            "file".into()
+        }
+    }
+}
+
 /// A message a customer sent, normalized from any platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inbound {

@@ -134,6 +134,11 @@ impl Tally {
         if self.new_conversation {
             m.conversations.with_label_values(&[channel]).inc();
         }
+        for attachment in &inbound.attachments {
+            m.media
+                .with_label_values(&[channel, &attachment.kind()])
+                .inc();
+        }
         if let Some(reason) = &self.handoff {
             m.handoffs.with_label_values(&[reason]).inc();
         }

@@ -60,6 +60,11 @@ pub fn render(store: &Store, id: &str) -> anyhow::Result<String> {
             let _ = writeln!(card, "Verified: no");
         }
     }
+    let media = media_of(store, &conversation);
+    if !media.is_empty() {
+        let kinds: Vec<String> = media.iter().map(|a| a.kind()).collect();
+        let _ = writeln!(card, "📎 The customer sent: {}", kinds.join(", "));
+    }
     if let Some(task) = &state.task {
         let _ = writeln!(card, "Request in progress: {task}");
     }
@@ -103,4 +108,34 @@ fn is_public(store: &Store, conversation: &Conversation) -> bool {
         .find(|t| t.role == crate::store::Role::Customer)
         .and_then(|t| store.inbound(&t.message_key).ok().flatten())
         .is_some_and(|record| record.inbound.shared)
+}
+
+/// What the customer sent besides words (newest last, at most the last
+/// eight): listed on the card, and on Telegram their photos follow it.
+pub fn media_of(store: &Store, conversation: &Conversation) -> Vec<kefu_channels::Attachment> {
+    let mut found: Vec<kefu_channels::Attachment> = conversation
+        .turns
+        .iter()
+        .filter(|t| t.role == crate::store::Role::Customer)
+        .filter_map(|t| store.inbound(&t.message_key).ok().flatten())
+        .flat_map(|record| record.inbound.attachments)
+        .collect();
+    let skip = found.len().saturating_sub(LAST_TURNS);
+    found.drain(..skip);
+    found
+}
+
+/// The photos of a Telegram customer's conversation, to post with its card
+/// in the operators' Telegram group (file ids work only within Telegram).
+pub fn photos(store: &Store, id: &str) -> Vec<kefu_channels::Attachment> {
+    let Ok(Some(conversation)) = store.conversation(id) else {
+        return Vec::new();
+    };
+    if conversation.channel != kefu_channels::ChannelKind::Telegram {
+        return Vec::new();
+    }
+    media_of(store, &conversation)
+        .into_iter()
+        .filter(|a| a.kind() == "photo" && a.platform_id.is_some())
+        .collect()
 }

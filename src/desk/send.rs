@@ -62,6 +62,7 @@ impl Desk {
                         route: Some(topic.clone()),
                     },
                     text,
+                    attachments: card::photos(&self.store, &note.conversation),
                     ..outbound.clone()
                 };
                 // A crash before the map is saved leaves an empty topic
@@ -81,6 +82,7 @@ impl Desk {
         outbound.thread.route = Some(topic);
         if note.card {
             outbound.text = card::render(&self.store, &note.conversation).map_err(transient)?;
+            outbound.attachments = card::photos(&self.store, &note.conversation);
         }
         Ok(Prepared::Send(outbound))
     }

@@ -82,6 +82,9 @@ impl Brain {
         if u.intent == Intent::HumanAgent {
             return Ok(handoff(state, "the customer asked for a person"));
         }
+        if let Some(step) = media_step(state, text) {
+            return Ok(step);
+        }
         if state.awaiting_code || self.code_outstanding(state) {
             if let Some(step) = self.take_code(state, text)? {
                 return Ok(step);
@@ -440,5 +443,21 @@ fn request_kind(intent: Intent, text: &str) -> Option<RequestKind> {
         Intent::ExchangeOrder => RequestKind::Exchange,
         Intent::ChangeAddress => RequestKind::ChangeAddress,
         _ => return None,
+    })
+}
+
+/// A message with media: a photo of damage goes to a person (who sees the
+/// photo with the card); media without words is answered with what kefu
+/// can do with it. `None`: the words are read as any message.
+fn media_step(state: &mut DialogueState, text: &str) -> Option<Step> {
+    let kind = state.media.first()?.clone();
+    let photo = state.media.iter().any(|k| k == "photo" || k == "video");
+    if photo && super::words::about_damage(&text.to_lowercase()) {
+        return Some(handoff(state, "a photo of damage"));
+    }
+    text.trim().is_empty().then(|| {
+        Step::new(StepKind::Media)
+            .with("kind", kind)
+            .with("photo", photo)
     })
 }

@@ -60,6 +60,10 @@ pub struct DialogueState {
     /// before, a change is confirmed only by a code mailed to the account.
     #[serde(skip)]
     pub unauthenticated: bool,
+    /// What the message carries besides text, by kind (`photo`,
+    /// `sticker`…; set by the pipeline for each message).
+    #[serde(skip)]
+    pub media: Vec<String>,
     /// Others read this thread (set by the pipeline for each message):
     /// account matters move to a private chat.
     #[serde(skip)]

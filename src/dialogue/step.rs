@@ -19,6 +19,8 @@ pub enum StepKind {
     /// Ask for the zip of the account before a change, where no code can
     /// be mailed and the customer gave only a public fact (their email).
     AskZip,
+    /// A message with media and no words: what kefu can do with it.
+    Media,
     /// `reply/ask_identity`.
     AskIdentity,
     /// `reply/ask_order`.
@@ -84,11 +86,12 @@ pub enum StepKind {
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 34] = [
+    pub const ALL: [StepKind; 35] = [
         StepKind::AskAddress,
         StepKind::AskChange,
         StepKind::AskCode,
         StepKind::AskZip,
+        StepKind::Media,
         StepKind::AskIdentity,
         StepKind::AskOrder,
         StepKind::AskPayment,
@@ -128,6 +131,7 @@ impl StepKind {
             StepKind::AskChange => "ask_change",
             StepKind::AskCode => "ask_code",
             StepKind::AskZip => "ask_zip",
+            StepKind::Media => "media",
             StepKind::AskIdentity => "ask_identity",
             StepKind::AskOrder => "ask_order",
             StepKind::AskPayment => "ask_payment",
@@ -170,6 +174,7 @@ impl StepKind {
         matches!(
             self,
             StepKind::Clarify
+                | StepKind::Media
                 | StepKind::Complaint
                 | StepKind::Faq
                 | StepKind::GoPrivate

@@ -427,3 +427,27 @@ pub fn cancel_reason(lower: &str) -> Option<&'static str> {
         (None, None) => None,
     }
 }
+
+/// Words that say something arrived damaged (a photo with them goes to a
+/// person).
+pub fn about_damage(lower: &str) -> bool {
+    const DAMAGE: [&str; 16] = [
+        "damage",
+        "broken",
+        "broke",
+        "crushed",
+        "cracked",
+        "torn",
+        "dented",
+        "smashed",
+        "shattered",
+        "leak",
+        "坏",
+        "破",
+        "碎",
+        "裂",
+        "损",
+        "漏",
+    ];
+    DAMAGE.iter().any(|w| lower.contains(w))
+}

@@ -171,6 +171,7 @@ impl Pipeline {
         state.identity = inbound.identity();
         state.shared = inbound.shared;
         state.unauthenticated = inbound.unauthenticated;
+        state.media = inbound.attachments.iter().map(|a| a.kind()).collect();
         let proven_before = self.known_sender(inbound, &mut state)?;
         let decision = self.brain.decide(&mut state, &understanding, &text)?;
         // Profile and identity records go with the turn (TurnWrites).

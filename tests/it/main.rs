@@ -12,6 +12,7 @@ mod discord;
 mod durability;
 mod email;
 mod knowledge;
+mod media;
 mod nlu;
 mod openai;
 mod operators;

@@ -1,7 +1,9 @@
 //! Bot API messages → the common conversation model.
 
 use crate::model::{now_millis, Attachment, ChannelKind, Inbound, Sender, Thread};
-use teloxide::types::{CallbackQuery, FileMeta, MaybeInaccessibleMessage, Message};
+use teloxide::types::{
+    CallbackQuery, FileMeta, MaybeInaccessibleMessage, MediaKind, Message, MessageKind,
+};
 
 /// The inbound a message carries, if it is one kefu answers: written by a
 /// person (not a bot, so two bots never talk to each other), with text, a
@@ -16,7 +18,12 @@ pub fn inbound(message: &Message) -> Option<Inbound> {
         .or_else(|| message.caption())
         .unwrap_or_default()
         .to_string();
-    let attachments = attachments(message);
+    let mut attachments = attachments(message);
+    if attachments.is_empty() {
+        // A sticker, a poll, a location…: stored and answered with what
+        // kefu can do with it, never dropped.
+        attachments.extend(other_media(message));
+    }
     if text.trim().is_empty() && attachments.is_empty() {
         return None;
     }
@@ -99,6 +106,181 @@ pub fn callback(query: &CallbackQuery) -> Option<Inbound> {
         reply_to: Some(format!("{chat}:{under}")),
         auto: false,
         shared: !private,
+        unauthenticated: false,
+        original_chars: None,
+    })
+}
+
+/// A message kind kefu reads no text or file from (a sticker, a poll, a
+/// location…), as an attachment naming the kind
+/// (`application/x-telegram-sticker`).
+fn other_media(message: &Message) -> Option<Attachment> {
+    let MessageKind::Common(common) = &message.kind else {
+        return None;
+    };
+    let (kind, file) = match &common.media_kind {
+        MediaKind::Sticker(s) => ("sticker", Some(&s.sticker.file)),
+        MediaKind::Animation(a) => ("animation", Some(&a.animation.file)),
+        MediaKind::VideoNote(v) => ("video_note", Some(&v.video_note.file)),
+        MediaKind::Poll(_) => ("poll", None),
+        MediaKind::Location(_) => ("location", None),
+        MediaKind::Venue(_) => ("venue", None),
+        MediaKind::Contact(_) => ("contact", None),
+        MediaKind::Game(_) => ("game", None),
+        MediaKind::Story(_) => ("story", None),
+        MediaKind::PaidMedia(_) => ("paid_media", None),
+        MediaKind::Checklist(_) => ("checklist", None),
+        _ => return None,
+    };
+    Some(Attachment {
+        name: Some(kind.to_string()),
+        mime_type: Some(format!("application/x-telegram-{kind}")),
+        size: file.and_then(|f| (f.size != u32::MAX).then_some(u64::from(f.size))),
+        platform_id: file.map(|f| f.id.0.clone()),
+    })
+}
+
+/// Fields of a message that say nothing of its kind.
+const META: [&str; 24] = [
+    "message_id",
+    "date",
+    "chat",
+    "from",
+    "message_thread_id",
+    "is_topic_message",
+    "entities",
+    "caption_entities",
+    "reply_to_message",
+    "sender_chat",
+    "author_signature",
+    "via_bot",
+    "edit_date",
+    "has_protected_content",
+    "media_group_id",
+    "forward_origin",
+    "is_automatic_forward",
+    "reply_markup",
+    "link_preview_options",
+    "quote",
+    "external_reply",
+    "sender_boost_count",
+    "business_connection_id",
+    "effect_id",
+];
+
+/// Kinds of service messages (members joining, topics made, pins…):
+/// nobody wrote them, nobody is answered.
+fn is_service(kind: &str) -> bool {
+    const PREFIXES: [&str; 6] = [
+        "new_chat_",
+        "left_chat_",
+        "forum_topic_",
+        "general_forum_topic_",
+        "video_chat_",
+        "migrate_",
+    ];
+    const KINDS: [&str; 17] = [
+        "pinned_message",
+        "group_chat_created",
+        "supergroup_chat_created",
+        "channel_chat_created",
+        "delete_chat_photo",
+        "message_auto_delete_timer_changed",
+        "chat_background_set",
+        "write_access_allowed",
+        "users_shared",
+        "chat_shared",
+        "boost_added",
+        "proximity_alert_triggered",
+        "successful_payment",
+        "refunded_payment",
+        "connected_website",
+        "passport_data",
+        "web_app_data",
+    ];
+    PREFIXES.iter().any(|p| kind.starts_with(p)) || KINDS.contains(&kind)
+}
+
+/// The kind of an update teloxide could not read, for the log: the
+/// message's fields that name a kind (`sticker`, `text`…), never their
+/// values (they hold names and words).
+pub fn raw_kind(raw: &serde_json::Value) -> String {
+    let message = raw.get("message").unwrap_or(raw);
+    let kinds: Vec<&str> = message
+        .as_object()
+        .map(|fields| {
+            fields
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !META.contains(k))
+                .collect()
+        })
+        .unwrap_or_default();
+    if kinds.is_empty() {
+        "unknown".into()
+    } else {
+        kinds.join(",")
+    }
+}
+
+/// The inbound of a message teloxide could not read (a kind it does not
+/// know, a field of an unexpected type), from its raw JSON: who wrote
+/// where, its text if it is a string, and an attachment naming the kind —
+/// so the customer is answered, not ignored. `None` for what is not a
+/// person's message.
+pub fn from_raw(raw: &serde_json::Value) -> Option<Inbound> {
+    let message = raw.get("message")?;
+    let chat = message["chat"]["id"].as_i64()?;
+    let from = &message["from"];
+    if from["is_bot"].as_bool() == Some(true) {
+        return None;
+    }
+    let id = message["message_id"].as_i64()?;
+    let text = message["text"]
+        .as_str()
+        .or_else(|| message["caption"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let sender = from["id"].as_i64().unwrap_or(chat).to_string();
+    let name = [from["first_name"].as_str(), from["last_name"].as_str()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let kind = raw_kind(raw);
+    if kind.split(',').all(is_service) {
+        return None;
+    }
+    let date = message["date"].as_i64().unwrap_or(0);
+    Some(Inbound {
+        channel: ChannelKind::Telegram,
+        platform_message_id: format!("{chat}:{id}"),
+        sender: Sender {
+            id: sender,
+            display_name: Some(name).filter(|n| !n.trim().is_empty()),
+        },
+        thread: Thread {
+            id: chat.to_string(),
+            route: (message["is_topic_message"] == true)
+                .then(|| message["message_thread_id"].as_i64())
+                .flatten()
+                .map(|t| t.to_string()),
+        },
+        text,
+        attachments: vec![Attachment {
+            name: Some(kind),
+            mime_type: Some("application/x-telegram-unreadable".into()),
+            size: None,
+            platform_id: None,
+        }],
+        received_at: if date > 0 {
+            date as u64 * 1000
+        } else {
+            now_millis()
+        },
+        reply_to: None,
+        auto: false,
+        shared: message["chat"]["type"].as_str() != Some("private"),
         unauthenticated: false,
         original_chars: None,
     })
@@ -203,6 +385,44 @@ mod tests {
         let joined =
             message(json!({"new_chat_members": [{"id": 56, "is_bot": false, "first_name": "Bo"}]}));
         assert!(inbound(&joined).is_none());
+    }
+
+    #[test]
+    fn stickers_polls_and_unreadable_messages_are_inbounds_naming_their_kind() {
+        let sticker = message(json!({"sticker": {"file_id": "st1", "file_unique_id": "u",
+            "type": "regular", "width": 512, "height": 512, "is_animated": false,
+            "is_video": false, "file_size": 300}}));
+        let inbound = inbound(&sticker).unwrap();
+        assert_eq!(inbound.text, "");
+        let a = &inbound.attachments[0];
+        assert_eq!(
+            a.mime_type.as_deref(),
+            Some("application/x-telegram-sticker")
+        );
+        assert_eq!(a.platform_id.as_deref(), Some("st1"));
+        let poll = message(
+            json!({"poll": {"id": "p", "question": "best?", "options": [],
+            "total_voter_count": 0, "is_closed": false, "is_anonymous": true,
+            "type": "regular", "allows_multiple_answers": false}}),
+        );
+        let asked = super::inbound(&poll).unwrap();
+        assert_eq!(asked.attachments[0].name.as_deref(), Some("poll"));
+        // A text that is not a string: teloxide gives up; kefu still answers.
+        let raw = json!({"update_id": 7, "message": {"message_id": 43, "date": 1_700_000_000,
+            "chat": {"id": 1001, "type": "private"},
+            "from": {"id": 55, "is_bot": false, "first_name": "Ann"},
+            "text": {"oops": 1}}});
+        let unread = from_raw(&raw).unwrap();
+        assert_eq!(unread.platform_message_id, "1001:43");
+        assert_eq!(unread.text, "");
+        assert_eq!(unread.attachments[0].name.as_deref(), Some("text"));
+        assert_eq!(raw_kind(&raw), "text");
+        let robot = json!({"message": {"message_id": 1, "chat": {"id": 5},
+            "from": {"id": 9, "is_bot": true}}});
+        assert!(from_raw(&robot).is_none());
+        let joined = json!({"message": {"message_id": 1, "chat": {"id": 5},
+            "from": {"id": 9, "is_bot": false}, "new_chat_members": []}});
+        assert!(from_raw(&joined).is_none());
     }
 
     #[test]

@@ -27,6 +27,7 @@
 
 pub mod convert;
 pub mod outgoing;
+mod poll;
 
 use crate::channel::{Channel, InboundSink, SendError};
 use crate::cursor::{CursorStore, MemoryCursorStore};
@@ -36,10 +37,10 @@ use async_trait::async_trait;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use teloxide::adaptors::throttle::{Settings, Throttle};
-use teloxide::payloads::{GetUpdatesSetters as _, SendMessageSetters as _};
+use teloxide::payloads::{SendMessageSetters as _, SendPhotoSetters as _};
 use teloxide::requests::Requester as _;
 use teloxide::types::{
-    AllowedUpdate, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ReplyParameters,
+    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ReplyParameters,
     ThreadId, UpdateKind,
 };
 use teloxide::{ApiError, Bot, RequestError};
@@ -162,6 +163,41 @@ impl TelegramChannel {
         outgoing::redact(&error.to_string(), &self.token)
     }
 
+    /// The photos an outbound carries by Telegram file id (a customer's
+    /// photo shown to the operators with the card), after its text.
+    async fn send_photos(&self, outbound: &Outbound) -> Result<(), SendError> {
+        let chat = outbound.thread.id.trim().parse::<i64>().map_err(|_| {
+            SendError::Permanent(format!(
+                "{:?} is not a Telegram chat id",
+                outbound.thread.id
+            ))
+        })?;
+        let photos = outbound.attachments.iter().filter(|a| {
+            a.mime_type
+                .as_deref()
+                .is_some_and(|m| m.starts_with("image/"))
+        });
+        for file in photos.filter_map(|a| a.platform_id.clone()) {
+            let mut request = self
+                .throttled()
+                .send_photo(ChatId(chat), InputFile::file_id(file.into()));
+            if let Some(topic) = outbound.thread.route.as_deref() {
+                if let Ok(topic) = topic.parse::<i32>() {
+                    request = request.message_thread_id(ThreadId(MessageId(topic)));
+                }
+            }
+            // The text went out: a photo that fails is logged, never a
+            // reason to send the text again.
+            if let Err(e) = request.await {
+                tracing::warn!(
+                    "telegram: a photo for the operators failed: {}",
+                    self.redact(&e)
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Send one part; only the first replies to the customer's message.
     async fn send_part(
         &self,
@@ -218,34 +254,26 @@ impl Channel for TelegramChannel {
         let mut offset: Option<i32> = None;
         let mut backoff = Duration::from_secs(1);
         loop {
-            let mut poll = self
-                .bot
-                .get_updates()
-                .timeout(POLL_TIMEOUT_SECS)
-                .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
-            if let Some(offset) = offset {
-                poll = poll.offset(offset);
-            }
-            let updates = match poll.await {
+            let updates = match poll::get_updates(&self.bot, offset, POLL_TIMEOUT_SECS).await {
                 Ok(updates) => {
                     backoff = Duration::from_secs(1);
                     self.connected
                         .store(true, std::sync::atomic::Ordering::SeqCst);
                     updates
                 }
-                Err(RequestError::RetryAfter(after)) => {
-                    tokio::time::sleep(after.duration()).await;
+                Err(poll::PollError::RetryAfter(after)) => {
+                    tokio::time::sleep(after).await;
                     continue;
                 }
-                Err(RequestError::Api(ApiError::InvalidToken)) => {
+                Err(poll::PollError::InvalidToken) => {
                     anyhow::bail!("telegram: the bot token was refused (getUpdates)")
                 }
-                Err(e) => {
+                Err(poll::PollError::Other(e)) => {
                     // Also a 409: another poller (a second kefu with this
                     // token, or a webhook) — retried slowly, never hot.
                     tracing::warn!(
                         "telegram: getUpdates failed ({}); retrying in {backoff:?}",
-                        self.redact(&e)
+                        e.replace(&self.token, "<token>")
                     );
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_POLL_BACKOFF);
@@ -256,13 +284,20 @@ impl Channel for TelegramChannel {
             // with one flush); the offset moves only after every one is
             // stored: an error returns without moving it, so Telegram
             // delivers them again.
-            let messages = updates.iter().filter_map(|update| match &update.kind {
-                UpdateKind::Message(message) => convert::inbound(message),
-                UpdateKind::CallbackQuery(query) => convert::callback(query),
-                _ => None,
-            });
+            let messages = updates
+                .iter()
+                .filter_map(|(update, raw)| match &update.kind {
+                    // A person's message with nothing teloxide could read in
+                    // it (a field of an unexpected type) is still answered.
+                    UpdateKind::Message(message) => {
+                        convert::inbound(message).or_else(|| unread(message, raw))
+                    }
+                    UpdateKind::CallbackQuery(query) => convert::callback(query),
+                    UpdateKind::Error(_) => convert::from_raw(raw),
+                    _ => None,
+                });
             futures::future::try_join_all(messages.map(|inbound| sink.deliver(inbound))).await?;
-            for update in updates {
+            for (update, raw) in &updates {
                 match &update.kind {
                     UpdateKind::Message(_) => {}
                     // Stored: stop the button's spinner (best effort; the
@@ -277,12 +312,14 @@ impl Channel for TelegramChannel {
                     }
                     // Its raw JSON holds names and text: kept in the store
                     // for a person to look at, never logged.
-                    UpdateKind::Error(raw) => {
+                    UpdateKind::Error(_) => {
                         let key = format!("telegram:unreadable:{}", update.id.0);
                         let kept = self.cursors.save(&key, &raw.to_string()).is_ok();
                         tracing::warn!(
                             update = update.id.0,
+                            kind = %convert::raw_kind(raw),
                             kept,
+                            answered = convert::from_raw(raw).is_some(),
                             "telegram: an update teloxide cannot read was set aside"
                         );
                     }
@@ -353,7 +390,26 @@ impl Channel for TelegramChannel {
         if resumed.is_some() || parts.len() > 1 {
             self.save_progress(key, None);
         }
+        self.send_photos(outbound).await?;
         let first = first.map(|id| id.0).unwrap_or_default();
         Ok(format!("{}:{first}", outbound.thread.id.trim()))
     }
+}
+
+/// The raw inbound of a person's message teloxide read without anything
+/// kefu knows (logged with its kind); `None` for bots' and service
+/// messages.
+fn unread(
+    message: &teloxide::types::Message,
+    raw: &serde_json::Value,
+) -> Option<crate::model::Inbound> {
+    if message.from.as_ref().is_some_and(|u| u.is_bot) {
+        return None;
+    }
+    let inbound = convert::from_raw(raw)?;
+    tracing::warn!(
+        kind = %convert::raw_kind(raw),
+        "telegram: a message with nothing readable in it is answered as such"
+    );
+    Some(inbound)
 }

@@ -14,6 +14,7 @@
 
 mod forum;
 mod http;
+mod media;
 
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
@@ -285,6 +286,7 @@ impl TelegramStandin {
             ),
             Some("getupdates") => self.get_updates(&params).await,
             Some("sendmessage") => self.send_message(&params),
+            Some("sendphoto") => self.state().send_photo(&params),
             Some("createforumtopic") => self.state().create_forum_topic(&params),
             Some("answercallbackquery") => {
                 let id = params.get("callback_query_id").cloned().unwrap_or_default();

@@ -16,7 +16,7 @@ pub async fn read_request(
         return None;
     }
     let target = line.split_whitespace().nth(1)?.to_string();
-    let (mut length, mut form) = (0usize, false);
+    let (mut length, mut form, mut boundary) = (0usize, false, None);
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header).await.ok()? == 0 {
@@ -28,7 +28,13 @@ pub async fn read_request(
         let (name, value) = header.split_once(':').unwrap_or((&header, ""));
         match name.trim().to_ascii_lowercase().as_str() {
             "content-length" => length = value.trim().parse().unwrap_or(0),
-            "content-type" => form = value.contains("x-www-form-urlencoded"),
+            "content-type" => {
+                form = value.contains("x-www-form-urlencoded");
+                boundary = value
+                    .split(';')
+                    .find_map(|p| p.trim().strip_prefix("boundary="))
+                    .map(|b| b.trim_matches('"').to_string());
+            }
             _ => {}
         }
     }
@@ -36,12 +42,39 @@ pub async fn read_request(
     reader.read_exact(&mut body).await.ok()?;
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut params = parse_form(query);
-    if form {
+    if let Some(boundary) = boundary {
+        params.extend(parse_multipart(&String::from_utf8_lossy(&body), &boundary));
+    } else if form {
         params.extend(parse_form(&String::from_utf8_lossy(&body)));
     } else if let Ok(Value::Object(json)) = serde_json::from_slice(&body) {
         params.extend(json);
     }
     Some((path.to_string(), params))
+}
+
+/// The text fields of a multipart body (`name="chat_id"` → its value;
+/// JSON objects and arrays parsed, as in a form).
+fn parse_multipart(body: &str, boundary: &str) -> Map<String, Value> {
+    let mut fields = Map::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((headers, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = headers
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("name="))
+            .map(|n| n.trim().trim_matches('"').to_string())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value).to_string();
+        let parsed = match value.trim_start().chars().next() {
+            Some('{') | Some('[') => serde_json::from_str(&value).unwrap_or(Value::String(value)),
+            _ => Value::String(value),
+        };
+        fields.insert(name, parsed);
+    }
+    fields
 }
 
 /// `a=1&b=%7B%7D` → {"a": "1", "b": {}}: values that are JSON objects or
