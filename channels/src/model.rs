@@ -75,13 +75,16 @@ pub struct Attachment {
 impl Attachment {
     /// What it is, in one word kefu answers by: `photo`, `video`, `voice`
     /// (any audio), `sticker`, `poll`, `location`… (the platform's own
-    /// kinds), `unreadable` (a message the platform library could not
+    /// kinds, `application/x-telegram-…`, `application/x-discord-…`), `unreadable` (a message the platform library could not
     /// read), else `file`.
     pub fn kind(&self) -> String {
         let mime = self.mime_type.as_deref().unwrap_or_default();
         if mime == "application/x-telegram-unreadable" {
             "unreadable".into()
-        } else if let Some(kind) = mime.strip_prefix("application/x-telegram-") {
+        } else if let Some(kind) = mime
+            .strip_prefix("application/x-telegram-")
+            .or_else(|| mime.strip_prefix("application/x-discord-"))
+        {
             kind.into()
         } else if mime.starts_with("image/") {
             "photo".into()

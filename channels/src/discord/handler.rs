@@ -104,7 +104,7 @@ impl Handler {
     async fn deliver(&self, msg: &Message, dm: bool) {
         let inbound = to_inbound(msg, self.shared.bot());
         if inbound.text.is_empty() && inbound.attachments.is_empty() {
-            tracing::debug!(message = %msg.id, "ignoring a Discord message with neither text nor attachments");
+            tracing::info!(message = %msg.id, kind = ?msg.kind, "a Discord message with neither text, attachments nor stickers was not answered");
             return;
         }
         let (channel, id) = (msg.channel_id.get(), msg.id.get());
@@ -289,7 +289,7 @@ pub fn to_inbound(msg: &Message, bot: Option<UserId>) -> Inbound {
             text = text.replace(&mention, "");
         }
     }
-    let attachments = msg
+    let mut attachments: Vec<Attachment> = msg
         .attachments
         .iter()
         .map(|a| Attachment {
@@ -299,6 +299,13 @@ pub fn to_inbound(msg: &Message, bot: Option<UserId>) -> Inbound {
             platform_id: Some(a.url.clone()),
         })
         .collect();
+    // A sticker alone is still a message: answered, never dropped.
+    attachments.extend(msg.sticker_items.iter().map(|s| Attachment {
+        name: Some(s.name.clone()),
+        mime_type: Some("application/x-discord-sticker".into()),
+        size: None,
+        platform_id: Some(s.id.to_string()),
+    }));
     Inbound {
         channel: ChannelKind::Discord,
         platform_message_id: msg.id.to_string(),
