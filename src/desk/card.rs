@@ -62,7 +62,15 @@ pub fn render(store: &Store, id: &str) -> anyhow::Result<String> {
     }
     let media = media_of(store, &conversation);
     if !media.is_empty() {
-        let kinds: Vec<String> = media.iter().map(|a| a.kind()).collect();
+        // A link where the platform gives one (Discord's attachments), so
+        // the operator can open it.
+        let kinds: Vec<String> = media
+            .iter()
+            .map(|a| match a.platform_id.as_deref() {
+                Some(url) if url.starts_with("https://") => format!("{} {url}", a.kind()),
+                _ => a.kind(),
+            })
+            .collect();
         let _ = writeln!(card, "📎 The customer sent: {}", kinds.join(", "));
     }
     if let Some(task) = &state.task {

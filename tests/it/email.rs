@@ -349,14 +349,18 @@ fn shop_with_customer(sandbox: &Sandbox, email: &str) {
     support::assert_success(&out);
 }
 
-#[test]
-fn a_from_counts_only_with_the_trusted_servers_passing_result() {
-    let server = mail_server();
-    let sandbox = Sandbox::new();
-    let (shop, customer) = ("shop7@example.test", "cust7@example.test");
-    shop_with_customer(&sandbox, customer);
-    let inbox = server.maildir("cust7");
-    let mut env = server.kefu_env("shop7");
+/// A kefu at `shop@example.test` that trusts the verdicts of
+/// `mx.shop.test`, over a shop whose Li Wei has `customer@example.test`;
+/// gives it and the customer's inbox.
+fn trusting_kefu(
+    server: &email_server::MailServer,
+    sandbox: &Sandbox,
+    shop: &str,
+    customer: &str,
+) -> (Kefu, std::path::PathBuf) {
+    shop_with_customer(sandbox, &format!("{customer}@example.test"));
+    let inbox = server.maildir(customer);
+    let mut env = server.kefu_env(shop);
     for (k, v) in [
         ("KEFU__EMAIL__VERIFY_SENDER", "true"),
         ("KEFU__EMAIL__TRUSTED_AUTHSERV_IDS", "mx.shop.test"),
@@ -364,7 +368,15 @@ fn a_from_counts_only_with_the_trusted_servers_passing_result() {
     ] {
         env.push((k.into(), v.into()));
     }
-    let kefu = Kefu::start(&sandbox, &env);
+    (Kefu::start(sandbox, &env), inbox)
+}
+
+#[test]
+fn a_from_counts_only_with_the_trusted_servers_passing_result() {
+    let server = mail_server();
+    let sandbox = Sandbox::new();
+    let (shop, customer) = ("shop7@example.test", "cust7@example.test");
+    let (kefu, inbox) = trusting_kefu(server, &sandbox, "shop7", "cust7");
     // Anyone can write this From; without the server's verdict it is a
     // claim, and a forged verdict from another server changes nothing.
     let spoofed = unique_id("spoofed");
@@ -431,18 +443,8 @@ fn a_from_counts_only_with_the_trusted_servers_passing_result() {
 fn a_forged_yes_in_a_verified_thread_changes_nothing() {
     let server = mail_server();
     let sandbox = Sandbox::new();
-    let (shop, customer) = ("shop8@example.test", "cust8@example.test");
-    shop_with_customer(&sandbox, customer);
-    let inbox = server.maildir("cust8");
-    let mut env = server.kefu_env("shop8");
-    for (k, v) in [
-        ("KEFU__EMAIL__VERIFY_SENDER", "true"),
-        ("KEFU__EMAIL__TRUSTED_AUTHSERV_IDS", "mx.shop.test"),
-        ("KEFU__LLM__PHRASE", "never"),
-    ] {
-        env.push((k.into(), v.into()));
-    }
-    let kefu = Kefu::start(&sandbox, &env);
+    let (shop, customer) = ("shop9@example.test", "cust9@example.test");
+    let (kefu, inbox) = trusting_kefu(server, &sandbox, "shop9", "cust9");
     let vouched = "Authentication-Results: mx.shop.test; spf=pass smtp.mailfrom=example.test; \
                    dmarc=pass (p=reject) header.from=example.test\r\n";
     let root = unique_id("root");

@@ -38,16 +38,7 @@ fn wait_until(what: &str, daemon: &Daemon, done: impl Fn() -> bool) {
 }
 
 fn metrics(port: u16) -> String {
-    use std::io::{Read as _, Write as _};
-    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        tcp,
-        "GET /metrics HTTP/1.1\r\nHost: kefu\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    tcp.read_to_string(&mut answer).unwrap();
-    answer
+    support::http_get(port, "/metrics", None).1
 }
 
 #[test]

@@ -608,22 +608,7 @@ fn the_cli_uses_the_owner_only_socket_and_http_limits_wrong_tokens() {
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list[0]["id"], format!("telegram:{ALICE}"), "{list:#}");
     // Over HTTP, wrong tokens lock the admin API, the right one included.
-    let status = |token: &str| {
-        use std::io::{Read as _, Write as _};
-        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(
-            tcp,
-            "GET /admin/handoffs HTTP/1.1\r\nHost: kefu\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut answer = String::new();
-        tcp.read_to_string(&mut answer).unwrap();
-        answer
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let status = |token: &str| support::http_get(port, "/admin/handoffs", Some(token)).0;
     assert_eq!(status(ADMIN_TOKEN), "200");
     for _ in 0..10 {
         assert_eq!(status("guess-guess-guess"), "401");

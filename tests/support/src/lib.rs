@@ -134,6 +134,29 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// One plain HTTP/1.1 GET of `path` on 127.0.0.1:`port`, with `token` as
+/// a bearer token if given: the status code and the whole answer.
+pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (String, String) {
+    use std::io::{Read as _, Write as _};
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        tcp,
+        "GET {path} HTTP/1.1\r\nHost: kefu\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (status, answer)
+}
+
 impl Sandbox {
     /// `kefu ARGS` with `env` on top of [`Sandbox::kefu`]'s, quiet (no
     /// `RUST_LOG`): a command beside a running daemon.

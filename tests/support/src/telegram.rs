@@ -423,18 +423,7 @@ impl State {
         if let Some(refusal) = self.check_topic(chat, topic) {
             return refusal;
         }
-        let id = self.next_message;
-        self.next_message += 1;
-        let mut message = json!({"message_id": id, "date": now_secs(),
-            "chat": self.chat_object(chat),
-            "from": {"id": BOT_ID, "is_bot": true, "first_name": "Kefu", "username": "kefu_test_bot"},
-            "text": text});
-        if let Some(topic) = topic {
-            message["message_thread_id"] = json!(topic);
-            if self.forums.contains_key(&chat) {
-                message["is_topic_message"] = json!(true);
-            }
-        }
+        let mut message = self.bot_message(chat, topic, "text", json!(text));
         if let Some(original) = quoted {
             message["reply_to_message"] = original;
         }
@@ -443,6 +432,24 @@ impl State {
         record["request"] = Value::Object(params.clone());
         self.sent.push(record);
         (200, json!({"ok": true, "result": message}))
+    }
+
+    /// A new message of the bot in `chat` (topic `topic`), carrying
+    /// `value` as its `field` (`text`, `photo`).
+    fn bot_message(&mut self, chat: i64, topic: Option<i64>, field: &str, value: Value) -> Value {
+        let id = self.next_message;
+        self.next_message += 1;
+        let mut message = json!({"message_id": id, "date": now_secs(),
+            "chat": self.chat_object(chat),
+            "from": {"id": BOT_ID, "is_bot": true, "first_name": "Kefu", "username": "kefu_test_bot"}});
+        message[field] = value;
+        if let Some(topic) = topic {
+            message["message_thread_id"] = json!(topic);
+            if self.forums.contains_key(&chat) {
+                message["is_topic_message"] = json!(true);
+            }
+        }
+        message
     }
 
     fn find(&self, chat: i64, message_id: i64) -> Option<Value> {

@@ -3,7 +3,7 @@
 //! by file id with `sendPhoto` — refused, as Telegram does, for a file id
 //! no message in the stand-in carried.
 
-use super::{error, now_secs, number, State, TelegramStandin, BOT_ID};
+use super::{error, number, State, TelegramStandin};
 use serde_json::{json, Map, Value};
 
 impl TelegramStandin {
@@ -53,18 +53,8 @@ impl State {
         if let Some(refusal) = self.check_topic(chat, topic) {
             return refusal;
         }
-        let id = self.next_message;
-        self.next_message += 1;
-        let mut message = json!({"message_id": id, "date": now_secs(),
-            "chat": self.chat_object(chat),
-            "from": {"id": BOT_ID, "is_bot": true, "first_name": "Kefu", "username": "kefu_test_bot"},
-            "photo": [{"file_id": file, "file_unique_id": "b", "width": 800, "height": 800}]});
-        if let Some(topic) = topic {
-            message["message_thread_id"] = json!(topic);
-            if self.forums.contains_key(&chat) {
-                message["is_topic_message"] = json!(true);
-            }
-        }
+        let photo = json!([{"file_id": file, "file_unique_id": "b", "width": 800, "height": 800}]);
+        let message = self.bot_message(chat, topic, "photo", photo);
         self.messages.push(message.clone());
         self.sent.push(message.clone());
         (200, json!({"ok": true, "result": message}))
