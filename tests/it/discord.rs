@@ -290,3 +290,23 @@ fn a_survey_is_answered_with_a_button_press() {
         .unwrap();
     assert_eq!(conversation.measures.csat.unwrap().score, 4);
 }
+
+/// Trust II, 14: a sticker alone (no text, no file) is a message: stored,
+/// answered with what kefu can do with it.
+#[test]
+fn a_sticker_alone_is_answered() {
+    let rt = runtime();
+    let standin = rt.block_on(DiscordStandin::start());
+    let sandbox = Sandbox::new();
+    let daemon = start(&sandbox, &standin, &[("KEFU__LLM__PHRASE", "never")]);
+    let sticker = standin.dm_sticker(ALICE, "Alice", "wave");
+    wait_reply(&standin, &sticker);
+    daemon.kill("-TERM");
+    let sent = standin.sent();
+    let reply = sent
+        .iter()
+        .find(|s| s.body["message_reference"]["message_id"] == sticker.as_str())
+        .and_then(|s| s.body["content"].as_str())
+        .unwrap();
+    assert!(reply.contains("sticker"), "{reply}");
+}

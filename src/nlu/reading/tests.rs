@@ -192,7 +192,11 @@ fn a_need_is_a_whole_word() {
 
 #[test]
 fn asking_to_see_ones_orders_is_an_order_matter_not_an_faq_entry() {
-    for text in ["show me my orders", "can you list my orders please", "我的订单呢"] {
+    for text in [
+        "show me my orders",
+        "can you list my orders please",
+        "我的订单呢",
+    ] {
         let f = frame(text);
         assert_eq!(f.topic, Topic::Order, "{text}: {f:?}");
     }

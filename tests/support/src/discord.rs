@@ -207,6 +207,19 @@ impl DiscordStandin {
         id.to_string()
     }
 
+    /// A user sends the bot a sticker alone in a DM (no text, no file).
+    pub fn dm_sticker(&self, user_id: u64, name: &str, sticker: &str) -> String {
+        let mut inner = self.lock();
+        let channel = dm_channel(&mut inner, user_id);
+        let id = next_id(&mut inner);
+        let author = json!({"id": user_id.to_string(), "username": name.to_lowercase(), "discriminator": "0", "global_name": name, "avatar": null, "public_flags": 0});
+        let mut message = message_json(id, channel, None, author, "", vec![], None);
+        message["sticker_items"] =
+            json!([{"id": "749054660769218631", "name": sticker, "format_type": 1}]);
+        publish(&mut inner, channel, message);
+        id.to_string()
+    }
+
     /// The DM channel id of `user_id`.
     pub fn dm_channel(&self, user_id: u64) -> u64 {
         dm_channel(&mut self.lock(), user_id)
