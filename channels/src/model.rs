@@ -59,7 +59,9 @@ pub struct Thread {
     pub route: Option<String>,
 }
 
-/// A file or media item that came with a message. Only metadata is kept.
+/// A file or media item that came with a message: its metadata, and for a
+/// mail's photos the photo itself (other platforms keep their files and
+/// give an id for them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     /// File name, if known.
@@ -70,7 +72,14 @@ pub struct Attachment {
     pub size: Option<u64>,
     /// The platform's id for fetching the file later.
     pub platform_id: Option<String>,
+    /// The file itself, base64 (a mail's photo up to [`KEPT_PHOTO_BYTES`]):
+    /// shown to the operators with the card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
+
+/// The largest photo of a mail kept with the message (bytes).
+pub const KEPT_PHOTO_BYTES: usize = 1024 * 1024;
 
 impl Attachment {
     /// What it is, in one word kefu answers by: `photo`, `video`, `voice`

@@ -133,17 +133,31 @@ pub fn media_of(store: &Store, conversation: &Conversation) -> Vec<kefu_channels
     found
 }
 
-/// The photos of a Telegram customer's conversation, to post with its card
-/// in the operators' Telegram group (file ids work only within Telegram).
+/// The photos of a conversation to post with its card in the operators'
+/// Telegram group: a Telegram customer's (by file id) and those kefu kept
+/// of a mail customer.
 pub fn photos(store: &Store, id: &str) -> Vec<kefu_channels::Attachment> {
     let Ok(Some(conversation)) = store.conversation(id) else {
         return Vec::new();
     };
-    if conversation.channel != kefu_channels::ChannelKind::Telegram {
-        return Vec::new();
-    }
+    // Telegram's file ids work only within Telegram; kept bytes anywhere.
+    let telegram = conversation.channel == kefu_channels::ChannelKind::Telegram;
     media_of(store, &conversation)
         .into_iter()
-        .filter(|a| a.kind() == "photo" && a.platform_id.is_some())
+        .filter(|a| {
+            a.kind() == "photo" && (a.content.is_some() || (telegram && a.platform_id.is_some()))
+        })
+        .collect()
+}
+
+/// The photos kefu kept of a conversation (a mail customer's), to attach to
+/// the card mailed to the operators and post under it in their group.
+pub fn kept_photos(store: &Store, id: &str) -> Vec<kefu_channels::Attachment> {
+    let Ok(Some(conversation)) = store.conversation(id) else {
+        return Vec::new();
+    };
+    media_of(store, &conversation)
+        .into_iter()
+        .filter(|a| a.kind() == "photo" && a.content.is_some())
         .collect()
 }

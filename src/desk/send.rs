@@ -117,6 +117,8 @@ impl Desk {
             "{card}\n\nReply to this mail to answer the customer: your reply goes to them as written (the quoted part left out). A reply that starts with /release, /close or /note acts on the conversation instead."
         );
         *outbound = mail_to(mailbox, &format!("[kefu] Hand-off: {title}"), &root, text);
+        // The photos a mail customer sent go with the card.
+        outbound.attachments = card::kept_photos(&self.store, &note.conversation);
         // In reply to the root: the thread's References carry the token.
         outbound.reply_to = Some(root);
         Ok(())

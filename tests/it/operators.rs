@@ -10,7 +10,7 @@
 use support::email_server;
 use support::telegram as telegram_standin;
 
-use email_server::{customer_mail, mail_server, read_maildir, unique_id, wait_for_mail};
+use email_server::{mail_server, read_maildir, unique_id, wait_for_mail};
 use std::time::{Duration, Instant};
 use support::daemon::Daemon;
 use support::{free_port, Sandbox};
@@ -429,18 +429,18 @@ fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread()
     let (inbox, team_inbox) = (server.maildir("cust5"), server.maildir("cust6"));
 
     let first = unique_id("handoff");
-    server.send(
-        customer,
-        shop,
-        &customer_mail(
-            customer,
-            shop,
-            "Damaged parcel",
-            &first,
-            "",
-            "My parcel arrived broken. I want to talk to a human agent.",
-        ),
+    // With a photo of the damage (trust II, 14: the operators see it).
+    let photo = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAEBAQ==";
+    let mail = format!(
+        "From: Customer <{customer}>\r\nTo: <{shop}>\r\nSubject: Damaged parcel\r\n\
+         Message-ID: <{first}>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         My parcel arrived broken. I want to talk to a human agent.\r\n--b1\r\n\
+         Content-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"broken.jpg\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{photo}\r\n--b1--\r\n"
     );
+    server.send(customer, shop, mail.as_bytes());
     let replies = wait_for_mail(&inbox, 1, WAIT, &|| daemon.dump());
     assert!(replies[0].text.contains("colleague"), "{}", replies[0].text);
     let topic = wait_topic(&standin, 1, &daemon);
@@ -453,6 +453,22 @@ fn an_email_customer_is_answered_from_the_group_and_the_team_mailbox_in_thread()
         "{}",
         card.text
     );
+    // The customer's photo goes with the card, to the mailbox and the topic.
+    let sent: Vec<_> = card.attachments.iter().map(|a| a.name.as_deref()).collect();
+    assert_eq!(sent, [Some("broken.jpg")], "{:?}", card.attachments);
+    assert!(card.attachments[0].content.is_some());
+    let deadline = Instant::now() + WAIT;
+    while !standin
+        .photos_sent(GROUP, Some(topic))
+        .contains(&"upload:broken.jpg".to_string())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no photo in the topic:\n{}",
+            daemon.dump()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     // From the group: the customer gets it in their thread.
     standin.topic_says(

@@ -297,6 +297,7 @@ pub fn to_inbound(msg: &Message, bot: Option<UserId>) -> Inbound {
             mime_type: a.content_type.clone(),
             size: Some(u64::from(a.size)),
             platform_id: Some(a.url.clone()),
+            content: None,
         })
         .collect();
     // A sticker alone is still a message: answered, never dropped.
@@ -305,6 +306,7 @@ pub fn to_inbound(msg: &Message, bot: Option<UserId>) -> Inbound {
         mime_type: Some("application/x-discord-sticker".into()),
         size: None,
         platform_id: Some(s.id.to_string()),
+        content: None,
     }));
     Inbound {
         channel: ChannelKind::Discord,

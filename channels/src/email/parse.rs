@@ -272,6 +272,13 @@ fn attachments(message: &Message<'_>) -> Vec<Attachment> {
             }),
             size: Some(part.contents().len() as u64),
             platform_id: None,
+            // A photo (of a damaged parcel) is kept for the operators.
+            content: (part.content_type().is_some_and(|ct| ct.ctype() == "image")
+                && part.contents().len() <= crate::model::KEPT_PHOTO_BYTES)
+                .then(|| {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD.encode(part.contents())
+                }),
         })
         .collect()
 }

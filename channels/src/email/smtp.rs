@@ -8,7 +8,7 @@ use super::{EmailConfig, Security};
 use crate::channel::SendError;
 use crate::model::Outbound;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -82,8 +82,7 @@ pub fn build_reply(
             reply_subject(&route.subject)
         })
         .message_id(Some(message_id.clone()))
-        .header(AutoSubmitted)
-        .header(ContentType::TEXT_PLAIN);
+        .header(AutoSubmitted);
     if !parent.is_empty() {
         builder = builder.in_reply_to(format!("<{parent}>"));
     }
@@ -95,9 +94,21 @@ pub fn build_reply(
             .collect();
         builder = builder.references(chain.join(" "));
     }
-    let message = builder
-        .body(outbound.text.clone())
-        .map_err(|e| SendError::Permanent(format!("cannot build the reply: {e}")))?;
+    let files = files(outbound);
+    let message = if files.is_empty() {
+        builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(outbound.text.clone())
+    } else {
+        // The card with the customer's photos attached.
+        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(outbound.text.clone()));
+        for (name, mime, bytes) in files {
+            let mime = ContentType::parse(&mime).unwrap_or(ContentType::TEXT_PLAIN);
+            parts = parts.singlepart(lettre::message::Attachment::new(name).body(bytes, mime));
+        }
+        builder.multipart(parts)
+    }
+    .map_err(|e| SendError::Permanent(format!("cannot build the reply: {e}")))?;
     Ok((message, message_id))
 }
 
@@ -159,4 +170,25 @@ fn classify(e: lettre::transport::smtp::Error) -> SendError {
     } else {
         SendError::Transient(format!("SMTP: {e}"))
     }
+}
+
+/// The files an outbound carries with their bytes (a mail customer's
+/// photos, sent with the card to the operators' mailbox).
+fn files(outbound: &Outbound) -> Vec<(String, String, Vec<u8>)> {
+    use base64::Engine as _;
+    outbound
+        .attachments
+        .iter()
+        .filter_map(|a| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(a.content.as_deref()?)
+                .ok()?;
+            let name = a.name.clone().unwrap_or_else(|| "photo".into());
+            let mime = a
+                .mime_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into());
+            Some((name, mime, bytes))
+        })
+        .collect()
 }

@@ -59,7 +59,7 @@ fn gbk_and_encoded_words_are_decoded() {
 }
 
 #[test]
-fn quotes_are_stripped_and_attachments_kept_as_metadata() {
+fn quotes_are_stripped_and_attachments_kept_photos_with_their_bytes() {
     let raw = mail(
         "From: a@example.test\nSubject: Re: Order\nMessage-ID: <r2@x>\nIn-Reply-To: <k1@shop>\nReferences: <m1@x> <k1@shop>\nContent-Type: multipart/mixed; boundary=\"b\"",
         "--b\nContent-Type: text/plain\n\nYes, cancel it.\n\nOn Mon, 1 Jan 2024, Shop <shop@example.test> wrote:\n> Shall I cancel?\n--b\nContent-Type: image/png; name=\"photo.png\"\nContent-Disposition: attachment; filename=\"photo.png\"\nContent-Transfer-Encoding: base64\n\naGVsbG8=\n--b--\n",
@@ -75,6 +75,8 @@ fn quotes_are_stripped_and_attachments_kept_as_metadata() {
         Some("image/png")
     );
     assert_eq!(parsed.attachments[0].size, Some(5));
+    // A photo is kept (for the operators), base64 as it came.
+    assert_eq!(parsed.attachments[0].content.as_deref(), Some("aGVsbG8="));
 }
 
 #[test]

@@ -137,6 +137,7 @@ fn other_media(message: &Message) -> Option<Attachment> {
         mime_type: Some(format!("application/x-telegram-{kind}")),
         size: file.and_then(|f| (f.size != u32::MAX).then_some(u64::from(f.size))),
         platform_id: file.map(|f| f.id.0.clone()),
+        content: None,
     })
 }
 
@@ -272,6 +273,7 @@ pub fn from_raw(raw: &serde_json::Value) -> Option<Inbound> {
             mime_type: Some("application/x-telegram-unreadable".into()),
             size: None,
             platform_id: None,
+            content: None,
         }],
         received_at: if date > 0 {
             date as u64 * 1000
@@ -296,6 +298,7 @@ fn attachments(message: &Message) -> Vec<Attachment> {
         // teloxide fills a missing size with u32::MAX.
         size: (file.size != u32::MAX).then_some(u64::from(file.size)),
         platform_id: Some(file.id.0.clone()),
+        content: None,
     };
     // Telegram sends each photo in several sizes, smallest first; the
     // largest is the photo. Photos are always re-encoded as JPEG.

@@ -177,10 +177,23 @@ impl TelegramChannel {
                 .as_deref()
                 .is_some_and(|m| m.starts_with("image/"))
         });
-        for file in photos.filter_map(|a| a.platform_id.clone()) {
-            let mut request = self
-                .throttled()
-                .send_photo(ChatId(chat), InputFile::file_id(file.into()));
+        for photo in photos {
+            // Kept bytes (a mail customer's photo) are uploaded; a
+            // Telegram photo is sent again by its file id.
+            let file = match (&photo.content, &photo.platform_id) {
+                (Some(content), _) => {
+                    use base64::Engine as _;
+                    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(content)
+                    else {
+                        continue;
+                    };
+                    InputFile::memory(bytes)
+                        .file_name(photo.name.clone().unwrap_or_else(|| "photo.jpg".into()))
+                }
+                (None, Some(id)) => InputFile::file_id(id.clone().into()),
+                (None, None) => continue,
+            };
+            let mut request = self.throttled().send_photo(ChatId(chat), file);
             if let Some(topic) = outbound.thread.route.as_deref() {
                 if let Ok(topic) = topic.parse::<i32>() {
                     request = request.message_thread_id(ThreadId(MessageId(topic)));

@@ -68,6 +68,15 @@ fn parse_multipart(body: &str, boundary: &str) -> Map<String, Value> {
             continue;
         };
         let value = value.strip_suffix("\r\n").unwrap_or(value).to_string();
+        // An uploaded file: its name stands for it.
+        if let Some(file) = headers
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("filename="))
+        {
+            let file = file.lines().next().unwrap_or_default().trim_matches('"');
+            fields.insert(name, Value::String(format!("upload:{file}")));
+            continue;
+        }
         let parsed = match value.trim_start().chars().next() {
             Some('{') | Some('[') => serde_json::from_str(&value).unwrap_or(Value::String(value)),
             _ => Value::String(value),

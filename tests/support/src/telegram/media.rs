@@ -37,16 +37,20 @@ impl State {
         let Some(chat) = number(params.get("chat_id")) else {
             return error(400, "Bad Request: chat not found");
         };
-        let file = params
+        let mut file = params
             .get("photo")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        // An upload is named `attach://<part>`, the file in that part.
+        if let Some(part) = file.strip_prefix("attach://") {
+            file = params.get(part).and_then(Value::as_str).unwrap_or_default();
+        }
         let known = self.messages.iter().any(|m| {
             m["photo"]
                 .as_array()
                 .is_some_and(|sizes| sizes.iter().any(|s| s["file_id"] == file))
         });
-        if !known {
+        if !known && !file.starts_with("upload:") {
             return error(400, "Bad Request: wrong file identifier/HTTP URL specified");
         }
         let topic = number(params.get("message_thread_id"));
