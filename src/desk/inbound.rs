@@ -90,9 +90,7 @@ impl Desk {
         };
         // An answer in the topic only: the customer sees nothing of it.
         let Some(group) = &self.group else {
-            tracing::warn!(message = %key, "operator mail not acted on: {refused}");
-            self.store.drop_pending(seq).await?;
-            return Ok(Vec::new());
+            return self.refuse_by_mail(seq, &key, &conversation, refused).await;
         };
         let written = self
             .store
@@ -105,6 +103,47 @@ impl Desk {
                 Ok(DeskChange {
                     turns: Vec::new(),
                     sends: vec![(key.clone(), record)],
+                })
+            })
+            .await?;
+        Ok(written.unwrap_or_default())
+    }
+
+    /// A mailbox-only desk: why an operator's mail was not acted on goes
+    /// back to the operators' mailbox, in the conversation's desk thread —
+    /// never only to the log.
+    async fn refuse_by_mail(
+        &self,
+        seq: u64,
+        key: &str,
+        conversation: &str,
+        refused: String,
+    ) -> anyhow::Result<Vec<(ChannelKind, String)>> {
+        tracing::warn!(message = %key, "operator mail not acted on: {refused}");
+        let Some(mailbox) = &self.mailbox else {
+            self.store.drop_pending(seq).await?;
+            return Ok(Vec::new());
+        };
+        let token = self.store.mail_token(conversation).await?;
+        let root = format!("{}{token}@{}", super::send::TOKEN_PREFIX, self.mail_domain);
+        let title = super::card::title(&self.store, conversation);
+        let mut notice = super::send::mail_to(
+            mailbox,
+            &format!("[kefu] Not sent: {title}"),
+            &root,
+            format!("Your mail was not acted on: {refused}"),
+        );
+        notice.reply_to = Some(root);
+        let send_key = format!("{key}#refused");
+        let written = self
+            .store
+            .desk_update(conversation, Some(seq), |_| {
+                Ok(DeskChange {
+                    turns: Vec::new(),
+                    sends: vec![(
+                        send_key.clone(),
+                        OutboxRecord::new(key, notice.clone(), None),
+                    )],
                 })
             })
             .await?;

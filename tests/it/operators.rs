@@ -648,3 +648,75 @@ fn the_cli_uses_the_owner_only_socket_and_http_limits_wrong_tokens() {
         "{err}"
     );
 }
+
+/// Trust II, 5: where the desk is a mailbox only, an operator mail kefu
+/// does not act on (an unknown command) is answered to the mailbox in the
+/// conversation's thread, never only logged.
+#[test]
+fn a_mailbox_only_desk_hears_why_a_mail_was_not_acted_on() {
+    let server = mail_server();
+    let sandbox = Sandbox::new();
+    let (shop, customer, team) = (
+        "shop10@example.test",
+        "cust10@example.test",
+        "cust11@example.test",
+    );
+    let mut env = server.kefu_env("shop10");
+    env.push(("KEFU__OPERATORS__EMAIL".into(), team.into()));
+    env.push((
+        "KEFU__EMAIL__TRUSTED_AUTHSERV_IDS".into(),
+        "mx.shop.test".into(),
+    ));
+    env.push(("KEFU__LLM__PHRASE".into(), "never".into()));
+    let daemon = sandbox.daemon_with(&env, "IMAP inbox opened");
+    let (inbox, team_inbox) = (server.maildir("cust10"), server.maildir("cust11"));
+    let first = unique_id("desk-only");
+    let ask = format!(
+        "From: Customer <{customer}>\r\nTo: <{shop}>\r\nSubject: Help\r\nMessage-ID: <{first}>\r\n\
+         Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         I want to talk to a human agent.\r\n"
+    );
+    server.send(customer, shop, ask.as_bytes());
+    wait_for_mail(&inbox, 1, WAIT, &|| daemon.dump());
+    let cards = wait_for_mail(&team_inbox, 1, WAIT, &|| daemon.dump());
+    let card = &cards[0];
+    let refs = card
+        .references
+        .iter()
+        .chain([&card.message_id])
+        .map(|r| format!("<{r}>"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let bogus = format!(
+        "From: Team <{team}>\r\nTo: <{shop}>\r\n\
+         Authentication-Results: mx.shop.test; dmarc=pass header.from=example.test\r\n\
+         Subject: Re: {}\r\nMessage-ID: <{}>\r\nIn-Reply-To: <{}>\r\nReferences: {refs}\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n/refund everything\r\n",
+        card.subject,
+        unique_id("bogus"),
+        card.message_id
+    );
+    server.send(team, shop, bogus.as_bytes());
+    let mails = wait_for_mail(&team_inbox, 2, WAIT, &|| daemon.dump());
+    let notice = &mails[1];
+    assert!(notice.subject.contains("Not sent"), "{}", notice.subject);
+    assert!(
+        notice.text.contains("unknown command /refund"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        notice
+            .references
+            .iter()
+            .any(|r| r.starts_with("kefu-desk.")),
+        "{:?}",
+        notice.references
+    );
+    drop(daemon);
+    assert_eq!(
+        read_maildir(&inbox).len(),
+        1,
+        "the customer got nothing of it"
+    );
+}

@@ -51,7 +51,7 @@ pub fn mail_server() -> &'static MailServer {
         std::fs::set_permissions(dir.path(), open).unwrap();
         let script = support_file("mailserver.sh");
         let mut users = Vec::new();
-        for n in 1..=9 {
+        for n in 1..=11 {
             users.push(format!("shop{n}"));
             users.push(format!("cust{n}"));
         }
