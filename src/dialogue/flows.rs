@@ -361,7 +361,7 @@ pub struct Decision {
 /// Put what this message says into the slots.
 fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
     for id in u.entities.all("order_id") {
-        if !state.shown_orders.contains(id) && !state.typed_orders.contains(id) {
+        if !state.typed_orders.contains(id) {
             state.typed_orders.push(id.clone());
         }
     }

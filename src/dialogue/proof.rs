@@ -108,9 +108,10 @@ impl Brain {
     }
 
     /// The second fact before a change (`None`: given, go ahead): the
-    /// account's zip, or one of its order numbers the customer typed before
-    /// kefu showed it (kefu shows an unproven customer only masked
-    /// numbers, `#W•••••68`); else ask for it, the order number first. A wrong zip counts as a failed verification, as a wrong
+    /// account's zip, or one of its order numbers the customer typed (kefu
+    /// shows an unproven customer only masked numbers, `#W•••••68`, so a
+    /// typed one is known, not read off a reply); else ask for it, the
+    /// order number first. A wrong zip counts as a failed verification, as a wrong
     /// name + zip does.
     pub(super) fn prove_second_fact(
         &self,
@@ -175,19 +176,7 @@ impl Brain {
     /// Ask for the code before a change, mailing one unless a valid one is
     /// already out.
     pub(super) fn ask_code(&self, state: &mut DialogueState) -> Result<Step, StoreError> {
-        let customer = state.customer.clone().unwrap_or_default();
-        let Some(user) = self.shop.user(&customer)? else {
-            return Ok(Step::new(StepKind::IdentityFailed));
-        };
-        let now = now_millis();
-        state.awaiting_code = true;
-        let step = Step::new(StepKind::AskCode)
-            .with("email", codes::mask(&user.email))
-            .with("minutes", self.policy.code_minutes);
-        if codes::outstanding(&self.profiles, &customer, &self.policy, now) {
-            return Ok(step.with("again", true));
-        }
-        self.mail_code(state, step, &customer, &user.email, now)
+        self.with_code(state, Step::new(StepKind::AskCode))
     }
 
     /// A proposal made to a mail whose From is only a claim: the code
@@ -198,6 +187,12 @@ impl Brain {
         state: &mut DialogueState,
         step: Step,
     ) -> Result<Step, StoreError> {
+        self.with_code(state, step.with("by_code", true))
+    }
+
+    /// `step`, awaiting the code: one is mailed to the account unless a
+    /// valid one is already out (`again`).
+    fn with_code(&self, state: &mut DialogueState, step: Step) -> Result<Step, StoreError> {
         let customer = state.customer.clone().unwrap_or_default();
         let Some(user) = self.shop.user(&customer)? else {
             return Ok(Step::new(StepKind::IdentityFailed));
@@ -205,7 +200,6 @@ impl Brain {
         let now = now_millis();
         state.awaiting_code = true;
         let step = step
-            .with("by_code", true)
             .with("email", codes::mask(&user.email))
             .with("minutes", self.policy.code_minutes);
         if codes::outstanding(&self.profiles, &customer, &self.policy, now) {

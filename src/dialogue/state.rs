@@ -34,13 +34,12 @@ pub struct DialogueState {
     /// came from a sender linked by one): changes may go ahead.
     pub code_ok: bool,
     /// The customer gave a second fact that is not public beside their
-    /// email or name — the account's zip, or one of its order numbers kefu
-    /// had not shown — or came from a sender linked by two: where no code
+    /// email or name — the account's zip, or one of its order numbers they
+    /// typed — or came from a sender linked by two: where no code
     /// can be mailed, changes may go ahead (an email alone only reads).
     pub two_facts: bool,
-    /// Order numbers kefu's replies in this conversation have shown.
-    pub shown_orders: Vec<String>,
-    /// Order numbers the customer typed before kefu showed them.
+    /// Order numbers the customer typed (kefu shows an unproven customer
+    /// only masked ones, so these are numbers they knew).
     pub typed_orders: Vec<String>,
     /// Times the second fact was asked for: first an order number (a
     /// customer who has it at hand types it), then the zip.

@@ -292,7 +292,6 @@ impl Pipeline {
             tracing::debug!(step = step.kind.template(), %reason, "guard replaced the draft");
         }
         let text = mask_untyped_orders(&state, text);
-        Self::note_shown_orders(&mut state, &text);
         let mut annotations = serde_json::Map::new();
         annotations.insert("conversation".into(), inbound.conversation_id().into());
         annotations.insert("language".into(), understanding.language.code().into());

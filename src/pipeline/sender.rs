@@ -41,16 +41,6 @@ impl Pipeline {
         Ok(state.code_ok || state.two_facts)
     }
 
-    /// Remember the order numbers a reply shows in full: typed later,
-    /// they prove nothing.
-    pub(super) fn note_shown_orders(state: &mut DialogueState, reply: &str) {
-        for id in crate::nlu::order_ids(reply) {
-            if !state.shown_orders.contains(&id) {
-                state.shown_orders.push(id);
-            }
-        }
-    }
-
     /// A mail of kefu's own, rendered from its template (subject on the
     /// first line), as an outbound for the email channel. Its route has
     /// the shape of the email channel's `Route`: no References, so it
