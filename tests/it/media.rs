@@ -16,13 +16,7 @@ const GROUP: i64 = -1_009_501;
 const ANN: i64 = 3101;
 
 fn texts_to(standin: &TelegramStandin, chat: i64) -> Vec<String> {
-    standin
-        .state()
-        .sent
-        .iter()
-        .filter(|m| m["chat"]["id"] == chat)
-        .filter_map(|m| m["text"].as_str().map(str::to_string))
-        .collect()
+    standin.texts_to(chat)
 }
 
 fn wait_until(what: &str, daemon: &Daemon, done: impl Fn() -> bool) {

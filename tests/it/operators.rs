@@ -46,13 +46,7 @@ fn env(standin: &TelegramStandin, port: u16, extra: &[(String, String)]) -> Vec<
 
 /// Texts the bot sent in private chat `chat`.
 fn texts_to(standin: &TelegramStandin, chat: i64) -> Vec<String> {
-    standin
-        .state()
-        .sent
-        .iter()
-        .filter(|m| m["chat"]["id"] == chat)
-        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
-        .collect()
+    standin.texts_to(chat)
 }
 
 fn replies_to(standin: &TelegramStandin, chat: i64, message: i64) -> usize {
@@ -625,11 +619,11 @@ fn the_cli_uses_the_owner_only_socket_and_http_limits_wrong_tokens() {
     assert_eq!(list[0]["id"], format!("telegram:{ALICE}"), "{list:#}");
     // Over HTTP, wrong tokens lock the admin API, the right one included.
     let status = |token: &str| support::http_get(port, "/admin/handoffs", Some(token)).0;
-    assert_eq!(status(ADMIN_TOKEN), "200");
+    assert_eq!(status(ADMIN_TOKEN), 200);
     for _ in 0..10 {
-        assert_eq!(status("guess-guess-guess"), "401");
+        assert_eq!(status("guess-guess-guess"), 401);
     }
-    assert_eq!(status(ADMIN_TOKEN), "429");
+    assert_eq!(status(ADMIN_TOKEN), 429);
     // The socket still serves.
     sandbox.run_with(&bare, &["handoff", "list", "--json"]);
     drop(daemon);

@@ -9,7 +9,6 @@ use support::email_server;
 use support::telegram as telegram_standin;
 
 use email_server::{customer_mail, mail_server, unique_id, wait_for_mail};
-use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::daemon::Daemon;
@@ -25,21 +24,7 @@ const DAVE: i64 = 2004;
 
 /// `GET http://127.0.0.1:port/path`: status and body.
 fn get(port: u16, path: &str) -> (u16, String) {
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, body.to_string())
+    support::http_get(port, path, None)
 }
 
 fn env(extra: &[(&str, String)]) -> Vec<(String, String)> {

@@ -135,8 +135,8 @@ pub fn free_port() -> u16 {
 }
 
 /// One plain HTTP/1.1 GET of `path` on 127.0.0.1:`port`, with `token` as
-/// a bearer token if given: the status code and the whole answer.
-pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (String, String) {
+/// a bearer token if given: the status code and the body.
+pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
     use std::io::{Read as _, Write as _};
     let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let auth = token
@@ -144,7 +144,7 @@ pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (String, String) 
         .unwrap_or_default();
     write!(
         tcp,
-        "GET {path} HTTP/1.1\r\nHost: kefu\r\n{auth}Connection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut answer = String::new();
@@ -152,9 +152,10 @@ pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (String, String) 
     let status = answer
         .split_whitespace()
         .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    (status, answer)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_string())
 }
 
 impl Sandbox {

@@ -19,6 +19,17 @@ impl TelegramStandin {
         self.customer_sends(chat, fields)
     }
 
+    /// The texts the bot sent into `chat`, oldest first (a photo has none:
+    /// an empty text).
+    pub fn texts_to(&self, chat: i64) -> Vec<String> {
+        self.state()
+            .sent
+            .iter()
+            .filter(|m| m["chat"]["id"] == chat)
+            .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// The file ids of the photos the bot sent into `chat` (topic `topic`,
     /// if any), oldest first.
     pub fn photos_sent(&self, chat: i64, topic: Option<i64>) -> Vec<String> {
