@@ -232,11 +232,19 @@ impl Catalog {
     pub fn items_in(&self, clause: &Clause) -> ItemsSaid {
         use super::request::ItemMention;
         let (lower, dicts) = blank_dicts(&clause.lower, &clause.original);
-        let products = self.product_hits(&lower);
+        let mut products = self.product_hits(&lower);
+        // "the perfume … the smallest bottle of the same scent": a bare
+        // container word after a degree word, once an item is named, is
+        // that item's size, not another product (Water Bottle).
+        let first_end = products.first().map(|h| h.1).unwrap_or(usize::MAX);
+        products.retain(|(at, end, _)| {
+            *at < first_end || lower[*at..*end].contains(' ') || !after_degree_word(&lower, *at)
+        });
         let mut items: Vec<ItemMention> = products
             .iter()
-            .map(|(_, _, names)| ItemMention {
+            .map(|(at, _, names)| ItemMention {
                 products: names.clone(),
+                every: super::words::counted_as_several(&lower, *at),
                 ..ItemMention::default()
             })
             .collect();
@@ -411,6 +419,17 @@ impl Catalog {
 /// customer does not mind ("don't care about wired or not", "无所谓"),
 /// unless a condition follows before the value ("colour doesn't matter as
 /// long as it's XL").
+fn after_degree_word(lower: &str, at: usize) -> bool {
+    const DEGREE: [&str; 16] = [
+        "smallest", "smaller", "largest", "larger", "biggest", "bigger", "cheapest", "cheaper",
+        "lightest", "lighter", "heaviest", "heavier", "shortest", "shorter", "longest", "longer",
+    ];
+    lower[..at]
+        .split_whitespace()
+        .next_back()
+        .is_some_and(|w| DEGREE.contains(&w))
+}
+
 fn indifferent_at(lower: &str, at: usize) -> bool {
     // Byte offsets of the commas themselves (`，` is three bytes).
     let start = lower[..at].rfind([',', '，']).unwrap_or(0);

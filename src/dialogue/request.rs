@@ -89,6 +89,10 @@ pub struct ItemMention {
     /// ("if there is none, keep it as it is").
     #[serde(default)]
     pub only_exact: bool,
+    /// Every one of this product in the order ("both kettles", "the two
+    /// T-shirts", "each of them"), not just one.
+    #[serde(default)]
+    pub every: bool,
 }
 
 /// Which of the customer's orders a request means when it names none.
@@ -292,6 +296,7 @@ impl Request {
             }
             same.cheapest |= item.cheapest;
             same.only_exact |= item.only_exact;
+            same.every |= item.every;
             return;
         }
         self.items.push(item);
@@ -385,6 +390,7 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                                 request.add_item(ItemMention {
                                     to: Vec::new(),
                                     fallback: Vec::new(),
+                                    every: item.every || words::means_every_one(&clause.lower),
                                     ..item.clone()
                                 });
                             }
@@ -392,6 +398,13 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                     }
                 }
                 request.absorb(&details);
+                // "the perfume in that order": the order of the request
+                // before, not a question which one.
+                if request.order_ids.is_empty() && words::refers_to_order_before(&clause.lower) {
+                    if let Some(before) = requests.iter().rev().find(|r| !r.order_ids.is_empty()) {
+                        request.order_ids = before.order_ids.clone();
+                    }
+                }
                 requests.push(request);
             }
             None => match requests.last_mut() {

@@ -451,3 +451,65 @@ pub fn about_damage(lower: &str) -> bool {
     ];
     DAMAGE.iter().any(|w| lower.contains(w))
 }
+
+/// "in that order", "the same order", "这个订单": the order the request
+/// before named.
+pub fn refers_to_order_before(lower: &str) -> bool {
+    [
+        "that order",
+        "same order",
+        "this order",
+        "that one order",
+        "that same order",
+        "这个订单",
+        "那个订单",
+        "同一个订单",
+        "同一订单",
+        "该订单",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// "both of them", "each of them", "them all", "两件都": every one of the
+/// items meant, not one of them.
+pub fn means_every_one(lower: &str) -> bool {
+    [
+        "both",
+        "all of them",
+        "each of them",
+        "every one of them",
+        "them all",
+        "all two",
+        "两个都",
+        "两件都",
+        "都换",
+        "都退",
+        "全部",
+    ]
+    .iter()
+    .any(|w| contains_word(lower, w))
+}
+
+/// Whether the words just before `at` count the item as more than one:
+/// "both kettles", "the two identical black T-shirts", "all the mugs",
+/// "each lamp", "两个水壶".
+pub fn counted_as_several(lower: &str, at: usize) -> bool {
+    let before = &lower[..at];
+    if before.ends_with("两个") || before.ends_with("两件") || before.ends_with("两台") {
+        return true;
+    }
+    // Back to the phrase's start: "two sizes bigger for the hoodie" does
+    // not count hoodies.
+    before
+        .split_whitespace()
+        .rev()
+        .take(4)
+        .take_while(|w| {
+            !matches!(
+                *w,
+                "for" | "to" | "in" | "from" | "with" | "and" | "than" | "into" | "on" | "by"
+            )
+        })
+        .any(|w| matches!(w, "both" | "two" | "2" | "all" | "each" | "every"))
+}

@@ -223,6 +223,11 @@ pub fn swap_items(
     } else {
         OrderStatus::Pending
     };
+    if !swap.exchange && order.status == OrderStatus::PendingItemModified {
+        return Err(Refusal::ItemsAlreadyModified {
+            order_id: order.order_id.clone(),
+        });
+    }
     require(order, allowed)?;
     if swap.item_ids.is_empty() || swap.item_ids.len() != swap.new_item_ids.len() {
         return Err(Refusal::NothingToChange);

@@ -81,6 +81,13 @@ pub enum Refusal {
         /// Amount needed.
         needed: f64,
     },
+    /// The items of this order were modified once already (the policy
+    /// allows one modification; several items go in one change).
+    #[error("the items of order {order_id} were already modified once")]
+    ItemsAlreadyModified {
+        /// The order.
+        order_id: String,
+    },
     /// Nothing would change (same address, same item, no items named).
     #[error("that is already how it is")]
     NothingToChange,
@@ -116,6 +123,10 @@ impl Refusal {
             Refusal::RefundNotAllowed { .. } => {
                 "The refund must either go to the original payment method, or an existing gift \
                  card."
+            }
+            Refusal::ItemsAlreadyModified { .. } => {
+                "The items of a pending order can be modified only once; all items to change \
+                 must be changed together."
             }
             Refusal::SamePaymentMethod | Refusal::PaymentAlreadyChanged => {
                 "The user can only choose a single payment method different from the original \

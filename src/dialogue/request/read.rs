@@ -65,6 +65,24 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         "多少钱",
         "how many",
     ]);
+    // "any refund or charge from that should go through my PayPal": where
+    // the money of the request before goes, not a request of its own.
+    if details.payment.is_some()
+        && details.items.is_empty()
+        && details.order_ids.is_empty()
+        && has(&[
+            "any refund",
+            "the refund",
+            "or charge",
+            "from that",
+            "any difference",
+            "the difference",
+            "差价",
+        ])
+        && !has(&["return", "send back", "cancel", "退货", "取消"])
+    {
+        return None;
+    }
     if has(&["cancel", "cancle", "取消", "撤销", "撤单"]) && !has(&["unsubscribe"]) {
         // "if you can't … cancel" still asks for it in the end.
         return Some(RequestKind::Cancel);
@@ -174,6 +192,23 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         && (details.order_by_items || !details.order_ids.is_empty());
     if pays_an_order && details.payment.is_some() && !question && !has(&["paid", "difference"]) {
         return Some(RequestKind::ModifyPayment);
+    }
+    // "I'd like both purifiers in my order to have night mode": options
+    // wanted for an item the customer has, with no verb, change it.
+    let wish = has(&[
+        "i'd like",
+        "i would like",
+        "i want",
+        "i need",
+        "i'd prefer",
+        "i prefer",
+        "should have",
+        "想要",
+        "希望",
+    ]) && !has(&["know", "wonder", "whether", "吗"])
+        && !lower.contains('?');
+    if wish && !question && details.items.iter().any(|i| !i.to.is_empty()) {
+        return Some(RequestKind::ModifyItems);
     }
     if question
         && (has(&["pay", "paid", "cost", "spend", "spent", "total", "付", "花"])

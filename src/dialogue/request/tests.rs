@@ -276,3 +276,77 @@ fn a_request_only_asked_about_is_hypothetical() {
         "{conditional:?}"
     );
 }
+
+#[test]
+fn that_order_is_the_order_of_the_request_before() {
+    let r = parse(
+        "For my order #W3767039 I want the t-shirt changed to blue. I also want the green tea in that \
+         order changed to the 100g tin.",
+        &catalog(),
+    );
+    assert_eq!(r.len(), 2, "{r:#?}");
+    assert_eq!(r[1].order_ids, ["#W3767039"]);
+    // Without a word pointing back, a later request names no order.
+    let r = parse(
+        "For my order #W3767039 I want the t-shirt changed to blue. I also want to return the earbuds.",
+        &catalog(),
+    );
+    assert!(r[1].order_ids.is_empty(), "{r:#?}");
+}
+
+#[test]
+fn both_or_two_of_a_product_mean_every_one_of_them() {
+    let r = parse(
+        "please switch both t-shirts in my order to blue",
+        &catalog(),
+    );
+    assert!(r[0].items[0].every, "{r:#?}");
+    let r = parse(
+        "I got two identical hoodies in my order. I want to exchange both of them for size L.",
+        &catalog(),
+    );
+    assert!(r[0].items.iter().all(|i| i.every), "{r:#?}");
+    // A count of sizes is not a count of items.
+    let r = parse("I want two sizes bigger for the hoodie", &catalog());
+    assert!(!r[0].items[0].every, "{r:#?}");
+}
+
+#[test]
+fn a_container_word_after_a_degree_word_is_the_items_size() {
+    // "flask" names the Insulated Flask, but "the largest flask of the
+    // same blend" is about the tea's package.
+    let r = parse(
+        "I want the jasmine pearl tea changed to the largest flask of the same blend",
+        &catalog(),
+    );
+    let products: Vec<_> = r[0].items.iter().flat_map(|i| i.products.clone()).collect();
+    assert_eq!(products, ["Jasmine Pearl Tea"], "{r:#?}");
+    let r = parse("I want to return the flask", &catalog());
+    assert_eq!(r[0].items[0].products, ["Insulated Flask"]);
+}
+
+#[test]
+fn where_the_money_goes_belongs_to_the_request_before() {
+    let r = parse(
+        "I want the hoodie in my order #W4243979 in size L. Any refund or charge from that \
+         should go through my PayPal.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyItems], "{r:#?}");
+    assert_eq!(r[0].payment.as_deref(), Some("paypal"));
+}
+
+#[test]
+fn a_wish_for_an_items_options_without_a_verb_changes_it() {
+    let r = parse(
+        "I'd like the hoodie in my order #W4243979 to be grey",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyItems], "{r:#?}");
+    // A question about it is not a change.
+    let r = parse(
+        "I'd like to know whether the hoodie comes in grey",
+        &catalog(),
+    );
+    assert!(r.is_empty(), "{r:#?}");
+}

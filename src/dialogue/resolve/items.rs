@@ -85,6 +85,15 @@ pub(super) fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
         if let Some(i) = pick {
             used[i] = true;
             chosen.push(order.items[i].clone());
+            // "both kettles": the other ones of that product too.
+            if mention.every {
+                for j in 0..order.items.len() {
+                    if !used[j] && mention_fits(mention, &order.items[j], false) {
+                        used[j] = true;
+                        chosen.push(order.items[j].clone());
+                    }
+                }
+            }
         }
     }
     if chosen.is_empty() || request.all_items {
@@ -201,6 +210,30 @@ pub(super) fn swap(
             let mut line = item_line(item, Some(&variant.options));
             if !unmet.is_empty() {
                 line.push_str(&format!(" ({} is not available)", unmet.join(", ")));
+            }
+            // Said, never silent: an option the customer did not ask to
+            // change that has to change to get what they asked for.
+            let asked = |v: &str| {
+                mention
+                    .to
+                    .iter()
+                    .chain(&mention.fallback)
+                    .any(|(_, x)| x.eq_ignore_ascii_case(v))
+            };
+            let moved: Vec<String> = item
+                .options
+                .iter()
+                .filter_map(|(k, old)| {
+                    let new = variant.options.get(k)?;
+                    (!new.eq_ignore_ascii_case(old) && !asked(new))
+                        .then(|| format!("{k} {old} → {new}"))
+                })
+                .collect();
+            if !moved.is_empty() && mention.to.iter().all(|(_, v)| !is_relative(v)) {
+                line.push_str(&format!(
+                    " (also {}: none is available otherwise)",
+                    moved.join(", ")
+                ));
             }
             lines.push(line);
         }
@@ -361,6 +394,18 @@ pub(super) fn best_variant<'a>(
         .map(|(_, v)| v.clone())
         .collect();
     Some((best, unmet))
+}
+
+/// A want that names no value but a direction ("one size up", "the
+/// brightest"): the option it moves is not "asked" by its value.
+fn is_relative(value: &str) -> bool {
+    [
+        crate::dialogue::words::SIZE_UP,
+        crate::dialogue::words::SIZE_DOWN,
+        MOST,
+        LEAST,
+    ]
+    .contains(&value)
 }
 
 /// The wants with each second choice in place of the first choice of its

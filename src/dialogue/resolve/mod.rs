@@ -185,6 +185,9 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
             )
         }
         RequestKind::Exchange | RequestKind::ModifyItems => {
+            if order.status == "pending (item modified)" {
+                return Resolved::Refuse(crate::shop::Refusal::ItemsAlreadyModified { order_id });
+            }
             if !pending && !delivered {
                 return Resolved::WrongStatus(
                     order,

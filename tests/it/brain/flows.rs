@@ -180,3 +180,54 @@ fn a_change_only_asked_about_is_answered_and_waits_for_a_yes() {
     assert_eq!(steps(&r), ["quote", "done"]);
     assert_eq!(order(&shop, "#W4385563")["status"], "return requested");
 }
+
+#[test]
+fn several_item_changes_on_one_order_are_one_change() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "one-change",
+        &[
+            "Hi, I'm Lucas Martin, zip code 20517. I'd like both air purifiers in my pending \
+             order to have night mode, each keeping its room size. I also want the keyboard in \
+             that order changed to linear switches. Any difference should go to my credit card.",
+            "yes",
+            "Oh, and the wall clock in that order changed to black, please.",
+        ],
+    );
+    assert_eq!(r[0]["step"], "confirm", "{r:?}");
+    let proposal = text(&r[0]);
+    // Both purifiers and the keyboard in one proposal, and what had to
+    // change beyond what was asked is said.
+    assert!(proposal.contains("change 3 item(s)"), "{proposal}");
+    assert!(
+        proposal.contains("also backlight white → RGB"),
+        "{proposal}"
+    );
+    assert_eq!(r[1]["step"], "done");
+    let after = order(&shop, "#W9318778");
+    let ids: Vec<&str> = after["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item_id"].as_str().unwrap())
+        .collect();
+    // Small ionic → small HEPA night mode; medium HEPA quiet → medium
+    // HEPA night mode; clicky white → linear RGB (no linear white left).
+    for id in [
+        "7166996157",
+        "1327854740",
+        "1151293680",
+        "2143041831",
+        "9850781806",
+    ] {
+        assert!(ids.contains(&id), "{id} not in {ids:?}");
+    }
+    // A second change of the same order's items is refused for what it is.
+    assert_eq!(r[2]["step"], "refused");
+    assert!(
+        text(&r[2]).contains("already changed once"),
+        "{}",
+        text(&r[2])
+    );
+}
