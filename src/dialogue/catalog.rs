@@ -27,6 +27,8 @@ pub struct Catalog {
     products: Vec<(String, Vec<String>)>,
     /// Phrase → (product, option name, value); longest first.
     values: Vec<(String, Vec<ValueEntry>)>,
+    /// Product → its option names, lowercase.
+    keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Catalog {
@@ -163,9 +165,23 @@ impl Catalog {
             }
         }
         by_value.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let keys = products
+            .iter()
+            .map(|p| {
+                let mut names: Vec<String> = p
+                    .variants
+                    .values()
+                    .flat_map(|v| v.options.keys().map(|k| k.to_lowercase()))
+                    .collect();
+                names.sort();
+                names.dedup();
+                (p.name.clone(), names)
+            })
+            .collect();
         Catalog {
             products: grouped,
             values: by_value,
+            keys,
         }
     }
 
@@ -245,6 +261,7 @@ impl Catalog {
             .map(|(at, _, names)| ItemMention {
                 products: names.clone(),
                 every: super::words::counted_as_several(&lower, *at),
+                one_of: super::words::one_of_several(&lower, *at),
                 ..ItemMention::default()
             })
             .collect();
@@ -410,6 +427,17 @@ impl Catalog {
             if let Some(i) = named_after.or(before) {
                 items[i].only_exact = true;
             }
+        }
+        // "keeping the same colour and material".
+        for item in &mut items {
+            let keys: Vec<String> = item
+                .products
+                .iter()
+                .filter_map(|p| self.keys.get(p))
+                .flatten()
+                .cloned()
+                .collect();
+            item.keep = crate::nlu::keep::kept_options(&lower, &keys);
         }
         (items, loose_to, loose_from)
     }

@@ -93,6 +93,14 @@ pub struct ItemMention {
     /// T-shirts", "each of them"), not just one.
     #[serde(default)]
     pub every: bool,
+    /// Options said to stay as they are ("keeping the same colour"): a
+    /// new variant must have them as ordered.
+    #[serde(default)]
+    pub keep: Vec<String>,
+    /// One of several of the product, picked by price or size ("the
+    /// cheaper of the two kettles").
+    #[serde(default)]
+    pub one_of: Option<words::OneOf>,
 }
 
 /// Which of the customer's orders a request means when it names none.
@@ -297,6 +305,12 @@ impl Request {
             same.cheapest |= item.cheapest;
             same.only_exact |= item.only_exact;
             same.every |= item.every;
+            same.one_of = same.one_of.or(item.one_of);
+            for k in item.keep {
+                if !same.keep.contains(&k) {
+                    same.keep.push(k);
+                }
+            }
             return;
         }
         self.items.push(item);
@@ -408,6 +422,13 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 requests.push(request);
             }
             None => match requests.last_mut() {
+                // "I want to know how much the kettle refund will be" asks;
+                // its items are not added to the request before.
+                Some(_)
+                    if words::only_asks(&clause.lower)
+                        && details.address.is_none()
+                        && details.order_ids.is_empty()
+                        && details.payment.is_none() => {}
                 Some(last) if !details.is_empty() => last.absorb(&details),
                 Some(_) => {}
                 None => {
@@ -432,7 +453,14 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                     .items
                     .iter()
                     .all(|i| m.items.iter().any(|j| j.products == i.products))
-                && request.address.is_none()
+                && (request.address.is_none()
+                    || (m.address.is_none()
+                        && matches!(
+                            m.kind,
+                            RequestKind::ModifyAddress | RequestKind::ChangeAddress
+                        )))
+                // "… and from my other delivered order, …": another one.
+                && !words::names_another_order(&request.text)
         });
         match same {
             Some(earlier) => {
@@ -452,6 +480,7 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 }
                 earlier.wants.extend(request.wants);
                 earlier.payment = earlier.payment.take().or(request.payment);
+                earlier.address = earlier.address.take().or(request.address);
                 earlier.reason = earlier.reason.take().or(request.reason);
                 earlier.cheapest |= request.cheapest;
                 earlier.all_items |= request.all_items;

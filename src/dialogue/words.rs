@@ -310,7 +310,17 @@ pub fn order_suffix(lower: &str) -> Option<String> {
         "last digits are ",
         "尾号",
     ];
-    digits_after(lower, &cues).filter(|_| about_order)
+    // "my Visa ending in 8055" is a card, not an order.
+    let of_a_card = cues.iter().any(|cue| {
+        lower.find(cue).is_some_and(|at| {
+            lower[..at].split_whitespace().rev().take(3).any(|w| {
+                ["card", "visa", "mastercard", "amex", "卡"]
+                    .iter()
+                    .any(|c| w.contains(c))
+            })
+        })
+    });
+    digits_after(lower, &cues).filter(|_| about_order && !of_a_card)
 }
 
 /// A payment method: an id as the shop writes it, or words naming a kind
@@ -376,17 +386,27 @@ pub fn payment_in(lower: &str) -> Option<String> {
         (&["discover card"], "discover"),
         (&["credit card", "信用卡", "my card"], "credit card"),
     ];
-    let mut best: Option<(usize, &str)> = None;
+    // The first method named, unless it is the one replaced ("rather
+    // than my Mastercard, use PayPal", "switch from my gift card to …").
+    let replaced = |at: usize| {
+        let before: Vec<&str> = lower[..at].split_whitespace().rev().take(3).collect();
+        let before = before.into_iter().rev().collect::<Vec<_>>().join(" ");
+        ["instead of", "rather than", "not", "from"]
+            .iter()
+            .any(|w| find_word(&before, w, 0).is_some())
+    };
+    let mut best: Option<(bool, usize, &str)> = None;
     for (phrases, label) in words {
         for p in *phrases {
             if let Some(at) = find_word(lower, p, 0) {
-                if best.is_none_or(|(b, _)| at < b) {
-                    best = Some((at, label));
+                let key = (replaced(at), at);
+                if best.is_none_or(|(r, b, _)| key < (r, b)) {
+                    best = Some((key.0, at, label));
                 }
             }
         }
     }
-    best.map(|(_, l)| l.to_string())
+    best.map(|(_, _, l)| l.to_string())
 }
 
 /// The policy's cancellation reasons, from the customer's words.
@@ -491,10 +511,50 @@ pub fn means_every_one(lower: &str) -> bool {
     .any(|w| contains_word(lower, w))
 }
 
+/// Which one of several of a product the words before `at` pick: "the
+/// cheaper of the two kettles", "the larger of my helmets", "两个里便宜的".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OneOf {
+    /// The lower price.
+    Cheaper,
+    /// The higher price.
+    Dearer,
+    /// The smaller size.
+    Smaller,
+    /// The larger size.
+    Larger,
+}
+
+/// The comparison that picks one item of several before `at`, if any: a
+/// degree word, then "of" ("the cheaper of the two …", "the more
+/// expensive one of my …").
+pub fn one_of_several(lower: &str, at: usize) -> Option<OneOf> {
+    let before: Vec<&str> = lower[..at].split_whitespace().rev().take(7).collect();
+    let of = before.iter().position(|w| *w == "of")?;
+    let degree = before[of + 1..].iter().take(2).find_map(|w| {
+        Some(match *w {
+            "cheaper" | "cheapest" | "less" => OneOf::Cheaper,
+            "expensive" | "pricier" | "priciest" | "dearer" => OneOf::Dearer,
+            "smaller" | "smallest" | "shorter" | "lighter" => OneOf::Smaller,
+            "larger" | "largest" | "bigger" | "biggest" | "longer" | "heavier" => OneOf::Larger,
+            _ => return None,
+        })
+    })?;
+    // "less expensive" is cheaper; "more expensive" dearer.
+    Some(match (degree, before.get(of + 2)) {
+        (OneOf::Dearer, Some(&"less")) => OneOf::Cheaper,
+        (d, _) => d,
+    })
+}
+
 /// Whether the words just before `at` count the item as more than one:
 /// "both kettles", "the two identical black T-shirts", "all the mugs",
 /// "each lamp", "两个水壶".
 pub fn counted_as_several(lower: &str, at: usize) -> bool {
+    if one_of_several(lower, at).is_some() {
+        return false;
+    }
     let before = &lower[..at];
     if before.ends_with("两个") || before.ends_with("两件") || before.ends_with("两台") {
         return true;
@@ -512,4 +572,37 @@ pub fn counted_as_several(lower: &str, at: usize) -> bool {
             )
         })
         .any(|w| matches!(w, "both" | "two" | "2" | "all" | "each" | "every"))
+}
+
+/// A clause that only asks something ("I want to know how much …", "how
+/// much will I get back?", "退多少钱？"): it adds nothing to a request.
+pub fn only_asks(lower: &str) -> bool {
+    [
+        "want to know",
+        "like to know",
+        "how much",
+        "how many",
+        "wonder",
+        "多少",
+        "吗",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        || lower.trim_end().ends_with(['?', '？'])
+}
+
+/// "my other order", "another order", "the other delivered order": a
+/// request about a different order than the one before.
+pub fn names_another_order(lower: &str) -> bool {
+    [
+        "other order",
+        "another order",
+        "other delivered",
+        "other pending",
+        "second order",
+        "另一个订单",
+        "另一笔",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }

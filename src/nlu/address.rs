@@ -36,7 +36,9 @@ pub const MAX_CITY_CHARS: usize = 60;
 pub fn parse_address(text: &str) -> Option<PostalAddress> {
     // Take the part after a colon or "to" lead-in when present:
     // "please ship it to: 12 Oak St, …".
-    let text = text.trim().trim_end_matches(['.', '。', '!', '！']);
+    let text = text
+        .trim()
+        .trim_end_matches(['.', '。', '!', '！', '?', '？']);
     let body = text
         .rsplit_once([':', '：'])
         .map(|(_, b)| b)
@@ -54,9 +56,23 @@ pub fn parse_address(text: &str) -> Option<PostalAddress> {
         country = "USA".into();
         parts.pop();
     }
+    // "…, Tempe, AZ 85281 instead of my home": what follows "STATE ZIP"
+    // is not the address.
+    let at = parts.iter().rposition(|p| state_zip(p).is_some())?;
+    if at + 1 < parts.len() {
+        parts.truncate(at + 1);
+    }
     let last = parts.pop()?;
     let (state, zip) = state_zip(&last)?;
     let city = parts.pop()?;
+    // "my work address, 4500 Main St, Suite 100, …": the street is the
+    // first part with a house number; what is before it is a lead-in.
+    if parts.len() > 2 {
+        let street = parts
+            .iter()
+            .position(|p| p.split_whitespace().any(house_number))?;
+        parts.drain(..street);
+    }
     if parts.is_empty() || parts.len() > 2 {
         return None;
     }
@@ -65,10 +81,7 @@ pub fn parse_address(text: &str) -> Option<PostalAddress> {
     let words: Vec<&str> = parts[0].split_whitespace().collect();
     let start = words
         .iter()
-        .rposition(|w| {
-            w.chars().next().is_some_and(|c| c.is_ascii_digit())
-                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+        .rposition(|w| house_number(w))
         .filter(|i| i + 1 < words.len())?;
     let address1 = words[start..].join(" ");
     let address2 = parts.get(1).cloned().unwrap_or_default();
@@ -94,12 +107,24 @@ pub fn parse_address(text: &str) -> Option<PostalAddress> {
     })
 }
 
-/// "TX 78701" → ("TX", "78701").
+/// "12", "4500", "12-B": a word that starts a street line.
+fn house_number(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// "TX 78701" → ("TX", "78701"); words after it ("instead") are left
+/// out, words before it are not allowed.
 fn state_zip(part: &str) -> Option<(String, String)> {
     let mut words = part.split_whitespace();
     let state = words.next()?;
-    let zip = words.next()?;
-    if words.next().is_some() || state.len() != 2 || !state.chars().all(|c| c.is_ascii_alphabetic())
+    let zip = words.next()?.trim_end_matches(['.', ';', '!', '?']);
+    if state.len() != 2 || !state.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    if words
+        .next()
+        .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
     {
         return None;
     }
@@ -134,6 +159,30 @@ mod tests {
         assert_eq!(d.address1, "88 Elm St");
         let c = parse_address("新地址：88 Lake Road，Suite 5，Seattle，WA 98101").unwrap();
         assert_eq!(c.city, "Seattle");
+    }
+
+    #[test]
+    fn words_around_the_address_are_not_part_of_it() {
+        // After "STATE ZIP": "instead", "instead of my home", more clauses.
+        let a = parse_address("ship it to 7 Birch Ln, Tempe, AZ 85283 instead of my home").unwrap();
+        assert_eq!(
+            (a.address1.as_str(), a.zip.as_str()),
+            ("7 Birch Ln", "85283")
+        );
+        let b =
+            parse_address("send it to 7 Birch Ln, Tempe, AZ 85283, and cancel the rest").unwrap();
+        assert_eq!(b.city, "Tempe");
+        // A lead-in part before the street.
+        let c = parse_address(
+            "please use my office address, 300 Harbor Blvd, Floor 2, Oakland, CA 94607",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.address1.as_str(), c.address2.as_str()),
+            ("300 Harbor Blvd", "Floor 2")
+        );
+        // A zip followed by a number is not a state and zip.
+        assert_eq!(parse_address("12 Oak St, Austin, TX 78701 4455"), None);
     }
 
     #[test]

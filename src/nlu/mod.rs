@@ -8,6 +8,7 @@ mod entities;
 pub mod eval;
 pub mod fallback;
 mod intent;
+pub mod keep;
 mod lexicon;
 pub mod reading;
 mod sentiment;

@@ -29,7 +29,10 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         return None;
     }
     // What the change is about.
-    let about_address = has(&["address", "adress", "ship it to", "deliver it to", "地址"]);
+    // A full address said is what the clause is about, whatever else it
+    // says ("ship it to 7 Birch Ln, …, AZ 85283 instead").
+    let about_address = has(&["address", "adress", "ship it to", "deliver it to", "地址"])
+        || details.address.is_some();
     let about_payment = has(&[
         "payment",
         "pay with",
@@ -83,6 +86,34 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     {
         return None;
     }
+    // "once that refund is back on my gift card", "the refund of the
+    // difference": a refund that follows from another request, not one
+    // asked for.
+    let refund_of_another = has(&[
+        "difference",
+        "once that",
+        "once the",
+        "after that",
+        "that refund",
+        "refund of the",
+        "refunded to",
+        "差价",
+    ]);
+    // "I want my other order paid with the gift card", "charged to my
+    // Visa instead": a change of the order's payment.
+    let charge_it = has(&[
+        "paid with",
+        "paid by",
+        "charged to",
+        "charge it to",
+        "billed to",
+    ]) && details.payment.is_some()
+        && (!details.order_ids.is_empty() || has(&["order", "订单"]))
+        && !has(&["i paid", "was paid", "i was charged", "difference"])
+        && !question;
+    if charge_it && !has(&["cancel", "return", "exchange", "取消", "退货"]) {
+        return Some(RequestKind::ModifyPayment);
+    }
     if has(&["cancel", "cancle", "取消", "撤销", "撤单"]) && !has(&["unsubscribe"]) {
         // "if you can't … cancel" still asks for it in the end.
         return Some(RequestKind::Cancel);
@@ -105,7 +136,7 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         "想退",
         "要退",
         "退钱",
-    ]) || (has(&["refund", "退款", "money back"]) && !question)
+    ]) || (has(&["refund", "退款", "money back"]) && !question && !refund_of_another)
     {
         return Some(RequestKind::Return);
     }
@@ -152,7 +183,12 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
             "寄",
             "送",
         ]);
-    let for_account = account_only || (account && !an_order);
+    // "ship my pending order to my home address on file instead": the
+    // account's address is where the order goes, not what changes.
+    let sends_order_there = has(&["ship", "send", "deliver", "sent", "寄", "送"])
+        && (!details.order_ids.is_empty() || has(&["my order", "the order", "pending order"]))
+        && !has(&["future order", "以后的订单"]);
+    let for_account = (account_only && !sends_order_there) || (account && !an_order);
     // "please ship order #W… to: 12 Oak St, …": a new address for it.
     if details.address.is_some() && !change && has(&["ship", "send", "deliver", "寄", "送"]) {
         return Some(if for_account {

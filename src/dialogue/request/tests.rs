@@ -350,3 +350,99 @@ fn a_wish_for_an_items_options_without_a_verb_changes_it() {
     );
     assert!(r.is_empty(), "{r:#?}");
 }
+
+#[test]
+fn money_words_that_follow_another_request_are_not_a_return() {
+    // A refund that follows from something else is not asked for.
+    let r = parse(
+        "Once that refund is back on my gift card, I want my order #W4243979 paid with the \
+         gift card.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyPayment], "{r:#?}");
+    // "charged to X instead of Y": the method wanted is X.
+    let r = parse(
+        "I want my pending order #W4243979 charged to my PayPal instead of my gift card",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyPayment], "{r:#?}");
+    assert_eq!(r[0].payment.as_deref(), Some("paypal"));
+    let r = parse(
+        "please pay order #W4243979 with PayPal rather than my gift card",
+        &catalog(),
+    );
+    assert_eq!(r[0].payment.as_deref(), Some("paypal"));
+    // A card's last digits are not an order's.
+    assert_eq!(
+        words::order_suffix("refund the order to my visa ending in 8055"),
+        None
+    );
+    assert_eq!(
+        words::order_suffix("the order number ends in 66").as_deref(),
+        Some("66")
+    );
+}
+
+#[test]
+fn an_order_sent_to_the_address_on_file_changes_the_orders_address() {
+    let r = parse(
+        "I want my pending order #W4243979 shipped to my home address on file instead",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyAddress], "{r:#?}");
+    let r = parse(
+        "please update the address on file for future orders to 7 Birch Ln, Tempe, AZ 85283",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ChangeAddress], "{r:#?}");
+    // A full address with "instead" is about the address, not the items.
+    let r = parse(
+        "please ship order #W4243979 to 7 Birch Ln, Tempe, AZ 85283 instead",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyAddress], "{r:#?}");
+}
+#[test]
+fn one_of_several_is_picked_not_every_one() {
+    let r = parse(
+        "I want to return the cheaper of the two t-shirts",
+        &catalog(),
+    );
+    assert_eq!(r[0].items[0].one_of, Some(words::OneOf::Cheaper), "{r:#?}");
+    assert!(!r[0].items[0].every);
+    let r = parse(
+        "please exchange the more expensive one of my two hoodies for size M",
+        &catalog(),
+    );
+    assert_eq!(r[0].items[0].one_of, Some(words::OneOf::Dearer), "{r:#?}");
+    let r = parse("return the smaller of both sleeping bags", &catalog());
+    assert_eq!(r[0].items[0].one_of, Some(words::OneOf::Smaller), "{r:#?}");
+}
+
+#[test]
+fn a_question_after_a_request_adds_nothing_to_it() {
+    let r = parse(
+        "I want to cancel my pending order because I no longer need it. I want to know how \
+         much the earbuds refund will be.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Cancel]);
+    assert!(r[0].items.is_empty(), "{r:#?}");
+    // A detail said in a question still counts.
+    let r = parse(
+        "I want to change the address of order #W4243979. Could you send it to 7 Birch Ln, \
+         Tempe, AZ 85283?",
+        &catalog(),
+    );
+    assert!(r[0].address.is_some(), "{r:#?}");
+}
+
+#[test]
+fn options_said_to_stay_are_kept_with_the_item() {
+    let r = parse(
+        "I want to exchange the hoodie for the next size up, keeping the same color and style",
+        &catalog(),
+    );
+    let keep = &r[0].items[0].keep;
+    assert!(keep.contains(&"color".to_string()), "{r:#?}");
+}

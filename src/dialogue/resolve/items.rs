@@ -4,6 +4,7 @@ use super::means::{ask_payment, method_id};
 use super::{item_line, Records, Resolved};
 use crate::dialogue::request::{ItemMention, Request};
 use crate::dialogue::step::{Step, StepKind};
+use crate::dialogue::words::OneOf;
 use crate::nlu::superlative::{LEAST, MOST};
 use crate::shop::{Action, Order, OrderItem, Product};
 
@@ -34,6 +35,11 @@ pub(super) fn fold_mentions(request: &Request, order: &Order) -> Request {
                 }
                 m.same |= mention.same;
                 m.only_exact |= mention.only_exact;
+                for k in &mention.keep {
+                    if !m.keep.contains(k) {
+                        m.keep.push(k.clone());
+                    }
+                }
                 for t in &mention.fallback {
                     if !m.fallback.contains(t) {
                         m.fallback.push(t.clone());
@@ -74,6 +80,13 @@ pub(super) fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
     let mut used = vec![false; order.items.len()];
     let mut chosen = Vec::new();
     for mention in &request.items {
+        if let Some(one_of) = mention.one_of {
+            if let Some(i) = one_of_them(mention, one_of, order, &used) {
+                used[i] = true;
+                chosen.push(order.items[i].clone());
+                continue;
+            }
+        }
         let pick = (0..order.items.len())
             .filter(|i| !used[*i])
             .find(|i| mention_fits(mention, &order.items[*i], true))
@@ -87,10 +100,10 @@ pub(super) fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
             chosen.push(order.items[i].clone());
             // "both kettles": the other ones of that product too.
             if mention.every {
-                for j in 0..order.items.len() {
-                    if !used[j] && mention_fits(mention, &order.items[j], false) {
+                for (j, item) in order.items.iter().enumerate() {
+                    if !used[j] && mention_fits(mention, item, false) {
                         used[j] = true;
-                        chosen.push(order.items[j].clone());
+                        chosen.push(item.clone());
                     }
                 }
             }
@@ -105,6 +118,36 @@ pub(super) fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
         }
     }
     chosen
+}
+
+/// "the cheaper of the two kettles": among the order's items the mention
+/// fits, the one at that end of price or size.
+fn one_of_them(
+    mention: &ItemMention,
+    one_of: OneOf,
+    order: &Order,
+    used: &[bool],
+) -> Option<usize> {
+    let size = |item: &OrderItem| {
+        item.options
+            .values()
+            .filter_map(|v| crate::dialogue::words::size_rank(v))
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+            .unwrap_or(0.0)
+    };
+    let key = |i: &usize| {
+        let item = &order.items[*i];
+        match one_of {
+            OneOf::Cheaper | OneOf::Dearer => item.price,
+            OneOf::Smaller | OneOf::Larger => size(item),
+        }
+    };
+    let fits = (0..order.items.len())
+        .filter(|i| !used[*i] && mention_fits(mention, &order.items[*i], false));
+    match one_of {
+        OneOf::Cheaper | OneOf::Smaller => fits.min_by(|a, b| key(a).total_cmp(&key(b))),
+        OneOf::Dearer | OneOf::Larger => fits.max_by(|a, b| key(a).total_cmp(&key(b))),
+    }
 }
 
 /// Items → other variants of their product, by the options named.
@@ -181,12 +224,12 @@ pub(super) fn swap(
             continue;
         }
         let cheapest = request.cheapest || mention.cheapest;
-        let mut pick = best_variant(product, item, &mention.to, cheapest);
+        let mut pick = best_variant(product, item, &mention.to, &mention.keep, cheapest);
         // The customer's second choice, where the first cannot be had, or
         // only by changing what they did not ask to change.
         if !mention.fallback.is_empty() {
             let second = with_second_choice(product, &mention.to, &mention.fallback);
-            if let Some(alt) = best_variant(product, item, &second, cheapest) {
+            if let Some(alt) = best_variant(product, item, &second, &mention.keep, cheapest) {
                 let rank = |(v, unmet): &(&crate::shop::Variant, Vec<String>)| {
                     let kept = item
                         .options
@@ -241,6 +284,15 @@ pub(super) fn swap(
     if item_ids.is_empty() && !exchange && request.items.iter().any(|m| m.same) {
         return Resolved::Refuse(crate::shop::Refusal::NothingToChange);
     }
+    // Wanted, but no variant has it together with what must stay: said,
+    // not asked again.
+    if item_ids.is_empty() && request.items.iter().any(|m| !m.to.is_empty()) {
+        if let Some(item) = items.first() {
+            return Resolved::Refuse(crate::shop::Refusal::NotAvailable {
+                item_id: item.item_id.clone(),
+            });
+        }
+    }
     if item_ids.is_empty() {
         return Resolved::Ask(
             Step::new(StepKind::AskVariant)
@@ -292,6 +344,7 @@ pub(super) fn best_variant<'a>(
     product: &'a Product,
     item: &OrderItem,
     wants: &[(Option<String>, String)],
+    keep: &[String],
     cheapest: bool,
 ) -> Option<(&'a crate::shop::Variant, Vec<String>)> {
     // Each want as (option name, value) of this product.
@@ -372,6 +425,12 @@ pub(super) fn best_variant<'a>(
         .values()
         .filter(|v| v.item_id != item.item_id && v.available)
         .filter(|v| score(v).0 > 0)
+        // What the customer said stays, stays ("keeping the same colour").
+        .filter(|v| {
+            keep.iter()
+                .filter(|k| !constraints.iter().any(|(ck, _)| ck == *k))
+                .all(|k| v.options.get(k) == item.options.get(k))
+        })
         .max_by(|a, b| {
             let (sa, sb) = (score(a), score(b));
             sa.0.cmp(&sb.0)

@@ -291,6 +291,9 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         }
         _ => {}
     }
+    if let Some(order) = which::the_one_going_to_the_city(request, &matching) {
+        return Pick::One(Box::new(order.clone()));
+    }
     // Several fit: the customer's description of the order (its state,
     // where it goes, its size) tells them apart.
     let fitting = which::described(request, fitting);

@@ -20,14 +20,45 @@ pub(super) fn described<'a>(request: &Request, orders: Vec<&'a Order>) -> Vec<&'
         .as_ref()
         .map(|a| a.city.to_lowercase())
         .unwrap_or_default();
-    keep(&mut left, |o| {
-        let city = o.address.city.to_lowercase();
-        !city.is_empty() && city != new_city && contains_word(text, &city)
-    });
+    keep(&mut left, |o| goes_to_said_city(request, o, &new_city));
     if let Some(count) = said_count(text) {
         keep(&mut left, |o| o.items.len() == count);
     }
     left
+}
+
+fn goes_to_said_city(request: &Request, order: &Order, new_city: &str) -> bool {
+    let city = order.address.city.to_lowercase();
+    !city.is_empty() && city != new_city && contains_word(&request.text, &city)
+}
+
+/// The one order that goes where the customer said ("the order headed to
+/// San Antonio"), whatever its state: told that it cannot be changed,
+/// rather than another order changed in its place.
+pub(super) fn the_one_going_to_the_city<'a>(
+    request: &Request,
+    orders: &[&'a Order],
+) -> Option<&'a Order> {
+    let new_city = request
+        .address
+        .as_ref()
+        .map(|a| a.city.to_lowercase())
+        .unwrap_or_default();
+    // "send my order to my San Jose address": that city is where it is
+    // to go, not which order it is.
+    if request.address_ref.is_some() || request.address.is_some() {
+        return None;
+    }
+    let going: Vec<&Order> = orders
+        .iter()
+        .copied()
+        .filter(|o| goes_to_said_city(request, o, &new_city))
+        .collect();
+    let cities: Vec<&str> = orders.iter().map(|o| o.address.city.as_str()).collect();
+    // Only a city that tells orders apart: all going to one city is no
+    // description.
+    let distinct = cities.iter().any(|c| *c != cities[0]);
+    (going.len() == 1 && distinct).then(|| going[0])
 }
 
 /// Keep the orders that fit, unless none does.

@@ -231,3 +231,51 @@ fn several_item_changes_on_one_order_are_one_change() {
         text(&r[2])
     );
 }
+
+#[test]
+fn one_of_two_items_by_price_and_options_said_to_stay() {
+    let shop = shop();
+    // No large backpack keeps both colour and compartment: said, not
+    // replaced by one that changes them.
+    let r = talk(
+        &shop,
+        "keep-none",
+        &[
+            "Hi, I'm Mohamed Lee, zip code 75372. I want to exchange the cheaper of the two \
+             backpacks I received for a large one, keeping the same color and compartment. Use \
+             my credit card for any difference.",
+        ],
+    );
+    assert_eq!(r[0]["step"], "refused", "{r:?}");
+    assert!(text(&r[0]).contains("not available"), "{}", text(&r[0]));
+    // Keeping compartment and material can be had: the cheaper of the two
+    // (medium, $212.79) becomes a large laptop backpack in polyester.
+    let r = talk(
+        &shop,
+        "keep-some",
+        &[
+            "Hi, I'm Mohamed Lee, zip code 75372. I want to exchange the cheaper of the two \
+             backpacks I received for a large one, keeping the same compartment and material. \
+             Use my credit card for any difference.",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    let proposal = text(&r[0]);
+    assert!(
+        proposal.contains("exchange of 1 item(s)")
+            && proposal.contains("Backpack (grey, laptop, polyester, medium) →")
+            && proposal.contains("laptop, polyester, large)"),
+        "{proposal}"
+    );
+    assert!(proposal.contains("also color grey →"), "{proposal}");
+    let after = order(&shop, "#W7913362");
+    let new: Vec<&str> = after["exchange_new_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert!(new == ["6906307980"] || new == ["8084436579"], "{new:?}");
+    assert_eq!(after["exchange_items"][0], "5917587651");
+}
