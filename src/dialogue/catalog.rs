@@ -258,10 +258,11 @@ impl Catalog {
         });
         let mut items: Vec<ItemMention> = products
             .iter()
-            .map(|(at, _, names)| ItemMention {
+            .map(|(at, end, names)| ItemMention {
                 products: names.clone(),
                 every: super::words::counted_as_several(&lower, *at),
                 one_of: super::words::one_of_several(&lower, *at),
+                anchor: super::words::anchors_order(&lower, *at, *end),
                 ..ItemMention::default()
             })
             .collect();
@@ -339,7 +340,11 @@ impl Catalog {
                 "than",
             ]
             .iter()
-            .any(|m| find_word(&near, m, 0).is_some());
+            .any(|m| {
+                // "changed from in-ear to over-ear": what follows "to" is
+                // wanted, whatever came before it.
+                find_word(&near, m, 0).is_some_and(|at| find_word(&near[at..], "to", 0).is_none())
+            });
             let wanted = !negated
                 && match target_at {
                     Some(t) => hit.at > t,
@@ -426,6 +431,30 @@ impl Catalog {
             let before = products.iter().rposition(|(start, _, _)| *start < at);
             if let Some(i) = named_after.or(before) {
                 items[i].only_exact = true;
+            }
+        }
+        // "no backlight at all", "without a hood": the option's "none".
+        for item in &mut items {
+            for product in item.products.clone() {
+                for key in self.keys.get(&product).into_iter().flatten() {
+                    let said = ["no", "without", "without a", "without any"]
+                        .iter()
+                        .any(|w| contains_word(&lower, &format!("{w} {key}")));
+                    if !said {
+                        continue;
+                    }
+                    let none = self.values.iter().flat_map(|(_, e)| e).find(|(p, k, v)| {
+                        *p == product
+                            && k.eq_ignore_ascii_case(key)
+                            && ["none", "no", "without"].contains(&v.to_lowercase().as_str())
+                    });
+                    if let Some((_, k, v)) = none {
+                        let want = (Some(k.clone()), v.clone());
+                        if !item.to.contains(&want) {
+                            item.to.push(want);
+                        }
+                    }
+                }
             }
         }
         // "keeping the same colour and material".

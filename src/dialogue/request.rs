@@ -101,6 +101,10 @@ pub struct ItemMention {
     /// cheaper of the two kettles").
     #[serde(default)]
     pub one_of: Option<words::OneOf>,
+    /// Named to tell which order is meant ("the order that had my
+    /// earbuds"), not to be acted on.
+    #[serde(default)]
+    pub anchor: bool,
 }
 
 /// Which of the customer's orders a request means when it names none.
@@ -306,6 +310,8 @@ impl Request {
             same.only_exact |= item.only_exact;
             same.every |= item.every;
             same.one_of = same.one_of.or(item.one_of);
+            // Named once to act on it: it is acted on.
+            same.anchor &= item.anchor;
             for k in item.keep {
                 if !same.keep.contains(&k) {
                     same.keep.push(k);
@@ -394,6 +400,7 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 if details.order_ids.is_empty() {
                     if let Some(ctx) = &context {
                         request.order_ids = ctx.order_ids.clone();
+                        request.order_suffix = ctx.order_suffix.clone();
                         // Items described before ("I got a black laser
                         // mouse … exchange it for a white one") tell which
                         // one "it" is.
@@ -434,6 +441,10 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 None => {
                     let ctx = context.get_or_insert_with(Details::default);
                     ctx.order_ids.extend(details.order_ids.iter().cloned());
+                    // "I know the order number ends in 66."
+                    if details.order_suffix.is_some() {
+                        ctx.order_suffix = details.order_suffix.clone();
+                    }
                     ctx.items.extend(details.items.iter().cloned());
                     if details.reason.is_some() {
                         ctx.reason = details.reason.clone();

@@ -606,3 +606,40 @@ pub fn names_another_order(lower: &str) -> bool {
     .iter()
     .any(|w| lower.contains(w))
 }
+
+/// Whether the product named at `at..end` tells which order is meant
+/// rather than what to act on: "the order that included my earbuds",
+/// "the same order as my luggage set", "my grill order", "有耳机的订单".
+pub fn anchors_order(lower: &str, at: usize, end: usize) -> bool {
+    let after = lower[end..].trim_start();
+    if after.starts_with("order")
+        && !after[5..].starts_with(|c: char| c.is_alphabetic() && c != 's')
+        || after.starts_with("的订单")
+        || after.starts_with("那个订单")
+    {
+        return true;
+    }
+    let before: Vec<&str> = lower[..at].split_whitespace().rev().take(6).collect();
+    let before = before.into_iter().rev().collect::<Vec<_>>().join(" ");
+    [
+        "order that had",
+        "order that has",
+        "order that included",
+        "order that includes",
+        "order that contained",
+        "order that contains",
+        "order that came with",
+        "order which had",
+        "order which included",
+        "order which has",
+        "order with",
+        "order containing",
+        "order including",
+        "same order as",
+        "order of my",
+        "delivery with",
+        "one with",
+    ]
+    .iter()
+    .any(|cue| before.contains(cue))
+}

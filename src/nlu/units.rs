@@ -39,6 +39,21 @@ pub fn spellings(value: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    // "500ml" is also half a liter; "1000ml" a liter.
+    if forms[0] == "ml" {
+        let words: &[&str] = match number.as_str() {
+            "500" => &[
+                "half-liter",
+                "half liter",
+                "half a liter",
+                "half-litre",
+                "half litre",
+            ],
+            "1000" => &["1 liter", "1-liter", "one liter", "1l"],
+            _ => &[],
+        };
+        out.extend(words.iter().map(|w| w.to_string()));
+    }
     for form in forms.iter() {
         let spelled = if form.starts_with('-') || *form == "\"" {
             format!("{number}{form}")
@@ -66,6 +81,7 @@ mod tests {
         }
         assert!(spellings("2 liters").contains(&"2-liter".to_string()));
         assert!(spellings("750ml").contains(&"750 ml".to_string()));
+        assert!(spellings("500ml").contains(&"half-liter".to_string()));
         assert!(spellings("13-inch").contains(&"13 inch".to_string()));
         assert!(spellings("black").is_empty());
         assert!(spellings("4k").is_empty());

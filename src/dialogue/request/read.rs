@@ -321,20 +321,37 @@ pub(super) fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details
         "whole order",
         "entire order",
         "the items",
+        "every item",
+        "each item",
+        "all of it",
         "全部",
         "所有商品",
+    ]) && !has(&[
+        // "return both coffee machines and keep everything else".
+        "keep everything else",
+        "keeping everything else",
+        "everything else stays",
+        "keep the rest",
     ]);
     if let Some(pos) = ["except", "but not", "other than", "apart from", "除了"]
         .iter()
         .find_map(|w| lower.find(w))
     {
-        details.except = catalog.products_in(&lower[pos..]);
+        // "except the kettle: the dumbbells for …": the list ends there.
+        let scope = &lower[pos..];
+        let scope = &scope[..scope.find([':', ';', '(']).unwrap_or(scope.len())];
+        details.except = catalog.products_in(scope);
+        // "except the one with the wristwatch", "except any order that
+        // includes a perfume": orders left out, not an order to act on.
+        let of_orders = ["order", "one with", "ones with", "订单"]
+            .iter()
+            .any(|w| scope.contains(w));
         details.all_items = true;
         // The excluded products are not items to act on.
         let except = details.except.clone();
         details
             .items
-            .retain(|i| !i.products.iter().any(|p| except.contains(p)));
+            .retain(|i| !i.products.iter().any(|p| except.contains(p)) || i.anchor && !of_orders);
     }
     if every_order(lower)
         || has(&[

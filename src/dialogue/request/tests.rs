@@ -446,3 +446,83 @@ fn options_said_to_stay_are_kept_with_the_item() {
     let keep = &r[0].items[0].keep;
     assert!(keep.contains(&"color".to_string()), "{r:#?}");
 }
+
+#[test]
+fn an_item_that_tells_the_order_is_not_acted_on() {
+    let r = parse(
+        "I want to return every item from the order that included my headlamp",
+        &catalog(),
+    );
+    assert!(r[0].all_items, "{r:#?}");
+    assert!(r[0].items.iter().all(|i| i.anchor), "{r:#?}");
+    let r = parse(
+        "please return the flask, it came in the same order as my trekking poles",
+        &catalog(),
+    );
+    let anchors: Vec<bool> = r[0].items.iter().map(|i| i.anchor).collect();
+    assert_eq!(anchors, [false, true], "{r:#?}");
+    let r = parse(
+        "cancel my rice cooker order, I no longer need it",
+        &catalog(),
+    );
+    assert!(r[0].items[0].anchor, "{r:#?}");
+    // Excepted from what is acted on, still telling the order.
+    let r = parse(
+        "From the order that had my headlamp, return everything except the headlamp",
+        &catalog(),
+    );
+    assert_eq!(r[0].except, ["Headlamp"]);
+    assert!(r[0].items.iter().all(|i| i.anchor), "{r:#?}");
+}
+
+#[test]
+fn scope_words_mean_what_they_say() {
+    let r = parse(
+        "I want to return both t-shirts and keep everything else",
+        &catalog(),
+    );
+    assert!(!r[0].all_items, "{r:#?}");
+    let r = parse(
+        "exchange every item except the hoodie: the t-shirt for size L, and the scarf for \
+         the peony one",
+        &catalog(),
+    );
+    assert_eq!(r[0].except, ["Hoodie"], "{r:#?}");
+}
+
+#[test]
+fn option_words_in_everyday_shapes() {
+    // "from X to Y": Y is wanted.
+    let r = parse(
+        "I want the hoodie in order #W4243979 changed from pullover to zip-up",
+        &catalog(),
+    );
+    assert_eq!(r[0].items[0].to, [(None, "zip-up".to_string())], "{r:#?}");
+    assert_eq!(r[0].items[0].from, ["pullover"]);
+    // "no lid at all": the option's "no".
+    let r = parse(
+        "I want the wok in my order changed to one with no lid at all",
+        &catalog(),
+    );
+    assert!(
+        r[0].items[0]
+            .to
+            .contains(&(Some("lid".to_string()), "no".to_string())),
+        "{r:#?}"
+    );
+    // "half a liter" is 500ml.
+    let r = parse(
+        "please change the flask in my order to the half-liter one",
+        &catalog(),
+    );
+    assert!(r[0].items[0].to.iter().any(|(_, v)| v == "500ml"), "{r:#?}");
+}
+
+#[test]
+fn the_orders_last_digits_said_before_the_request_serve_it() {
+    let r = parse(
+        "I placed an order by accident. The order number ends in 39. Please cancel it.",
+        &catalog(),
+    );
+    assert_eq!(r[0].order_suffix.as_deref(), Some("39"), "{r:#?}");
+}

@@ -75,6 +75,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
             )
         }
         Pick::NotYours(id) => return Resolved::NotYours(id),
+        Pick::PerOrder(requests) => return Resolved::Split(requests),
         Pick::Ask(candidates) => {
             return Resolved::Ask(
                 Step::new(StepKind::AskOrder)
@@ -83,7 +84,18 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
             )
         }
     };
-    let request = &fold_mentions(request, &order);
+    // The items that told which order it is are not acted on ("return
+    // every item of the order that had my earbuds").
+    let acted_on = Request {
+        items: request
+            .items
+            .iter()
+            .filter(|m| !m.anchor)
+            .cloned()
+            .collect(),
+        ..request.clone()
+    };
+    let request = &fold_mentions(&acted_on, &order);
     let pending = order.status == "pending";
     let delivered = order.status == "delivered";
     // A change of items means a modification while pending and an
@@ -209,10 +221,13 @@ enum Pick {
     Many(Vec<Order>),
     NotYours(String),
     Ask(Vec<Order>),
+    /// Items of one request in different orders ("the suitcases from one
+    /// delivery and the backpack from my other"): one request per order.
+    PerOrder(Vec<Request>),
 }
 
 /// Which order a request means.
-fn pick_order(request: &Request, records: &Records) -> Pick {
+fn pick_order<'a>(request: &Request, records: &'a Records) -> Pick {
     let mine = |id: &str| records.orders.iter().find(|o| o.order_id == id).cloned();
     if !request.order_ids.is_empty() {
         let mut found = Vec::new();
@@ -291,19 +306,78 @@ fn pick_order(request: &Request, records: &Records) -> Pick {
         }
         _ => {}
     }
+    if matching.is_empty() {
+        if let Some(requests) = per_order(request, records, &fits_status) {
+            return Pick::PerOrder(requests);
+        }
+    }
     if let Some(order) = which::the_one_going_to_the_city(request, &matching) {
         return Pick::One(Box::new(order.clone()));
     }
-    // Several fit: the customer's description of the order (its state,
-    // where it goes, its size) tells them apart.
-    let fitting = which::described(request, fitting);
-    let matching = which::described(request, matching);
+    // Several fit: the options said of the items ("the glass kettle"),
+    // then the customer's description of the order (its state, where it
+    // goes, its size) tell them apart.
+    let strict = |o: &&Order| {
+        request
+            .items
+            .iter()
+            .all(|m| o.items.iter().any(|i| items::mention_fits(m, i, true)))
+    };
+    let narrow = |orders: Vec<&'a Order>| {
+        let exact: Vec<&Order> = orders.iter().copied().filter(strict).collect();
+        if exact.is_empty() {
+            orders
+        } else {
+            exact
+        }
+    };
+    let fitting = which::described(request, narrow(fitting));
+    let matching = which::described(request, narrow(matching));
     match (fitting.len(), matching.len()) {
         (1, _) => Pick::One(Box::new(fitting[0].clone())),
         (0, 1) => Pick::One(Box::new(matching[0].clone())),
         (n, _) if n > 1 => Pick::Ask(fitting.into_iter().cloned().collect()),
         _ => Pick::Ask(records.orders.to_vec()),
     }
+}
+
+/// No one order holds every item named, but each item is in exactly one
+/// order that can take the request: one request per order, each with its
+/// own items.
+fn per_order(
+    request: &Request,
+    records: &Records,
+    fits_status: &dyn Fn(&Order) -> bool,
+) -> Option<Vec<Request>> {
+    let acted_on: Vec<_> = request.items.iter().filter(|m| !m.anchor).collect();
+    if acted_on.len() < 2 || !request.kind.on_items() {
+        return None;
+    }
+    let mut split: Vec<Request> = Vec::new();
+    for mention in acted_on {
+        let holding: Vec<&Order> = records
+            .orders
+            .iter()
+            .filter(|o| fits_status(o) && has_items(o, std::slice::from_ref(mention)))
+            .collect();
+        let [order] = holding.as_slice() else {
+            return None;
+        };
+        match split
+            .iter_mut()
+            .find(|r| r.order_ids == [order.order_id.clone()])
+        {
+            Some(r) => r.items.push(mention.clone()),
+            None => split.push(Request {
+                order_ids: vec![order.order_id.clone()],
+                items: vec![mention.clone()],
+                all_items: false,
+                scope: Scope::One,
+                ..request.clone()
+            }),
+        }
+    }
+    (split.len() > 1).then_some(split)
 }
 
 /// Orders as a customer recognises them: id, status and items.
