@@ -279,3 +279,46 @@ fn one_of_two_items_by_price_and_options_said_to_stay() {
     assert!(new == ["6906307980"] || new == ["8084436579"], "{new:?}");
     assert_eq!(after["exchange_items"][0], "5917587651");
 }
+
+#[test]
+fn items_of_one_request_in_two_orders_and_an_order_told_by_an_item() {
+    let shop = shop();
+    // The bookshelf and the wristwatch came in different deliveries: one
+    // return each, in turn, never "which order?".
+    let r = talk(
+        &shop,
+        "two-orders",
+        &[
+            "Hi, I'm Omar Lopez, zip code 90339. I want to return the bookshelf and the \
+             wristwatch, refunded to my PayPal.",
+            "yes",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done", "done"], "{r:?}");
+    assert_eq!(
+        order(&shop, "#W7273336")["return_items"],
+        serde_json::json!(["8018699955"])
+    );
+    assert_eq!(
+        order(&shop, "#W1764038")["return_items"],
+        serde_json::json!(["2226219750"])
+    );
+    // "the order that had my tea kettle": the kettle tells which order;
+    // everything else in it is returned, the kettle kept.
+    let shop = super::shop();
+    let r = talk(
+        &shop,
+        "anchor",
+        &[
+            "Hi, I'm Omar Lopez, zip code 90339. From the order that had my tea kettle, I want \
+             to return everything except the kettle, refunded to my PayPal.",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    let mut returned: Vec<String> =
+        serde_json::from_value(order(&shop, "#W1764038")["return_items"].clone()).unwrap();
+    returned.sort();
+    assert_eq!(returned, ["2226219750", "4326528037"]);
+}
