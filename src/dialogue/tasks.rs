@@ -50,6 +50,7 @@ impl Brain {
         // nothing, not even through its intent.
         let restated = !found.is_empty();
         let mut added = false;
+        let before = state.tasks.len();
         for new in found {
             // The customer may say a request again, alone or as part of
             // what they said first: a request whose words are within one
@@ -65,6 +66,16 @@ impl Brain {
                 added = true;
             }
         }
+        // A change of items locks a pending order: its address and payment
+        // are changed first, whatever order the customer said them in.
+        // (Requests already on the list keep their place: the head may be
+        // waiting for an answer.)
+        state.tasks[before..].sort_by_key(|t| {
+            !matches!(
+                t.kind,
+                RequestKind::ModifyAddress | RequestKind::ModifyPayment
+            )
+        });
         if !added {
             let details = request::details_of(text, &catalog);
             match state.tasks.first_mut() {

@@ -32,7 +32,9 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     // A full address said is what the clause is about, whatever else it
     // says ("ship it to 7 Birch Ln, …, AZ 85283 instead").
     let about_address = has(&["address", "adress", "ship it to", "deliver it to", "地址"])
-        || details.address.is_some();
+        || details.address.is_some()
+        // "I want the suite changed to Suite 201".
+        || details.address2.is_some();
     let about_payment = has(&[
         "payment",
         "pay with",
@@ -186,7 +188,6 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     // "ship my pending order to my home address on file instead": the
     // account's address is where the order goes, not what changes.
     let sends_order_there = has(&["ship", "send", "deliver", "sent", "寄", "送"])
-        && (!details.order_ids.is_empty() || has(&["my order", "the order", "pending order"]))
         && !has(&["future order", "以后的订单"]);
     let for_account = (account_only && !sends_order_there) || (account && !an_order);
     // "please ship order #W… to: 12 Oak St, …": a new address for it.

@@ -526,3 +526,14 @@ fn the_orders_last_digits_said_before_the_request_serve_it() {
     );
     assert_eq!(r[0].order_suffix.as_deref(), Some("39"), "{r:#?}");
 }
+
+#[test]
+fn a_new_suite_alone_changes_the_address() {
+    let r = parse(
+        "My pending order #W4243979 goes to the right street, but I want the suite changed \
+         to Suite 201.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyAddress], "{r:#?}");
+    assert_eq!(r[0].address2.as_deref(), Some("Suite 201"));
+}

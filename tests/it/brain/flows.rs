@@ -322,3 +322,30 @@ fn items_of_one_request_in_two_orders_and_an_order_told_by_an_item() {
     returned.sort();
     assert_eq!(returned, ["2226219750", "4326528037"]);
 }
+
+#[test]
+fn an_orders_address_changes_before_its_items_lock_it() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "plan",
+        &[
+            "Hi, I'm Lucas Martin, zip code 20517. I want the wall clock in my pending order \
+             changed to the 12-inch one, any difference on my credit card. Also please ship \
+             that order to 8 Pine Rd, Apt 3, Albany, NY 12203 instead.",
+            "yes",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done", "done"], "{r:?}");
+    // Said second, done first: after the items change the order could
+    // no longer take a new address.
+    assert!(
+        text(&r[0]).contains("shipping address of order #W9318778"),
+        "{}",
+        text(&r[0])
+    );
+    let after = order(&shop, "#W9318778");
+    assert_eq!(after["address"]["city"], "Albany");
+    assert_eq!(after["status"], "pending (item modified)");
+}
