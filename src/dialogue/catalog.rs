@@ -126,6 +126,7 @@ impl Catalog {
             ("phone", "Smartphone"),
             ("vacuum", "Vacuum Cleaner"),
             ("earphones", "Wireless Earbuds"),
+            ("earphones", "Headphones"),
             ("headphone", "Headphones"),
             ("tee", "T-Shirt"),
             ("shirt", "T-Shirt"),
@@ -256,6 +257,9 @@ impl Catalog {
         products.retain(|(at, end, _)| {
             *at < first_end || lower[*at..*end].contains(' ') || !after_degree_word(&lower, *at)
         });
+        // "a backpack with a laptop compartment": a product word that
+        // qualifies another noun names no item.
+        products.retain(|(_, end, _)| !qualifies_a_noun(&lower[*end..]));
         let mut items: Vec<ItemMention> = products
             .iter()
             .map(|(at, end, names)| ItemMention {
@@ -476,6 +480,27 @@ impl Catalog {
 /// customer does not mind ("don't care about wired or not", "无所谓"),
 /// unless a condition follows before the value ("colour doesn't matter as
 /// long as it's XL").
+fn qualifies_a_noun(after: &str) -> bool {
+    const PARTS: [&str; 11] = [
+        "compartment",
+        "pocket",
+        "sleeve",
+        "slot",
+        "holder",
+        "mount",
+        "strap",
+        "port",
+        "pouch",
+        "section",
+        "attachment",
+    ];
+    after.split_whitespace().next().is_some_and(|w| {
+        PARTS
+            .iter()
+            .any(|p| w.trim_end_matches([',', '.', 's']) == *p)
+    })
+}
+
 fn after_degree_word(lower: &str, at: usize) -> bool {
     const DEGREE: [&str; 16] = [
         "smallest", "smaller", "largest", "larger", "biggest", "bigger", "cheapest", "cheaper",
@@ -574,7 +599,10 @@ struct ValueHit {
 /// Short or common values count only where they plainly are options:
 /// "size 10", "1000 pieces", "water resistance: yes".
 fn plausible_value(lower: &str, phrase: &str, at: usize) -> bool {
-    let short = phrase.chars().all(|c| c.is_ascii_digit() || c == '.') || phrase.len() <= 2;
+    // Bare numbers and one- or two-letter values ("m", "xl") need a word
+    // around them saying they are an option; "4k" does not.
+    let short = phrase.chars().all(|c| c.is_ascii_digit() || c == '.')
+        || (phrase.len() <= 2 && phrase.chars().all(|c| c.is_alphabetic()));
     let common = [
         "no", "yes", "none", "full", "half", "high", "low", "art", "standard",
     ];

@@ -411,7 +411,8 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                                 request.add_item(ItemMention {
                                     to: Vec::new(),
                                     fallback: Vec::new(),
-                                    every: item.every || words::means_every_one(&clause.lower),
+                                    every: (item.every || words::means_every_one(&clause.lower))
+                                        && !words::means_just_one(&clause.lower),
                                     ..item.clone()
                                 });
                             }

@@ -95,8 +95,23 @@ pub fn find_word(lower: &str, phrase: &str, from: usize) -> Option<usize> {
 /// Verbs that start a request; a clause boundary is placed before a
 /// connector that such a verb follows.
 const VERBS: &[&str] = &[
-    "cancel", "return", "exchange", "modify", "change", "update", "swap", "refund", "switch",
-    "pay", "取消", "退货", "换货", "修改", "退款",
+    "cancel",
+    "return",
+    "exchange",
+    "modify",
+    "change",
+    "update",
+    "swap",
+    "refund",
+    "switch",
+    "pay",
+    "upgrade",
+    "downgrade",
+    "取消",
+    "退货",
+    "换货",
+    "修改",
+    "退款",
 ];
 const FILLER: &[&str] = &[
     "i", "i'd", "id", "i'm", "would", "like", "want", "wanna", "to", "also", "please", "need",
@@ -642,4 +657,20 @@ pub fn anchors_order(lower: &str, at: usize, end: usize) -> bool {
     ]
     .iter()
     .any(|cue| before.contains(cue))
+}
+
+/// "return just one of them", "only one", "其中一个": one of several,
+/// not every one.
+pub fn means_just_one(lower: &str) -> bool {
+    [
+        "one of them",
+        "just one",
+        "only one",
+        "a single one",
+        "其中一个",
+        "只退一个",
+        "只换一个",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }

@@ -144,6 +144,8 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     }
     let change = has(&[
         "modify",
+        "upgrade",
+        "downgrade",
         "change",
         "update",
         "switch",

@@ -537,3 +537,22 @@ fn a_new_suite_alone_changes_the_address() {
     assert_eq!(kinds(&r), [RequestKind::ModifyAddress], "{r:#?}");
     assert_eq!(r[0].address2.as_deref(), Some("Suite 201"));
 }
+
+#[test]
+fn just_one_of_several_and_new_verbs() {
+    let r = parse(
+        "I received two identical t-shirts in one order, and I want to return just one of them.",
+        &catalog(),
+    );
+    assert!(!r[0].items[0].every, "{r:#?}");
+    let r = parse(
+        "Please cancel order #W3767039, I no longer need it. I also want to upgrade the power \
+         bank in my other order to 20000mAh.",
+        &catalog(),
+    );
+    assert_eq!(
+        kinds(&r),
+        [RequestKind::Cancel, RequestKind::ModifyItems],
+        "{r:#?}"
+    );
+}
