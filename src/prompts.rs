@@ -128,6 +128,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../prompts/reply/balance.zh.j2"),
     ),
     (
+        "reply/refunds.en.j2",
+        include_str!("../prompts/reply/refunds.en.j2"),
+    ),
+    (
+        "reply/refunds.zh.j2",
+        include_str!("../prompts/reply/refunds.zh.j2"),
+    ),
+    (
         "reply/unresolved.en.j2",
         include_str!("../prompts/reply/unresolved.en.j2"),
     ),

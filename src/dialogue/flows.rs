@@ -20,6 +20,37 @@ fn asks_balance(text: &str) -> bool {
         || (lower.contains("余额") && lower.contains("礼品卡"))
 }
 
+/// Whether `text` asks how much the customer gets back ("the total amount
+/// refunded", "how much will I get back", "一共退多少").
+fn asks_refund_total(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let how_much = [
+        "how much",
+        "total",
+        "altogether",
+        "in all",
+        "amount",
+        "一共",
+        "总共",
+        "多少",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let back = [
+        "refund",
+        "get back",
+        "come back",
+        "comes back",
+        "money back",
+        "退款",
+        "退回",
+        "退多少",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    how_much && back
+}
+
 /// Intents that act on a customer's account.
 pub fn is_task(intent: Intent) -> bool {
     intent.is_order()
@@ -104,6 +135,15 @@ impl Brain {
                 // customer's new details) or moves on to a new request.
                 Answer::Unclear => state.pending = None,
             }
+        }
+        // "what is the total amount refunded?": from what this
+        // conversation did, once it did something (a question, not a
+        // request about an order).
+        if asks_refund_total(text) && !state.refunds.is_empty() && state.tasks.is_empty() {
+            let total: f64 = state.refunds.iter().map(|r| r.amount).sum();
+            return Ok(Step::new(StepKind::Refunds)
+                .with("refunds", &state.refunds)
+                .with("total", total));
         }
         let intent_kind = request_kind(u.intent, text);
         // A question about the shop in general ("can I send things back?")

@@ -38,6 +38,10 @@ pub struct DialogueState {
     /// typed — or came from a sender linked by two: where no code
     /// can be mailed, changes may go ahead (an email alone only reads).
     pub two_facts: bool,
+    /// Money back from the requests done in this conversation, by order
+    /// (refunds and negative price differences), for "how much do I get
+    /// back in total?".
+    pub refunds: Vec<Refunded>,
     /// Order numbers the customer typed (kefu shows an unproven customer
     /// only masked ones, so these are numbers they knew).
     pub typed_orders: Vec<String>,
@@ -67,6 +71,15 @@ pub struct DialogueState {
     /// account matters move to a private chat.
     #[serde(skip)]
     pub shared: bool,
+}
+
+/// Money back from one request done in the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refunded {
+    /// The order.
+    pub order_id: String,
+    /// Dollars back to the customer.
+    pub amount: f64,
 }
 
 impl DialogueState {

@@ -35,6 +35,9 @@ pub enum StepKind {
     Balance,
     /// `reply/clarify`.
     Clarify,
+    /// `reply/refunds`: what the requests done in this conversation
+    /// refund, each and in total, from their results.
+    Refunds,
     /// `reply/code_expired`.
     CodeExpired,
     /// `reply/code_wrong`.
@@ -86,7 +89,7 @@ pub enum StepKind {
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 35] = [
+    pub const ALL: [StepKind; 36] = [
         StepKind::AskAddress,
         StepKind::AskChange,
         StepKind::AskCode,
@@ -99,6 +102,7 @@ impl StepKind {
         StepKind::AskVariant,
         StepKind::Balance,
         StepKind::Clarify,
+        StepKind::Refunds,
         StepKind::CodeExpired,
         StepKind::CodeWrong,
         StepKind::Complaint,
@@ -139,6 +143,7 @@ impl StepKind {
             StepKind::AskVariant => "ask_variant",
             StepKind::Balance => "balance",
             StepKind::Clarify => "clarify",
+            StepKind::Refunds => "refunds",
             StepKind::CodeExpired => "code_expired",
             StepKind::CodeWrong => "code_wrong",
             StepKind::Complaint => "complaint",
@@ -316,6 +321,8 @@ mod tests {
             "channel": "telegram",
             "request": "change the lamp to a brighter one", "need": "ask_variant",
             "balances": [45.5],
+            "refunds": [{"order_id": "#W1", "amount": 12.5}, {"order_id": "#W2", "amount": 3.0}],
+            "total": 15.5,
         });
         value.as_object().unwrap().clone()
     }

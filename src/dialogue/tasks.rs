@@ -354,6 +354,17 @@ impl Brain {
         self.finish_head(state);
         let step = match planned {
             Ok(planned) => {
+                let back = planned.result.refund.filter(|r| *r > 0.0).or(planned
+                    .result
+                    .price_difference
+                    .filter(|d| *d < 0.0)
+                    .map(|d| -d));
+                if let (Some(amount), Some(order_id)) = (back, &planned.result.order_id) {
+                    state.refunds.push(super::state::Refunded {
+                        order_id: order_id.clone(),
+                        amount,
+                    });
+                }
                 let mut step = Step::new(StepKind::Done).with("result", &planned.result);
                 if let (Some(id), Some(status)) = (&planned.result.order_id, &planned.result.status)
                 {

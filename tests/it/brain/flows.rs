@@ -293,9 +293,16 @@ fn items_of_one_request_in_two_orders_and_an_order_told_by_an_item() {
              wristwatch, refunded to my PayPal.",
             "yes",
             "yes",
+            "How much do I get back in total?",
         ],
     );
-    assert_eq!(steps(&r), ["confirm", "done", "done"], "{r:?}");
+    assert_eq!(steps(&r), ["confirm", "done", "done", "refunds"], "{r:?}");
+    // The total from what was done: $467.86 + $2009.03.
+    assert!(
+        text(&r[3]).contains("In total $2476.89 is refunded"),
+        "{}",
+        text(&r[3])
+    );
     assert_eq!(
         order(&shop, "#W7273336")["return_items"],
         serde_json::json!(["8018699955"])
