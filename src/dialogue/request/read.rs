@@ -116,7 +116,18 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     if charge_it && !has(&["cancel", "return", "exchange", "取消", "退货"]) {
         return Some(RequestKind::ModifyPayment);
     }
-    if has(&["cancel", "cancle", "取消", "撤销", "撤单"]) && !has(&["unsubscribe"]) {
+    // "I won't be able to receive it": an order not yet delivered, not
+    // wanted any more.
+    let not_there = has(&[
+        "won't be able to receive",
+        "not be able to receive",
+        "unable to receive",
+        "can't receive",
+        "won't be home to receive",
+        "收不到",
+    ]);
+    if (has(&["cancel", "cancle", "取消", "撤销", "撤单"]) && !has(&["unsubscribe"])) || not_there
+    {
         // "if you can't … cancel" still asks for it in the end.
         return Some(RequestKind::Cancel);
     }

@@ -556,3 +556,13 @@ fn just_one_of_several_and_new_verbs() {
         "{r:#?}"
     );
 }
+
+#[test]
+fn not_being_there_to_receive_it_cancels() {
+    let r = parse(
+        "I'll be traveling when it arrives and won't be able to receive it, so I don't want \
+         order #W3767039 anymore",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Cancel], "{r:#?}");
+}

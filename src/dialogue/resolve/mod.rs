@@ -265,7 +265,7 @@ fn pick_order<'a>(request: &Request, records: &'a Records) -> Pick {
         }
         _ => true,
     };
-    let matching: Vec<&Order> = records
+    let mut matching: Vec<&Order> = records
         .orders
         .iter()
         .filter(|o| request.items.is_empty() || has_items(o, &request.items))
@@ -276,6 +276,31 @@ fn pick_order<'a>(request: &Request, records: &'a Records) -> Pick {
                 .is_none_or(|s| o.order_id.ends_with(s.as_str()))
         })
         .collect();
+    // "change it to a bamboo deck": with no item named, the orders with a
+    // product that comes that way.
+    let offers_wants = |o: &&Order| {
+        o.items.iter().any(|i| {
+            records.products.get(&i.name).is_some_and(|p| {
+                // (Not "one size up" or "the brightest": no value.)
+                request
+                    .wants
+                    .iter()
+                    .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+                    .all(|(_, want)| {
+                        p.variants
+                            .values()
+                            .any(|v| v.options.values().any(|x| x.eq_ignore_ascii_case(want)))
+                    })
+            })
+        })
+    };
+    let valued = request
+        .wants
+        .iter()
+        .any(|(_, w)| w.chars().any(char::is_alphanumeric));
+    if request.items.is_empty() && valued && matching.iter().any(offers_wants) {
+        matching.retain(offers_wants);
+    }
     let fitting: Vec<&Order> = matching
         .iter()
         .copied()

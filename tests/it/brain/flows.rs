@@ -356,3 +356,24 @@ fn an_orders_address_changes_before_its_items_lock_it() {
     assert_eq!(after["address"]["city"], "Albany");
     assert_eq!(after["status"], "pending (item modified)");
 }
+
+#[test]
+fn an_option_asked_with_no_item_finds_the_order_whose_product_has_it() {
+    let shop = shop();
+    // The latest order has no keyboard; the one with the keyboard is meant.
+    let r = talk(
+        &shop,
+        "wants",
+        &[
+            "Hi, I'm Lucas Martin, zip code 20517. For the order that I've just placed, I \
+           picked the wrong switch type, change it to linear switches, difference on my \
+           credit card.",
+        ],
+    );
+    assert_eq!(r[0]["step"], "confirm", "{r:?}");
+    assert!(
+        text(&r[0]).contains("order #W9318778: Mechanical Keyboard"),
+        "{}",
+        text(&r[0])
+    );
+}
