@@ -15,7 +15,7 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
     (
         Intent::Greeting,
         &[
-            ("yo", 1.5),
+            ("yo", 2.3),
             ("hello", 2.0),
             ("hi ", 1.5),
             ("hey", 1.5),
@@ -24,7 +24,6 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("good morning", 2.0),
             ("good afternoon", 2.0),
             ("good evening", 2.0),
-            ("yo", 0.8),
             ("anyone there", 1.5),
             ("你好", 2.0),
             ("您好", 2.0),
@@ -93,7 +92,7 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("what happens next", 2.0),
             ("checking on", 2.0),
             ("check on", 2.0),
-            ("单号", 0.8),
+            ("单号", 1.6),
             ("where is my", 2.5),
             // Asking to see one's orders: "show me my orders", "我的订单呢".
             ("my orders", 2.0),
@@ -136,7 +135,6 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("订单状态", 2.5),
             ("进度", 1.8),
             ("运单", 2.0),
-            ("单号", 0.8),
             ("还没收到", 2.0),
             ("没收到", 1.5),
             ("查一下", 1.2),
@@ -319,7 +317,7 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("多久", 1.2),
             ("哪一年", 1.5),
             ("能带", 1.5),
-            ("是不是", 0.8),
+            ("是不是", 1.6),
             ("有宽", 1.5),
             ("dishwasher", 1.5),
             ("pre-seasoned", 1.5),
@@ -362,7 +360,6 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("容量", 1.5),
             ("保修", 1.5),
             ("区别", 2.0),
-            ("是不是", 0.8),
             ("吗", 0.3),
             ("参数", 2.0),
             ("规格", 2.0),
@@ -682,5 +679,23 @@ fn matches_cue(padded: &str, lower: &str, cue: &str) -> bool {
         padded.contains(&format!(" {cue} "))
     } else {
         padded.contains(&format!(" {cue}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CUES;
+
+    #[test]
+    fn no_cue_is_listed_twice_for_one_intent() {
+        // Scores add up: a cue listed twice would count twice, unseen.
+        for (intent, cues) in CUES {
+            for (i, (cue, _)) in cues.iter().enumerate() {
+                assert!(
+                    !cues[i + 1..].iter().any(|(c, _)| c == cue),
+                    "{intent:?} lists {cue:?} twice"
+                );
+            }
+        }
     }
 }
