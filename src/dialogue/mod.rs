@@ -6,6 +6,7 @@ mod catalog;
 pub mod confirm;
 pub mod fields;
 mod flows;
+mod pointing;
 mod proof;
 mod request;
 mod resolve;
