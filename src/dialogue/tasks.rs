@@ -68,14 +68,26 @@ impl Brain {
         }
         // A change of items locks a pending order: its address and payment
         // are changed first, whatever order the customer said them in.
-        // (Requests already on the list keep their place: the head may be
-        // waiting for an answer.)
-        state.tasks[before..].sort_by_key(|t| {
-            !matches!(
-                t.kind,
-                RequestKind::ModifyAddress | RequestKind::ModifyPayment
-            )
-        });
+        // Only item changes are jumped over: a cancellation said first may
+        // refund the gift card that then pays. (Requests already on the
+        // list keep their place: the head may be waiting for an answer.)
+        let new = &mut state.tasks[before..];
+        for i in 1..new.len() {
+            let mut at = i;
+            while at > 0
+                && matches!(
+                    new[at].kind,
+                    RequestKind::ModifyAddress | RequestKind::ModifyPayment
+                )
+                && matches!(
+                    new[at - 1].kind,
+                    RequestKind::ModifyItems | RequestKind::Exchange
+                )
+            {
+                new.swap(at, at - 1);
+                at -= 1;
+            }
+        }
         if !added {
             let details = request::details_of(text, &catalog);
             match state.tasks.first_mut() {

@@ -222,6 +222,25 @@ fn addresses_by_reference_another_orders_city_and_the_default() {
 }
 
 #[test]
+fn a_cancellation_said_first_still_comes_first() {
+    // Address and payment changes jump over item changes (which lock an
+    // order), never over a cancellation whose refund may pay for them.
+    let shop = super::shop();
+    let r = talk(
+        &shop,
+        &[
+            "emma.santos7683@example.com (zip 78228) here. Please cancel the order with the \
+           laptop, I ordered it by mistake. Pay for my tablet order with my gift card.",
+        ],
+    );
+    assert!(
+        reply(&r[0]).starts_with("I will cancel order #W9903153"),
+        "{}",
+        reply(&r[0])
+    );
+}
+
+#[test]
 fn a_refund_to_the_gift_card_pays_the_next_request_of_the_same_message() {
     // τ-bench's shop: her gift card holds $36; the laptop order was paid
     // with it, the tablet order ($903.95) with another method. Cancelling
