@@ -566,3 +566,15 @@ fn not_being_there_to_receive_it_cancels() {
     );
     assert_eq!(kinds(&r), [RequestKind::Cancel], "{r:#?}");
 }
+
+#[test]
+fn pointing_words_in_chinese() {
+    // "两件卫衣": both hoodies; "其中一个": just one.
+    let r = parse("订单 #W4243979 里的两件卫衣都换成 L 码", &catalog());
+    assert!(r[0].items[0].every, "{r:#?}");
+    let r = parse("我买了两件卫衣，只退其中一个", &catalog());
+    assert!(r.iter().all(|q| q.items.iter().all(|i| !i.every)), "{r:#?}");
+    // Not there to receive it: a cancellation.
+    let r = parse("我下周出差，收不到了，订单 #W3767039 不要了", &catalog());
+    assert_eq!(kinds(&r), [RequestKind::Cancel], "{r:#?}");
+}
