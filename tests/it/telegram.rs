@@ -16,7 +16,7 @@ use telegram_standin::{Failure, TelegramStandin};
 
 const WAIT: Duration = Duration::from_secs(180);
 /// How long the chaos test waits for the last replies.
-const CHAOS_WAIT: Duration = Duration::from_secs(150);
+const CHAOS_WAIT: Duration = Duration::from_secs(300);
 const ALICE: i64 = 1001;
 const BOB: i64 = 1002;
 
