@@ -457,7 +457,7 @@ pub(super) fn best_variant<'a>(
 
 /// A want that names no value but a direction ("one size up", "the
 /// brightest"): the option it moves is not "asked" by its value.
-fn is_relative(value: &str) -> bool {
+pub(super) fn is_relative(value: &str) -> bool {
     [
         crate::dialogue::words::SIZE_UP,
         crate::dialogue::words::SIZE_DOWN,

@@ -285,7 +285,7 @@ fn pick_order<'a>(request: &Request, records: &'a Records) -> Pick {
                 request
                     .wants
                     .iter()
-                    .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+                    .filter(|(_, w)| !items::is_relative(w))
                     .all(|(_, want)| {
                         p.variants
                             .values()
@@ -294,10 +294,7 @@ fn pick_order<'a>(request: &Request, records: &'a Records) -> Pick {
             })
         })
     };
-    let valued = request
-        .wants
-        .iter()
-        .any(|(_, w)| w.chars().any(char::is_alphanumeric));
+    let valued = request.wants.iter().any(|(_, w)| !items::is_relative(w));
     if request.items.is_empty() && valued && matching.iter().any(offers_wants) {
         matching.retain(offers_wants);
     }

@@ -15,19 +15,21 @@ pub(super) fn described<'a>(request: &Request, orders: Vec<&'a Order>) -> Vec<&'
     if let Some(status) = said_status(text) {
         keep(&mut left, |o| o.status == status);
     }
-    let new_city = request
-        .address
-        .as_ref()
-        .map(|a| a.city.to_lowercase())
-        .unwrap_or_default();
-    keep(&mut left, |o| goes_to_said_city(request, o, &new_city));
+    keep(&mut left, |o| goes_to_said_city(request, o));
     if let Some(count) = said_count(text) {
         keep(&mut left, |o| o.items.len() == count);
     }
     left
 }
 
-fn goes_to_said_city(request: &Request, order: &Order, new_city: &str) -> bool {
+/// Whether the order goes to a city the request names (not the city of a
+/// new address it gives).
+fn goes_to_said_city(request: &Request, order: &Order) -> bool {
+    let new_city = request
+        .address
+        .as_ref()
+        .map(|a| a.city.to_lowercase())
+        .unwrap_or_default();
     let city = order.address.city.to_lowercase();
     !city.is_empty() && city != new_city && contains_word(&request.text, &city)
 }
@@ -39,11 +41,6 @@ pub(super) fn the_one_going_to_the_city<'a>(
     request: &Request,
     orders: &[&'a Order],
 ) -> Option<&'a Order> {
-    let new_city = request
-        .address
-        .as_ref()
-        .map(|a| a.city.to_lowercase())
-        .unwrap_or_default();
     // "send my order to my San Jose address": that city is where it is
     // to go, not which order it is.
     if request.address_ref.is_some() || request.address.is_some() {
@@ -52,7 +49,7 @@ pub(super) fn the_one_going_to_the_city<'a>(
     let going: Vec<&Order> = orders
         .iter()
         .copied()
-        .filter(|o| goes_to_said_city(request, o, &new_city))
+        .filter(|o| goes_to_said_city(request, o))
         .collect();
     let cities: Vec<&str> = orders.iter().map(|o| o.address.city.as_str()).collect();
     // Only a city that tells orders apart: all going to one city is no
