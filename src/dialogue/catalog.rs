@@ -32,6 +32,18 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Which option names of `products` the words say stay as they are
+    /// ("in the same colour"): for items named in an earlier clause.
+    pub fn kept_options(&self, lower: &str, products: &[String]) -> Vec<String> {
+        let keys: Vec<String> = products
+            .iter()
+            .filter_map(|p| self.keys.get(p))
+            .flatten()
+            .cloned()
+            .collect();
+        crate::nlu::keep::kept_options(lower, &keys)
+    }
+
     /// Index `products`; `aliases` adds (phrase, product name) pairs from
     /// the shop's catalog (Chinese names, nicknames), `option_words`
     /// (word, value) pairs from its lexicon (`白色` → `white`).

@@ -5,8 +5,8 @@
 
 use super::words::contains_word;
 
-/// "in that order", "the same order", "这个订单": the order the request
-/// before named.
+/// "in that order", "the same order", "the current order", "这个订单": the
+/// order the request before named, else the one the conversation is on.
 pub fn refers_to_order_before(lower: &str) -> bool {
     [
         "that order",
@@ -14,6 +14,8 @@ pub fn refers_to_order_before(lower: &str) -> bool {
         "this order",
         "that one order",
         "that same order",
+        "current order",
+        "the order i just",
         "这个订单",
         "那个订单",
         "同一个订单",

@@ -172,6 +172,11 @@ pub struct Request {
     /// returned the lamp?", "… don't do it yet"): answered, never proposed.
     #[serde(default)]
     pub hypothetical: bool,
+    /// Points at an order without its number ("this order", "the current
+    /// order") and no request before it in the message named one: the
+    /// order the conversation is on.
+    #[serde(default)]
+    pub this_order: bool,
 }
 
 impl Request {
@@ -194,6 +199,7 @@ impl Request {
             order_suffix: None,
             order_by_items: false,
             hypothetical: false,
+            this_order: false,
         }
     }
 
@@ -399,6 +405,11 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 let mut request = Request::new(kind);
                 if details.order_ids.is_empty() {
                     if let Some(ctx) = &context {
+                        // Its words describe the order too ("the speaker
+                        // that was delivered to Chicago").
+                        if !ctx.text.is_empty() {
+                            request.text = ctx.text.clone();
+                        }
                         request.order_ids = ctx.order_ids.clone();
                         request.order_suffix = ctx.order_suffix.clone();
                         // Items described before ("I got a black laser
@@ -408,9 +419,18 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                             if details.items.is_empty()
                                 || details.items.iter().any(|i| i.products == item.products)
                             {
+                                // What this clause says stays ("for one in
+                                // the same colour") is said of that item.
+                                let mut keep = item.keep.clone();
+                                for key in catalog.kept_options(&clause.lower, &item.products) {
+                                    if !keep.contains(&key) {
+                                        keep.push(key);
+                                    }
+                                }
                                 request.add_item(ItemMention {
                                     to: Vec::new(),
                                     fallback: Vec::new(),
+                                    keep,
                                     every: (item.every || words::means_every_one(&clause.lower))
                                         && !words::means_just_one(&clause.lower),
                                     ..item.clone()
@@ -423,8 +443,9 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 // "the perfume in that order": the order of the request
                 // before, not a question which one.
                 if request.order_ids.is_empty() && words::refers_to_order_before(&clause.lower) {
-                    if let Some(before) = requests.iter().rev().find(|r| !r.order_ids.is_empty()) {
-                        request.order_ids = before.order_ids.clone();
+                    match requests.iter().rev().find(|r| !r.order_ids.is_empty()) {
+                        Some(before) => request.order_ids = before.order_ids.clone(),
+                        None => request.this_order = true,
                     }
                 }
                 requests.push(request);
@@ -441,6 +462,10 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 Some(_) => {}
                 None => {
                     let ctx = context.get_or_insert_with(Details::default);
+                    if !ctx.text.is_empty() {
+                        ctx.text.push(' ');
+                    }
+                    ctx.text.push_str(&details.text);
                     ctx.order_ids.extend(details.order_ids.iter().cloned());
                     // "I know the order number ends in 66."
                     if details.order_suffix.is_some() {

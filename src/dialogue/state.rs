@@ -54,6 +54,9 @@ pub struct DialogueState {
     /// times in a row: a third time, the request is said to be unresolved
     /// and the next one follows (never the same question again and again).
     pub asked: Option<Asked>,
+    /// The order the conversation is on: the last one proposed or changed.
+    /// "This order", "the current order" with no number mean it.
+    pub focus: Option<String>,
     /// The sender of the message being decided (`telegram:1001`), set by
     /// the pipeline for each message: failed attempts count against it.
     #[serde(skip)]

@@ -37,7 +37,8 @@ impl Brain {
     /// Put the requests of `text` on the task list; a message with none
     /// adds its details (an order id, an address, a payment method) to the
     /// request in progress. Returns whether the list has work and whether
-    /// this message added to it.
+    /// this message added to it (a request, or details of the one in
+    /// progress).
     pub(super) fn take_requests(
         &self,
         state: &mut DialogueState,
@@ -91,8 +92,11 @@ impl Brain {
         if !added {
             let details = request::details_of(text, &catalog);
             match state.tasks.first_mut() {
+                // An answer to the head's question ("my gift card"): the
+                // request goes on, whatever else its words could mean.
                 Some(head) if !details.is_empty() && !head.text.contains(&details.text) => {
-                    head.absorb(&details)
+                    head.absorb(&details);
+                    added = true;
                 }
                 Some(_) => {}
                 None if restated => {}
@@ -150,6 +154,21 @@ impl Brain {
             orders: &orders,
             products: &products,
         };
+        // "this order" with no number: the one the conversation is on, if
+        // it holds what the request names ("the order that has the tea"
+        // describes another one).
+        let focus = state
+            .focus
+            .as_ref()
+            .and_then(|id| orders.iter().find(|o| &o.order_id == id));
+        if let (Some(head), Some(focus)) = (state.tasks.first_mut(), focus) {
+            if head.this_order
+                && head.order_ids.is_empty()
+                && head.items.iter().all(|m| has_product(focus, &m.products))
+            {
+                head.order_ids.push(focus.order_id.clone());
+            }
+        }
         self.merge_same_order(state, &records);
         let head = state.tasks[0].clone();
         let resolved = resolve::resolve(&head, &records);
@@ -322,6 +341,7 @@ impl Brain {
             },
             Ok(planned) => {
                 state.pending = Some(action.clone());
+                state.focus = action.order_id().map(str::to_string);
                 // Only asked what it would do: the same figures, said as
                 // an answer; a yes still makes it so.
                 let kind = if state.tasks.first().is_some_and(|t| t.hypothetical) {
@@ -377,7 +397,9 @@ impl Brain {
                         amount,
                     });
                 }
-                let mut step = Step::new(StepKind::Done).with("result", &planned.result);
+                let mut step = Step::new(StepKind::Done)
+                    .with("action", &action)
+                    .with("result", &planned.result);
                 if let (Some(id), Some(status)) = (&planned.result.order_id, &planned.result.status)
                 {
                     step = step.mention(id.clone()).mention(status.clone());

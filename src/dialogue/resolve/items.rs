@@ -203,6 +203,7 @@ pub(super) fn swap(
         let Some(product) = records.products.get(&item.name) else {
             continue;
         };
+        let mention = &super::quality::with_qualities(mention, &request.text, product, item);
         // A replacement of the same kind, when it can be had; in a pending
         // order the same item changes nothing and is left out.
         if mention.same && mention.to.is_empty() && !exchange {

@@ -154,3 +154,33 @@ pub(super) fn ask_payment(user: &User, order: &Order) -> Step {
         )
         .mention(&order.order_id)
 }
+
+/// "Back to the original method, or to your gift card?" for a return whose
+/// customer has a gift card other than the one that paid: the policy lets
+/// them choose, so kefu asks rather than choose for them. `None`: there is
+/// no choice to make.
+pub(super) fn ask_refund_to(user: &User, order: &Order) -> Option<Step> {
+    let original = order.paid_with()?;
+    let gift_cards: Vec<String> = user
+        .payment_methods
+        .iter()
+        .filter(|(id, m)| m.is_gift_card() && id.as_str() != original)
+        .map(|(_, m)| m.label())
+        .collect();
+    if gift_cards.is_empty() {
+        return None;
+    }
+    let original = user
+        .payment_methods
+        .get(original)
+        .map(|m| m.label())
+        .unwrap_or_else(|| original.to_string());
+    Some(
+        Step::new(StepKind::AskPayment)
+            .with("order_id", &order.order_id)
+            .with("refund", true)
+            .with("original", original)
+            .with("methods", gift_cards)
+            .mention(&order.order_id),
+    )
+}

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 mod items;
 mod means;
+mod quality;
 mod which;
 
 use items::{chosen_items, fold_mentions, has_items, swap};
@@ -183,6 +184,13 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
         RequestKind::Return => {
             if !delivered {
                 return Resolved::WrongStatus(order, "delivered");
+            }
+            // (Only asked what a return would give: the figures for the
+            // original method, no question.)
+            if request.payment.is_none() && !request.hypothetical {
+                if let Some(step) = means::ask_refund_to(records.user, &order) {
+                    return Resolved::Ask(step);
+                }
             }
             let items = chosen_items(request, &order);
             let method = payment_or_original(request, records.user, &order);

@@ -377,3 +377,106 @@ fn an_option_asked_with_no_item_finds_the_order_whose_product_has_it() {
         text(&r[0])
     );
 }
+
+#[test]
+fn a_return_asks_where_the_refund_goes_when_a_gift_card_could_take_it() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "refund-to",
+        &[
+            "Hi, I'm Olivia Ito, zip code 80218. I want to return the sneakers and the \
+             espresso machine.",
+            // An answer to the question, although "gift card" alone reads
+            // as shopping for a gift.
+            "my gift card",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["ask_payment", "confirm", "done"]);
+    // The policy's two choices, by name, before anything is proposed.
+    assert!(
+        text(&r[0]).contains("original payment method (your PayPal)"),
+        "{}",
+        text(&r[0])
+    );
+    assert!(
+        text(&r[0]).contains("gift card (balance $56)"),
+        "{}",
+        text(&r[0])
+    );
+    assert!(
+        text(&r[1]).contains("refunded to your gift card"),
+        "{}",
+        text(&r[1])
+    );
+    let returned = order(&shop, "#W5866402");
+    assert_eq!(returned["status"], "return requested");
+    assert_eq!(returned["return_payment_method_id"], "gift_card_7794233");
+}
+
+#[test]
+fn a_change_done_says_what_changed_and_this_order_is_the_one_just_changed() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "this-order",
+        &[
+            "Hi, I'm Olivia Ito, zip code 80218. Please pay order #W7941031 with my PayPal \
+             instead.",
+            "yes",
+            // No number: the order the conversation is on, not a question
+            // which of the three pending ones.
+            "Actually, please cancel this order, I ordered it by mistake.",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done", "confirm", "done"]);
+    assert!(
+        text(&r[1]).contains("the payment method of order #W7941031 is changed to your PayPal"),
+        "{}",
+        text(&r[1])
+    );
+    assert!(
+        text(&r[2]).contains("cancel order #W7941031"),
+        "{}",
+        text(&r[2])
+    );
+    assert_eq!(order(&shop, "#W7941031")["status"], "cancelled");
+    assert_eq!(order(&shop, "#W5442520")["status"], "pending");
+    assert_eq!(order(&shop, "#W3657213")["status"], "pending");
+}
+
+#[test]
+fn a_quality_the_item_lacks_is_the_one_wanted_and_the_story_tells_the_order() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "quality",
+        &[
+            // Two orders hold hiking boots; the sentence before the request
+            // says which (where they came) and what is wrong with them.
+            "Hi, I'm Ethan Lopez, zip code 43275. The hiking boots that came to San Diego let \
+             water in, they are not waterproof. Please exchange them for a pair that is, the \
+             same size.",
+            "my gift card",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["ask_payment", "confirm", "done"], "{r:?}");
+    assert!(text(&r[1]).contains("#W8632528"), "{}", text(&r[1]));
+    // Waterproof and still size 10; the leather one is sold out, so the
+    // material change is said, not silent.
+    assert!(
+        text(&r[1]).contains("material leather → synthetic"),
+        "{}",
+        text(&r[1])
+    );
+    let exchanged = order(&shop, "#W8632528");
+    assert_eq!(exchanged["status"], "exchange requested");
+    assert_eq!(
+        exchanged["exchange_new_items"],
+        serde_json::json!(["1615379700"])
+    );
+    assert_eq!(order(&shop, "#W8073920")["status"], "pending");
+}
