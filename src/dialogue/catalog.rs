@@ -108,7 +108,15 @@ impl Catalog {
                 for w in phrase.split(' ') {
                     let unique = seen_words.iter().any(|(s, n)| s == w && *n == 1);
                     let known = all_values.iter().any(|(_, v)| normalize(v) == w);
-                    if unique && !known && !["with", "card", "equivalent"].contains(&w) {
+                    // ("size" of "full size" names the option, not a value.)
+                    let names_option = all_values
+                        .iter()
+                        .any(|(k, _)| k.to_lowercase().split(' ').any(|kw| kw == w));
+                    if unique
+                        && !known
+                        && !names_option
+                        && !["with", "card", "equivalent"].contains(&w)
+                    {
                         let entry = (p.name.clone(), key.clone(), value.clone());
                         if !values.iter().any(|(ph, e)| ph == w && e == &entry) {
                             values.push((w.to_string(), entry));
@@ -411,9 +419,19 @@ impl Catalog {
         }
         // "a bigger one", "one size down", "大一号": the next size up or
         // down, whatever the option is called.
-        let step = if BIGGER.iter().any(|w| contains_word(&lower, w)) {
+        // ("the larger one" before what it changes to picks the item:
+        // "switch the larger one to 1 liter".)
+        let wanted_step = |list: &[&str]| {
+            list.iter().any(|w| {
+                let picks = lower
+                    .find(&format!("the {w}"))
+                    .is_some_and(|at| target_at.is_some_and(|t| at < t));
+                contains_word(&lower, w) && !picks
+            })
+        };
+        let step = if wanted_step(BIGGER) {
             Some(SIZE_UP)
-        } else if SMALLER.iter().any(|w| contains_word(&lower, w)) {
+        } else if wanted_step(SMALLER) {
             Some(SIZE_DOWN)
         } else {
             None

@@ -578,3 +578,20 @@ fn pointing_words_in_chinese() {
     let r = parse("我下周出差，收不到了，订单 #W3767039 不要了", &catalog());
     assert_eq!(kinds(&r), [RequestKind::Cancel], "{r:#?}");
 }
+
+#[test]
+fn a_comparative_before_the_change_picks_the_item_not_a_size() {
+    // "the larger one switched to …" says which one; "for a larger one"
+    // says what is wanted.
+    let r = parse(
+        "I want the larger one switched to the blue colour.",
+        &catalog(),
+    );
+    assert!(
+        r[0].wants.iter().all(|(_, w)| w != words::SIZE_UP),
+        "{:?}",
+        r[0].wants
+    );
+    let r = parse("Please exchange my hoodie for a larger one.", &catalog());
+    assert_eq!(r[0].items[0].to, [(None, words::SIZE_UP.to_string())]);
+}

@@ -165,22 +165,34 @@ pub(super) fn swap(
             let Some(product) = records.products.get(&item.name) else {
                 continue;
             };
+            // Each want in the product's own spelling ("1L" said of a
+            // kettle sold as "1 liter").
             let fits: Vec<_> = request
                 .wants
                 .iter()
-                .filter(|(_, v)| {
+                .filter_map(|(k, v)| {
                     product
                         .variants
                         .values()
-                        .any(|x| x.options.values().any(|o| o.eq_ignore_ascii_case(v)))
+                        .flat_map(|x| x.options.values())
+                        .find(|o| same_value(o, v))
+                        .map(|o| (k.clone(), o.clone()))
                 })
-                .cloned()
                 .collect();
-            if !fits.is_empty() {
+            // (An item that already is what is wanted is not the one meant:
+            // "switch the larger one to 1 liter" of a 1-liter and a
+            // 2-liter kettle.)
+            let has_them = fits
+                .iter()
+                .all(|(_, v)| item.options.values().any(|o| o.eq_ignore_ascii_case(v)));
+            if !fits.is_empty() && !has_them {
+                let keys: Vec<String> = item.options.keys().map(|k| k.to_lowercase()).collect();
                 request.items.push(ItemMention {
                     products: vec![item.name.clone()],
                     from: item.options.values().cloned().collect(),
                     to: fits,
+                    // "… keeping its material and stovetop type".
+                    keep: crate::nlu::keep::kept_options(&request.text.to_lowercase(), &keys),
                     ..ItemMention::default()
                 });
             }
@@ -454,6 +466,15 @@ pub(super) fn best_variant<'a>(
         .map(|(_, v)| v.clone())
         .collect();
     Some((best, unmet))
+}
+
+/// Whether two option values are the same, written either way ("1 liter",
+/// "1L"; "50ft", "50 feet").
+pub(super) fn same_value(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    a == b
+        || crate::nlu::units::spellings(&a).contains(&b)
+        || crate::nlu::units::spellings(&b).contains(&a)
 }
 
 /// A want that names no value but a direction ("one size up", "the

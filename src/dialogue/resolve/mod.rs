@@ -297,7 +297,7 @@ fn pick_order<'a>(request: &Request, records: &'a Records) -> Pick {
                     .all(|(_, want)| {
                         p.variants
                             .values()
-                            .any(|v| v.options.values().any(|x| x.eq_ignore_ascii_case(want)))
+                            .any(|v| v.options.values().any(|x| items::same_value(x, want)))
                     })
             })
         })

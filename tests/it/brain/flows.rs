@@ -480,3 +480,30 @@ fn a_quality_the_item_lacks_is_the_one_wanted_and_the_story_tells_the_order() {
     );
     assert_eq!(order(&shop, "#W8073920")["status"], "pending");
 }
+
+#[test]
+fn a_wanted_size_with_no_item_named_goes_to_the_item_that_is_not_that_size() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "larger-one",
+        &[
+            // Two kettles, one already 1 liter: "the larger one" is the
+            // other, and "larger" picks it rather than asking a size up.
+            "Hi, I'm Mia Gonzalez, zip code 28216. Could you make the larger one 1L instead? \
+             Keep its material and stovetop type as they are.",
+            "my gift card",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["ask_payment", "confirm", "done"], "{r:?}");
+    assert!(
+        text(&r[1]).contains("Tea Kettle (2 liters, glass, electric) → (1 liter, glass, electric)"),
+        "{}",
+        text(&r[1])
+    );
+    assert_eq!(
+        order(&shop, "#W8991836")["status"],
+        "pending (item modified)"
+    );
+}
