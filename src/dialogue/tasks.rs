@@ -75,11 +75,15 @@ impl Brain {
         let new = &mut state.tasks[before..];
         for i in 1..new.len() {
             let mut at = i;
+            // (Only on the same order: "… and for another order, change
+            // the payment" keeps its place.)
             while at > 0
                 && matches!(
                     new[at].kind,
                     RequestKind::ModifyAddress | RequestKind::ModifyPayment
                 )
+                && !super::words::names_another_order(&new[at].text)
+                && (new[at].order_ids.is_empty() || new[at].order_ids == new[at - 1].order_ids)
                 && matches!(
                     new[at - 1].kind,
                     RequestKind::ModifyItems | RequestKind::Exchange
@@ -142,7 +146,15 @@ impl Brain {
         let Some(user) = self.shop.user(&customer)? else {
             return Ok(Some(Step::new(StepKind::IdentityFailed)));
         };
-        let orders = self.shop.orders_of(&user)?;
+        let mut orders = self.shop.orders_of(&user)?;
+        // "my other order", said after one was dealt with: not that one.
+        if let (Some(head), Some(focus)) = (state.tasks.first(), &state.focus) {
+            let another =
+                head.order_ids.is_empty() && super::words::names_another_order(&head.text);
+            if another && orders.iter().any(|o| &o.order_id != focus) {
+                orders.retain(|o| &o.order_id != focus);
+            }
+        }
         let products: BTreeMap<String, crate::shop::Product> = self
             .shop
             .products()?

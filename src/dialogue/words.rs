@@ -208,6 +208,14 @@ fn depth_at(lower: &str, at: usize) -> i32 {
 /// Whether a request verb comes within the next few words, after filler
 /// ("and I'd also like to return …").
 fn verb_follows(rest: &str) -> bool {
+    // "…, and for another order, change the payment": the order it is
+    // for, then the verb.
+    let rest = match rest.strip_prefix("for ").and_then(|r| r.split_once(',')) {
+        Some((lead, after)) if lead.contains("order") && lead.split_whitespace().count() <= 4 => {
+            after
+        }
+        _ => rest,
+    };
     if VERBS
         .iter()
         .any(|v| v.chars().any(is_cjk) && rest.starts_with(v))

@@ -595,3 +595,18 @@ fn a_comparative_before_the_change_picks_the_item_not_a_size() {
     let r = parse("Please exchange my hoodie for a larger one.", &catalog());
     assert_eq!(r[0].items[0].to, [(None, words::SIZE_UP.to_string())]);
 }
+
+#[test]
+fn a_request_for_another_order_after_a_comma_is_its_own() {
+    let r = parse(
+        "In order #W3767039 please change the hoodie to size L, and for another order, \
+         change the payment to PayPal.",
+        &catalog(),
+    );
+    assert_eq!(
+        kinds(&r),
+        [RequestKind::ModifyItems, RequestKind::ModifyPayment]
+    );
+    assert_eq!(r[0].payment, None);
+    assert!(r[1].order_ids.is_empty());
+}

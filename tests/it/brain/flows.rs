@@ -507,3 +507,43 @@ fn a_wanted_size_with_no_item_named_goes_to_the_item_that_is_not_that_size() {
         "pending (item modified)"
     );
 }
+
+#[test]
+fn another_order_is_not_the_one_just_dealt_with() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "another",
+        &[
+            // The payment change is for another order: it does not jump
+            // ahead of the item change as if both were on one order.
+            "Hi, I'm Olivia Ito, zip code 80218. In order #W5442520 please change the hiking \
+             boots to size 9, and for another order, change the payment to PayPal.",
+            "PayPal please",
+            "yes",
+            "#W7941031",
+            "yes",
+        ],
+    );
+    assert_eq!(
+        steps(&r),
+        ["ask_payment", "confirm", "done", "confirm", "done"],
+        "{r:?}"
+    );
+    assert!(text(&r[1]).contains("order #W5442520"), "{}", text(&r[1]));
+    // Asked which order, the one just changed is no longer offered.
+    let asked = text(&r[2]);
+    assert!(asked.contains("#W7941031"), "{asked}");
+    assert!(
+        !asked[asked.find("Which order").unwrap()..].contains("#W5442520"),
+        "{asked}"
+    );
+    assert_eq!(
+        order(&shop, "#W5442520")["status"],
+        "pending (item modified)"
+    );
+    assert_eq!(
+        order(&shop, "#W7941031")["payment_history"][1]["payment_method_id"],
+        "paypal_8049766"
+    );
+}
