@@ -273,9 +273,14 @@ impl Catalog {
         // "the perfume … the smallest bottle of the same scent": a bare
         // container word after a degree word, once an item is named, is
         // that item's size, not another product (Water Bottle).
+        // ("the two dog beds … the smaller bed" is that product again.)
         let first_end = products.first().map(|h| h.1).unwrap_or(usize::MAX);
-        products.retain(|(at, end, _)| {
-            *at < first_end || lower[*at..*end].contains(' ') || !after_degree_word(&lower, *at)
+        let first_names = products.first().map(|h| h.2.clone()).unwrap_or_default();
+        products.retain(|(at, end, names)| {
+            *at < first_end
+                || lower[*at..*end].contains(' ')
+                || !after_degree_word(&lower, *at)
+                || names.iter().any(|n| first_names.contains(n))
         });
         // "a backpack with a laptop compartment": a product word that
         // qualifies another noun names no item.
@@ -354,21 +359,25 @@ impl Catalog {
             // "not the black one": the value is what the item is now.
             let last_words: Vec<&str> = lower[..hit.at].split_whitespace().rev().take(3).collect();
             let near = last_words.into_iter().rev().collect::<Vec<_>>().join(" ");
-            let negated = [
-                "instead of",
-                "rather than",
-                "over",
-                "not",
-                "from",
-                "no",
-                "than",
-            ]
-            .iter()
-            .any(|m| {
-                // "changed from in-ear to over-ear": what follows "to" is
-                // wanted, whatever came before it.
-                find_word(&near, m, 0).is_some_and(|at| find_word(&near[at..], "to", 0).is_none())
-            });
+            // (In a second choice the "not" is the condition's: "if beige
+            // is not offered, in grey".)
+            let negated = !second.is_second(hit.at)
+                && [
+                    "instead of",
+                    "rather than",
+                    "over",
+                    "not",
+                    "from",
+                    "no",
+                    "than",
+                ]
+                .iter()
+                .any(|m| {
+                    // "changed from in-ear to over-ear": what follows "to" is
+                    // wanted, whatever came before it.
+                    find_word(&near, m, 0)
+                        .is_some_and(|at| find_word(&near[at..], "to", 0).is_none())
+                });
             let wanted = !negated
                 && match target_at {
                     Some(t) => hit.at > t,

@@ -24,6 +24,8 @@ pub fn refers_to_order_before(lower: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w))
+        // "the bike helmet in it": the order just spoken of.
+        || ["in it", "from it"].iter().any(|w| contains_word(lower, w))
 }
 
 /// "both of them", "each of them", "them all", "两件都": every one of the
@@ -66,6 +68,20 @@ pub enum OneOf {
 /// expensive one of my …").
 pub fn one_of_several(lower: &str, at: usize) -> Option<OneOf> {
     let before: Vec<&str> = lower[..at].split_whitespace().rev().take(7).collect();
+    // "the smaller bed" (of the two named before): a comparative, not a
+    // superlative, says one of two.
+    if before.get(1) == Some(&"the") {
+        let degree = match before.first().copied() {
+            Some("cheaper") => Some(OneOf::Cheaper),
+            Some("pricier" | "dearer") => Some(OneOf::Dearer),
+            Some("smaller" | "shorter" | "lighter") => Some(OneOf::Smaller),
+            Some("larger" | "bigger" | "longer" | "heavier") => Some(OneOf::Larger),
+            _ => None,
+        };
+        if degree.is_some() {
+            return degree;
+        }
+    }
     let of = before.iter().position(|w| *w == "of")?;
     let degree = before[of + 1..].iter().take(2).find_map(|w| {
         Some(match *w {

@@ -293,8 +293,11 @@ impl Request {
     /// "black laser mouse" and the "laser mouse" are one.
     pub fn add_item(&mut self, item: ItemMention) {
         let within = |a: &[String], b: &[String]| a.iter().all(|v| b.contains(v));
+        // (An item naming the order and the item acted on stay apart: "the
+        // order with the two dog beds … the smaller bed" is one bed.)
         if let Some(same) = self.items.iter_mut().find(|i| {
             i.products == item.products
+                && i.anchor == item.anchor
                 && (within(&i.from, &item.from) || within(&item.from, &i.from))
         }) {
             for f in item.from {

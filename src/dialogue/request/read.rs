@@ -93,6 +93,8 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     // asked for.
     let refund_of_another = has(&[
         "difference",
+        // "… changed to a small, with any refund going to my card".
+        "any refund",
         "once that",
         "once the",
         "after that",

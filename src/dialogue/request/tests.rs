@@ -610,3 +610,33 @@ fn a_request_for_another_order_after_a_comma_is_its_own() {
     assert_eq!(r[0].payment, None);
     assert!(r[1].order_ids.is_empty());
 }
+
+#[test]
+fn the_smaller_of_two_named_before_with_a_second_choice() {
+    // The order is told by "the two hoodies"; "the smaller hoodie" is the
+    // one to change; "not" in the condition does not make grey current.
+    let r = parse(
+        "In my order with the two hoodies, I want the smaller hoodie changed to size L in \
+         black or, if black is not offered, in grey.",
+        &catalog(),
+    );
+    assert_eq!(r[0].items.len(), 2, "{:#?}", r[0].items);
+    let (anchor, item) = (&r[0].items[0], &r[0].items[1]);
+    assert!(anchor.anchor && !item.anchor);
+    assert!(!item.every);
+    assert_eq!(item.one_of, Some(words::OneOf::Smaller));
+    assert!(item.to.contains(&(None, "black".to_string())), "{item:?}");
+    assert_eq!(item.fallback, [(None, "grey".to_string())]);
+    assert!(item.from.is_empty(), "{item:?}");
+}
+
+#[test]
+fn any_refund_of_a_change_is_not_a_return_and_in_it_is_the_order_spoken_of() {
+    let r = parse(
+        "Please also change the hoodie in it to size L, with any refund going to my PayPal.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyItems]);
+    assert!(r[0].this_order);
+    assert_eq!(r[0].payment.as_deref(), Some("paypal"));
+}
