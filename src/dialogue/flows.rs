@@ -22,7 +22,16 @@ fn asks_balance(text: &str) -> bool {
 
 /// Whether `text` asks how much the customer gets back ("the total amount
 /// refunded", "how much will I get back", "一共退多少").
-fn asks_refund_total(text: &str) -> bool {
+/// "In total $X is refunded: …", from what this conversation did.
+pub(super) fn refunds_step(state: &mut DialogueState) -> Step {
+    state.owes_refund_total = false;
+    let total: f64 = state.refunds.iter().map(|r| r.amount).sum();
+    Step::new(StepKind::Refunds)
+        .with("refunds", &state.refunds)
+        .with("total", total)
+}
+
+pub(super) fn asks_refund_total(text: &str) -> bool {
     let lower = text.to_lowercase();
     let how_much = [
         "how much",
@@ -139,11 +148,13 @@ impl Brain {
         // "what is the total amount refunded?": from what this
         // conversation did, once it did something (a question, not a
         // request about an order).
-        if asks_refund_total(text) && !state.refunds.is_empty() && state.tasks.is_empty() {
-            let total: f64 = state.refunds.iter().map(|r| r.amount).sum();
-            return Ok(Step::new(StepKind::Refunds)
-                .with("refunds", &state.refunds)
-                .with("total", total));
+        if asks_refund_total(text) {
+            if !state.refunds.is_empty() && state.tasks.is_empty() {
+                return Ok(refunds_step(state));
+            }
+            // Asked with the requests that refund: answered once they
+            // are done.
+            state.owes_refund_total = true;
         }
         let intent_kind = request_kind(u.intent, text);
         // A question about the shop in general ("can I send things back?")

@@ -401,6 +401,8 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
     // Order ids said before any request ("I got my #W1 order. I want to
     // return the lamp") belong to the first request that names none.
     let mut context: Option<Details> = None;
+    // The last such sentence, until a request takes it.
+    let mut story: Option<String> = None;
     for clause in words::clauses(text) {
         let details = read_details(&clause, catalog);
         match kind_of(&clause.lower, &details) {
@@ -408,10 +410,10 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 let mut request = Request::new(kind);
                 if details.order_ids.is_empty() {
                     if let Some(ctx) = &context {
-                        // Its words describe the order too ("the speaker
-                        // that was delivered to Chicago").
-                        if !ctx.text.is_empty() {
-                            request.text = ctx.text.clone();
+                        // The sentence just before describes the order
+                        // too ("the speaker that was delivered to Chicago").
+                        if let Some(story) = story.take() {
+                            request.text = story;
                         }
                         request.order_ids = ctx.order_ids.clone();
                         request.order_suffix = ctx.order_suffix.clone();
@@ -465,10 +467,7 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 Some(_) => {}
                 None => {
                     let ctx = context.get_or_insert_with(Details::default);
-                    if !ctx.text.is_empty() {
-                        ctx.text.push(' ');
-                    }
-                    ctx.text.push_str(&details.text);
+                    story = Some(details.text.clone());
                     ctx.order_ids.extend(details.order_ids.iter().cloned());
                     // "I know the order number ends in 66."
                     if details.order_suffix.is_some() {

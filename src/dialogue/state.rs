@@ -57,6 +57,9 @@ pub struct DialogueState {
     /// The order the conversation is on: the last one proposed or changed.
     /// "This order", "the current order" with no number mean it.
     pub focus: Option<String>,
+    /// The customer asked what all this refunds, together with the
+    /// requests that do: the total follows the last of them.
+    pub owes_refund_total: bool,
     /// The sender of the message being decided (`telegram:1001`), set by
     /// the pipeline for each message: failed attempts count against it.
     #[serde(skip)]

@@ -53,6 +53,11 @@ impl Brain {
         let mut added = false;
         let before = state.tasks.len();
         for new in found {
+            // "how much do I get back in total?" is answered from what the
+            // conversation did (flows), not looked up on one order.
+            if new.kind == RequestKind::Info && super::flows::asks_refund_total(&new.text) {
+                continue;
+            }
             // The customer may say a request again, alone or as part of
             // what they said first: a request whose words are within one
             // over or still queued is not a new one.
@@ -438,6 +443,12 @@ impl Brain {
                 ..self.clone()
             };
             after.next_task(state, 1)?
+        };
+        let next = match next {
+            None if state.owes_refund_total && !state.refunds.is_empty() => {
+                Some(super::flows::refunds_step(state))
+            }
+            next => next,
         };
         Ok(step.followed_by(next))
     }

@@ -78,13 +78,27 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
         && has(&[
             "any refund",
             "the refund",
+            "the refunds",
+            "all refunds",
+            "all of the refunds",
+            "all the refunds",
+            "refunds should",
             "or charge",
             "from that",
             "any difference",
             "the difference",
             "差价",
         ])
-        && !has(&["return", "send back", "cancel", "退货", "取消"])
+        && !has(&[
+            "return",
+            "send back",
+            "cancel",
+            "exchange",
+            "swap",
+            "退货",
+            "取消",
+            "换货",
+        ])
     {
         return None;
     }

@@ -640,3 +640,21 @@ fn any_refund_of_a_change_is_not_a_return_and_in_it_is_the_order_spoken_of() {
     assert!(r[0].this_order);
     assert_eq!(r[0].payment.as_deref(), Some("paypal"));
 }
+
+#[test]
+fn an_exchange_that_says_where_its_refund_goes_is_still_an_exchange() {
+    let r = parse(
+        "The hoodie is too small. I want to exchange it for size L, with any refund of the \
+         difference going to my gift card.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Exchange]);
+    assert_eq!(r[0].payment.as_deref(), Some("gift card"));
+    // Where all the refunds go is a detail, not a return of its own.
+    let r = parse(
+        "Please return the earbuds from #W4385563. All of the refunds should go to my gift card.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Return]);
+    assert_eq!(r[0].payment.as_deref(), Some("gift card"));
+}

@@ -29,15 +29,19 @@ pub(super) fn with_qualities(
         if said_already {
             continue;
         }
-        let Some(negated) = named(text, &key) else {
+        let Some(said) = named(text, &key) else {
             continue;
         };
         let current = item.options.get(&key).map(|v| v.to_lowercase());
-        let want = match (negated, current.as_deref()) {
-            (false, Some("yes")) => continue,
-            (false, _) => "yes",
-            (true, Some("yes")) => "no",
-            (true, _) => "yes",
+        let want = match (said, current.as_deref()) {
+            (Said::Stays, _) => {
+                mention.keep.push(key);
+                continue;
+            }
+            (Said::Plain, Some("yes")) => continue,
+            (Said::Plain, _) => "yes",
+            (Said::Negated, Some("yes")) => "no",
+            (Said::Negated, _) => "yes",
         };
         mention.to.push((Some(key), want.to_string()));
     }
@@ -64,9 +68,20 @@ fn yes_no_keys(product: &Product) -> Vec<String> {
     keys
 }
 
-/// Whether `text` names the quality of option `key` ("water resistance",
-/// "water-resistant", "waterproof"), and if so whether negated.
-fn named(text: &str, key: &str) -> Option<bool> {
+/// How a quality is said.
+#[derive(Debug, PartialEq)]
+enum Said {
+    /// "a waterproof one".
+    Plain,
+    /// "not water-resistant", "non-waterproof".
+    Negated,
+    /// "the same non-waterproof build", "still not waterproof".
+    Stays,
+}
+
+/// Whether and how `text` names the quality of option `key` ("water
+/// resistance", "water-resistant", "waterproof").
+fn named(text: &str, key: &str) -> Option<Said> {
     let adjective = key.replace("resistance", "resistant");
     let forms = [
         key.to_string(),
@@ -81,19 +96,25 @@ fn named(text: &str, key: &str) -> Option<bool> {
         .filter(|form| contains_word(&lower, form))
         .find_map(|form| {
             let at = lower.find(form.as_str())?;
-            let before: String = lower[..at]
-                .chars()
-                .rev()
-                .take(14)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            Some(
-                ["not ", "n't ", "non-", "non ", "no ", "without "]
-                    .iter()
-                    .any(|w| before.contains(w)),
-            )
+            let last = |n: usize| -> String {
+                let chars: Vec<char> = lower[..at].chars().collect();
+                chars[chars.len().saturating_sub(n)..].iter().collect()
+            };
+            // "the same non-waterproof build", "still not waterproof": it
+            // stays as it is, which the item already is.
+            let stays = ["same", "still", "keep"]
+                .iter()
+                .any(|w| last(24).contains(w));
+            let negated = ["not ", "n't ", "non-", "non ", "no ", "without "]
+                .iter()
+                .any(|w| last(14).contains(w));
+            Some(if stays {
+                Said::Stays
+            } else if negated {
+                Said::Negated
+            } else {
+                Said::Plain
+            })
         })
 }
 
@@ -103,15 +124,30 @@ mod tests {
 
     #[test]
     fn a_quality_named_plainly_or_negated() {
-        assert_eq!(named("i want a waterproof one", "waterproof"), Some(false));
+        assert_eq!(
+            named("i want a waterproof one", "waterproof"),
+            Some(Said::Plain)
+        );
         assert_eq!(
             named(
                 "it turned out not to be water-resistant",
                 "water resistance"
             ),
-            Some(true)
+            Some(Said::Negated)
         );
-        assert_eq!(named("the non-waterproof boots", "waterproof"), Some(true));
+        assert_eq!(
+            named("the non-waterproof boots", "waterproof"),
+            Some(Said::Negated)
+        );
         assert_eq!(named("a blue one please", "water resistance"), None);
+        // Said to stay: no change wanted.
+        assert_eq!(
+            named("the same non-waterproof build", "waterproof"),
+            Some(Said::Stays)
+        );
+        assert_eq!(
+            named("size 8, still not waterproof", "waterproof"),
+            Some(Said::Stays)
+        );
     }
 }

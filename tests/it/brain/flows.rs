@@ -547,3 +547,27 @@ fn another_order_is_not_the_one_just_dealt_with() {
         "paypal_8049766"
     );
 }
+
+#[test]
+fn a_total_asked_with_the_returns_follows_the_last_of_them() {
+    let shop = shop();
+    let r = talk(
+        &shop,
+        "owed-total",
+        &[
+            "Hi, I'm Ava Kovacs, zip code 75346. Please return the backpack I received, and \
+             the luggage set and sunglasses from my other delivery; put every refund on my gift \
+             card. How much do I get back in total?",
+            "yes",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done", "done"], "{r:?}");
+    // Not a question left hanging: the total once both are done.
+    assert!(!text(&r[1]).contains("In total"), "{}", text(&r[1]));
+    assert!(
+        text(&r[2]).contains("In total $1011.79 is refunded"),
+        "{}",
+        text(&r[2])
+    );
+}
