@@ -89,6 +89,10 @@ impl Catalog {
                     for spelled in crate::nlu::units::spellings(&phrase) {
                         values.push((spelled, entry.clone()));
                     }
+                    // "the full-size layout" for "full size".
+                    if phrase.contains(' ') {
+                        values.push((phrase.replace(' ', "-"), entry.clone()));
+                    }
                     values.push((phrase.clone(), entry));
                     for w in phrase.split(' ').filter(|w| w.len() >= 4) {
                         match seen_words.iter_mut().find(|(s, _)| s == w) {
@@ -431,11 +435,17 @@ impl Catalog {
         // ("the larger one" before what it changes to picks the item:
         // "switch the larger one to 1 liter".)
         let wanted_step = |list: &[&str]| {
+            // (Each time it is said: "one size smaller, and the smaller of
+            // the two mugs …" wants a size down for the first.)
             list.iter().any(|w| {
-                let picks = lower
-                    .find(&format!("the {w}"))
-                    .is_some_and(|at| target_at.is_some_and(|t| at < t));
-                contains_word(&lower, w) && !picks
+                let mut from = 0;
+                let mut wanted = false;
+                while let Some(at) = find_word(&lower, w, from) {
+                    from = at + w.len();
+                    let picks = lower[..at].ends_with("the ") && target_at.is_some_and(|t| at < t);
+                    wanted |= !picks;
+                }
+                wanted
             })
         };
         let step = if wanted_step(BIGGER) {

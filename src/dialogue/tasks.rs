@@ -153,9 +153,12 @@ impl Brain {
         };
         let mut orders = self.shop.orders_of(&user)?;
         // "my other order", said after one was dealt with: not that one.
+        // (Unless an address is taken from the orders: "… sent to that same
+        // Chicago address" is found among all of them.)
         if let (Some(head), Some(focus)) = (state.tasks.first(), &state.focus) {
-            let another =
-                head.order_ids.is_empty() && super::words::names_another_order(&head.text);
+            let another = head.order_ids.is_empty()
+                && head.address_ref.is_none()
+                && super::words::names_another_order(&head.text);
             if another && orders.iter().any(|o| &o.order_id != focus) {
                 orders.retain(|o| &o.order_id != focus);
             }

@@ -227,7 +227,7 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
             RequestKind::ModifyAddress
         });
     }
-    let ship_to = has(&["ship", "send", "deliver", "寄", "送"])
+    let ship_to = has(&["ship", "send", "sent", "shipped", "deliver", "寄", "送"])
         && (lower.contains(" to ") || lower.contains('到'));
     if change || (about_address && an_order && ship_to) {
         if about_address && for_account {

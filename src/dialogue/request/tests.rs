@@ -658,3 +658,19 @@ fn an_exchange_that_says_where_its_refund_goes_is_still_an_exchange() {
     assert_eq!(kinds(&r), [RequestKind::Return]);
     assert_eq!(r[0].payment.as_deref(), Some("gift card"));
 }
+
+#[test]
+fn an_order_sent_to_another_orders_address_is_an_address_change() {
+    let r = parse(
+        "I also want my other pending order sent to that same Seattle address.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyAddress]);
+    assert!(r[0].address_ref.is_some());
+    // "delivered to" describes an order, it does not move one.
+    let r = parse(
+        "I want to return the earbuds from the order that was delivered to Seattle.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Return]);
+}
