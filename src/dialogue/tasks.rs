@@ -8,7 +8,7 @@ use super::brain::Brain;
 use super::request::{self, Request, RequestKind};
 use super::resolve::{self, Records, Resolved};
 use super::state::Asked;
-use super::step::{ActionRecord, Step, StepKind};
+use super::step::{ActionRecord, ActionState, Step, StepKind};
 use super::words::Catalog;
 use super::DialogueState;
 use crate::shop::{actions, Action, Order, Refusal};
@@ -126,14 +126,9 @@ impl Brain {
         state: &mut DialogueState,
         depth: usize,
     ) -> Result<Option<Step>, StoreError> {
-        let Some(head) = state.tasks.first().cloned() else {
-            state.task = None;
-            return Ok(None);
-        };
-        if depth >= MAX_STEPS {
+        if state.tasks.is_empty() || depth >= MAX_STEPS {
             return Ok(None);
         }
-        state.task = Some(head.kind.label().to_string());
         let customer = state.customer.clone().unwrap_or_default();
         let Some(user) = self.shop.user(&customer)? else {
             return Ok(Some(Step::new(StepKind::IdentityFailed)));
@@ -281,7 +276,6 @@ impl Brain {
         }
         state.asked = None;
         state.pending = None;
-        state.task = state.tasks.first().map(|t| t.kind.label().to_string());
     }
 
     /// Plan an action; propose it for confirmation or refuse it.
@@ -338,7 +332,7 @@ impl Brain {
                 }
                 step.action = Some(ActionRecord {
                     action: action.label().into(),
-                    state: "proposed",
+                    state: ActionState::Proposed,
                     result: Some(planned.result),
                     refusal: None,
                 });
@@ -384,7 +378,7 @@ impl Brain {
                 }
                 step.action = Some(ActionRecord {
                     action: action.label().into(),
-                    state: "done",
+                    state: ActionState::Done,
                     result: Some(planned.result),
                     refusal: None,
                 });
@@ -418,7 +412,7 @@ impl Brain {
         let mut step = Step::new(StepKind::Declined);
         step.action = Some(ActionRecord {
             action: action.label().into(),
-            state: "declined",
+            state: ActionState::Declined,
             result: None,
             refusal: None,
         });
@@ -446,11 +440,11 @@ impl Brain {
         };
         let clause = self
             .knowledge
-            .clause_for(action, state.language.as_deref().unwrap_or("en"));
+            .clause_for(action, state.language.unwrap_or_default());
         let mut step = refused_plain(refusal.clone()).with("policy", clause.map(|c| c.0));
         step.action = Some(ActionRecord {
             action: action.into(),
-            state: "refused",
+            state: ActionState::Refused,
             result: None,
             refusal: Some(refusal),
         });
@@ -467,7 +461,7 @@ pub(super) fn refused(action: &Action, refusal: Refusal) -> Step {
     let mut step = refused_plain(refusal.clone());
     step.action = Some(ActionRecord {
         action: action.label().into(),
-        state: "refused",
+        state: ActionState::Refused,
         result: None,
         refusal: Some(refusal),
     });
