@@ -2,8 +2,9 @@
 //! it: model load time, time to first token, decode and prompt speed, and
 //! throughput and latency with several conversations at once.
 
+use crate::app::build_engine;
 use crate::config::Settings;
-use crate::llm::{build_engine, ChatRequest, Completion, Engine, PromptMessage, PromptRole};
+use crate::llm::{ChatRequest, Completion, Engine, PromptMessage, PromptRole};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;

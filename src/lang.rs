@@ -1,13 +1,16 @@
 //! The languages kefu answers in and how a message's language is told: a
 //! leaf module (it imports nothing of kefu's), used by every layer.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// A language kefu answers in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A language kefu answers in. Stored as its code (`"en"`, `"zh"`), the
+/// form conversation records written before it was a type already had.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
-    /// English (also the default for anything not Chinese).
+    /// English (also the default for anything not Chinese, and for a
+    /// conversation whose language is not known yet).
+    #[default]
     En,
     /// Chinese.
     Zh,

@@ -139,18 +139,20 @@ pub fn suggestions(store: &Store) -> anyhow::Result<Vec<Suggestion>> {
     Ok(out)
 }
 
+/// A decision about a conversation that has no suggestion (an unknown id,
+/// or one decided already).
+#[derive(Debug, thiserror::Error)]
+#[error("no suggestion from {0:?}; `kefu learn list` shows them")]
+pub struct NoSuggestion(pub String);
+
 /// Approve or reject a suggestion; an approval gives the FAQ entry made.
+/// Fails with [`NoSuggestion`] when there is none to decide.
 pub async fn decide(store: &Store, decision: &Decision) -> anyhow::Result<Option<FaqEntry>> {
     let conversation = store.conversation(&decision.conversation)?;
     let suggestion = conversation
         .as_ref()
         .and_then(|c| suggestion_of(store, c))
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "no suggestion from {:?}; `kefu learn list` shows them",
-                decision.conversation
-            )
-        })?;
+        .ok_or_else(|| NoSuggestion(decision.conversation.clone()))?;
     if !decision.approve {
         store
             .decide_suggestion(&decision.conversation, None)

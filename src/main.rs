@@ -64,6 +64,7 @@ fn load_settings(cli: &Cli) -> Result<Settings, ConfigError> {
     Ok(settings)
 }
 
+/// Run one command.
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Config {
@@ -74,59 +75,10 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Bench { json } => {
             let report = kefu::bench::run(&settings).await?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                print!("{}", kefu::bench::render(&report));
-            }
-            Ok(())
+            print_report(json, &report, kefu::bench::render)
         }
-        Command::Eval { json, file, .. } if !kefu::app::is_frame_file(&file)? => {
-            let nlu = kefu::nlu::Nlu::new(
-                kefu::nlu::Lexicon::new(&[]).with_data_dir(&settings.shop.data),
-            );
-            let report = kefu::nlu::eval::eval_file(&nlu, &file)?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                print!("{}", kefu::nlu::eval::render(&report));
-            }
-            Ok(())
-        }
-        Command::Eval { json, file, reader } => {
-            let scores = kefu::app::eval_reading(&settings, &file, &reader).await?;
-            if json {
-                println!("{}", serde_json::to_string(&scores)?);
-            } else {
-                print!("{}", kefu::nlu::reading::eval::render(&scores));
-            }
-            Ok(())
-        }
-        Command::Shop {
-            action: ShopAction::Order { id },
-        } => kefu::admin::commands::print_shop(&settings, "order", &id).await,
-        Command::Shop {
-            action: ShopAction::User { id },
-        } => kefu::admin::commands::print_shop(&settings, "user", &id).await,
-        Command::Shop { action } => {
-            let store = kefu::store::Store::open(&settings.store.path)?;
-            let shop = kefu::shop::Shop::new(&store);
-            match action {
-                ShopAction::Import { dir } => {
-                    let counts = kefu::shop::import_dir(&shop, &dir)?;
-                    println!(
-                        "imported {} users, {} orders, {} products from {}",
-                        counts.users,
-                        counts.orders,
-                        counts.products,
-                        dir.display()
-                    );
-                }
-                ShopAction::Order { .. } | ShopAction::User { .. } => {}
-            }
-            store.flush().await?;
-            Ok(())
-        }
+        Command::Eval { json, file, reader } => eval(&settings, json, &file, &reader).await,
+        Command::Shop { action } => shop_command(&settings, action).await,
         Command::Customer { action } => {
             let store = kefu::store::Store::open(&settings.store.path)?;
             customer_command(&store, &settings, action).await?;
@@ -137,29 +89,9 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Learn { action } => kefu::admin::commands::learn(&settings, action).await,
         Command::Stats {
             since,
-            digest: true,
-            ..
-        } => {
-            let admin = kefu::admin::client::connect(&settings).await?;
-            print!(
-                "{}",
-                admin
-                    .digest(kefu::admin::commands::since_millis(&since)?)
-                    .await?
-            );
-            Ok(())
-        }
-        Command::Stats { since, json, .. } => {
-            let since = kefu::admin::commands::since_millis(&since)?;
-            let admin = kefu::admin::client::connect(&settings).await?;
-            let stats = admin.stats(since).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
-            } else {
-                print!("{}", kefu::stats::render(&stats));
-            }
-            Ok(())
-        }
+            digest,
+            json,
+        } => stats(&settings, &since, digest, json).await,
         Command::Run => {
             let daemon = kefu::app::build(&settings).await?;
             let channels = kefu::app::platform_channels(&settings, &daemon.store)?;
@@ -169,21 +101,97 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             json,
             session,
             user,
-        } => {
-            let format = if json {
-                ConsoleFormat::Json
-            } else {
-                ConsoleFormat::Text
-            };
-            let mut daemon = kefu::app::build(&settings).await?;
-            let group = kefu_channels::console::join(&daemon.store, &session, &user)?;
-            let mut channels = Channels::new();
-            let console = ConsoleChannel::stdio(&session, &user, format).shared(group);
-            channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
-            daemon.stop_when = StopWhen::InputDrained;
-            daemon.run(channels, shutdown_on_signals()?).await
-        }
+        } => chat(&settings, json, &session, &user).await,
     }
+}
+
+/// Print `report` as JSON (`--json`) or as `render` writes it for people.
+fn print_report<T: serde::Serialize>(
+    json: bool,
+    report: &T,
+    render: impl FnOnce(&T) -> String,
+) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        print!("{}", render(report));
+    }
+    Ok(())
+}
+
+/// `kefu eval FILE`: intents scored by the rules, or frames by the readers
+/// asked for.
+async fn eval(
+    settings: &Settings,
+    json: bool,
+    file: &std::path::Path,
+    readers: &[String],
+) -> anyhow::Result<()> {
+    if kefu::app::is_frame_file(file)? {
+        let scores = kefu::app::eval_reading(settings, file, readers).await?;
+        return print_report(json, &scores, |s| kefu::nlu::reading::eval::render(s));
+    }
+    let nlu = kefu::nlu::Nlu::new(kefu::nlu::Lexicon::new(&[]).with_data_dir(&settings.shop.data));
+    let report = kefu::nlu::eval::eval_file(&nlu, file)?;
+    print_report(json, &report, kefu::nlu::eval::render)
+}
+
+/// `kefu shop order|user|import`: a record through the admin API (the
+/// daemon may hold the store), or an import into the store opened here.
+async fn shop_command(settings: &Settings, action: ShopAction) -> anyhow::Result<()> {
+    let dir = match action {
+        ShopAction::Order { id } => {
+            return kefu::admin::commands::print_shop(settings, "order", &id).await
+        }
+        ShopAction::User { id } => {
+            return kefu::admin::commands::print_shop(settings, "user", &id).await
+        }
+        ShopAction::Import { dir } => dir,
+    };
+    let store = kefu::store::Store::open(&settings.store.path)?;
+    let counts = kefu::shop::import_dir(&kefu::shop::Shop::new(&store), &dir)?;
+    println!(
+        "imported {} users, {} orders, {} products from {}",
+        counts.users,
+        counts.orders,
+        counts.products,
+        dir.display()
+    );
+    store.flush().await?;
+    Ok(())
+}
+
+/// `kefu stats [--digest] [--json]` of the conversations since `since`.
+async fn stats(settings: &Settings, since: &str, digest: bool, json: bool) -> anyhow::Result<()> {
+    let since = kefu::admin::commands::since_millis(since)?;
+    let admin = kefu::admin::client::connect(settings).await?;
+    if digest {
+        print!("{}", admin.digest(since).await?);
+    } else if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&admin.stats(since).await?)?
+        );
+    } else {
+        print!("{}", kefu::stats::render(&admin.stats(since).await?));
+    }
+    Ok(())
+}
+
+/// `kefu chat`: the daemon on the terminal, until the input ends.
+async fn chat(settings: &Settings, json: bool, session: &str, user: &str) -> anyhow::Result<()> {
+    let format = if json {
+        ConsoleFormat::Json
+    } else {
+        ConsoleFormat::Text
+    };
+    let mut daemon = kefu::app::build(settings).await?;
+    let group = kefu_channels::console::join(&daemon.store, session, user)?;
+    let mut channels = Channels::new();
+    let console = ConsoleChannel::stdio(session, user, format).shared(group);
+    channels.insert(ChannelKind::Console, Arc::new(console) as Arc<dyn Channel>);
+    daemon.stop_when = StopWhen::InputDrained;
+    daemon.run(channels, shutdown_on_signals()?).await
 }
 
 /// `kefu customer links|unlink`.

@@ -49,12 +49,12 @@ impl Survey {
     }
 
     /// The survey for the conversation in `thread` on `channel`, in its
-    /// language (`en`, `zh`).
-    pub fn ask(&self, channel: ChannelKind, thread: &Thread, language: &str) -> Outbound {
+    /// language.
+    pub fn ask(&self, channel: ChannelKind, thread: &Thread, language: Language) -> Outbound {
         Outbound {
             channel,
             thread: thread.clone(),
-            text: self.ask[usize::from(language == "zh")].clone(),
+            text: self.ask[usize::from(language == Language::Zh)].clone(),
             reply_to: None,
             attachments: Vec::new(),
             annotations: Default::default(),
@@ -68,8 +68,8 @@ impl Survey {
     }
 
     /// The thanks for an answer, in `language`.
-    pub fn thanks(&self, language: &str) -> &str {
-        &self.thanks[usize::from(language == "zh")]
+    pub fn thanks(&self, language: Language) -> &str {
+        &self.thanks[usize::from(language == Language::Zh)]
     }
 
     /// The score (and comment) `text` gives, if it answers the survey of a

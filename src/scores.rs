@@ -6,8 +6,9 @@
 //! the scores say the model may help.
 
 use crate::config::LlmSettings;
+use crate::config::PhraseMode;
 use crate::nlu::reading::{score::ReadingScore, ReadMode};
-use crate::pipeline::{PhraseMode, PhraseScore, Pipeline};
+use crate::pipeline::{PhraseScore, Pipeline};
 use crate::store::Store;
 use std::sync::Arc;
 

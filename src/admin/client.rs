@@ -4,7 +4,7 @@
 //! and [`connect`] picks it when a daemon answers, else opens the store
 //! here.
 
-use super::{socket, ActRequest, Admin, Local, Waiting};
+use super::{socket, ActRequest, Admin, AdminError, AdminResult, Local, Waiting};
 use crate::config::Settings;
 use crate::store::{Conversation, Store};
 use async_trait::async_trait;
@@ -69,7 +69,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Box<dyn Admin>> {
     let store = Store::open(&settings.store.path)?;
     let group = (settings.operators.telegram_chat != 0)
         .then(|| settings.operators.telegram_chat.to_string());
-    let data = crate::app::shop_data_dir(&settings.shop.data);
+    let data = settings.shop.data_dir();
     Ok(Box::new(Local { store, group, data }))
 }
 
@@ -103,14 +103,18 @@ impl Remote {
         Ok((status, json))
     }
 
-    /// An admin call: `path` with `query`, a JSON `body` for a POST.
+    /// An admin call: `path` with `query`, a JSON `body` for a POST. The
+    /// daemon's 404 and 409 come back as the kinds of [`AdminError`] they
+    /// were there.
     async fn call<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
-    ) -> anyhow::Result<T> {
-        let mut url = reqwest::Url::parse("http://kefu")?.join(path)?;
+    ) -> AdminResult<T> {
+        let mut url = reqwest::Url::parse("http://kefu")
+            .and_then(|base| base.join(path))
+            .map_err(|e| AdminError::Failed(e.into()))?;
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
@@ -126,7 +130,12 @@ impl Remote {
         let (status, answer) = self.send(method, &uri, body).await?;
         if !(200..300).contains(&status) {
             let error = answer["error"].as_str().unwrap_or("no reason given");
-            anyhow::bail!("the daemon refused ({status}): {error}");
+            let message = format!("the daemon refused ({status}): {error}");
+            return Err(match status {
+                404 => AdminError::NotFound(message),
+                409 => AdminError::Refused(message),
+                _ => AdminError::Failed(anyhow::anyhow!(message)),
+            });
         }
         Ok(serde_json::from_value(answer)?)
     }
@@ -134,48 +143,48 @@ impl Remote {
 
 #[async_trait]
 impl Admin for Remote {
-    async fn list(&self) -> anyhow::Result<Vec<Waiting>> {
+    async fn list(&self) -> AdminResult<Vec<Waiting>> {
         self.call("/admin/handoffs", &[], None).await
     }
 
-    async fn show(&self, id: &str) -> anyhow::Result<Conversation> {
+    async fn show(&self, id: &str) -> AdminResult<Conversation> {
         self.call("/admin/conversation", &[("id", id.to_string())], None)
             .await
     }
 
-    async fn act(&self, request: &ActRequest) -> anyhow::Result<usize> {
+    async fn act(&self, request: &ActRequest) -> AdminResult<usize> {
         let body = serde_json::to_vec(request)?;
         let answer: serde_json::Value = self.call("/admin/act", &[], Some(body)).await?;
         Ok(answer["sent"].as_u64().unwrap_or(0) as usize)
     }
 
-    async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value> {
+    async fn shop(&self, kind: &str, id: &str) -> AdminResult<serde_json::Value> {
         let path = format!("/admin/shop/{kind}");
         self.call(&path, &[("id", id.to_string())], None).await
     }
 
-    async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats> {
+    async fn stats(&self, since: u64) -> AdminResult<crate::stats::Stats> {
         self.call("/admin/stats", &[("since", since.to_string())], None)
             .await
     }
 
-    async fn digest(&self, since: u64) -> anyhow::Result<String> {
+    async fn digest(&self, since: u64) -> AdminResult<String> {
         self.call("/admin/digest", &[("since", since.to_string())], None)
             .await
     }
 
-    async fn learn_check(&self) -> anyhow::Result<Vec<crate::learn::Check>> {
+    async fn learn_check(&self) -> AdminResult<Vec<crate::learn::Check>> {
         self.call("/admin/learn/check", &[], None).await
     }
 
-    async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>> {
+    async fn suggestions(&self) -> AdminResult<Vec<crate::learn::Suggestion>> {
         self.call("/admin/learn", &[], None).await
     }
 
     async fn decide(
         &self,
         decision: &crate::learn::Decision,
-    ) -> anyhow::Result<Option<crate::knowledge::FaqEntry>> {
+    ) -> AdminResult<Option<crate::knowledge::FaqEntry>> {
         let body = serde_json::to_vec(decision)?;
         self.call("/admin/learn", &[], Some(body)).await
     }

@@ -2,6 +2,7 @@
 //! `kefu learn`, `kefu shop order|user`, `kefu stats`): against the running
 //! daemon's admin API when one answers on `http.listen`, else on the store.
 
+use super::Admin;
 use crate::cli::{HandoffAction, LearnAction};
 use crate::config::Settings;
 
@@ -118,30 +119,9 @@ pub async fn handoff(settings: &Settings, action: HandoffAction) -> anyhow::Resu
             .unwrap_or_else(|| "operator".into())
     };
     let (conversation, act, who) = match action {
-        HandoffAction::List { json } => {
-            let list = admin.list().await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&list)?);
-            } else if list.is_empty() {
-                println!("nobody is waiting for a person");
-            } else {
-                for row in list {
-                    println!("{}\t{}\t{}", row.id, row.kind, row.detail);
-                }
-            }
-            return Ok(());
-        }
+        HandoffAction::List { json } => return print_waiting(admin.as_ref(), json).await,
         HandoffAction::Show { conversation, json } => {
-            let record = admin.show(&conversation).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&record)?);
-            } else {
-                println!("{} ({})", record.id, record.owner.label());
-                for turn in &record.turns {
-                    println!("{}", crate::store::copy_text(turn));
-                }
-            }
-            return Ok(());
+            return print_conversation(admin.as_ref(), &conversation, json).await
         }
         HandoffAction::Reply {
             conversation,
@@ -149,21 +129,7 @@ pub async fn handoff(settings: &Settings, action: HandoffAction) -> anyhow::Resu
             snippet,
             who,
         } => {
-            let text = match snippet {
-                Some(name) => {
-                    let path = settings
-                        .operators
-                        .snippets
-                        .clone()
-                        .unwrap_or_else(|| settings.shop.data.join("snippets.toml"));
-                    let snippets = crate::desk::snippets::Snippets::load(&path)?;
-                    snippets.get(&name).map_err(anyhow::Error::msg)?.to_string()
-                }
-                None => text.join(" "),
-            };
-            if text.trim().is_empty() {
-                anyhow::bail!("nothing to send: give the reply's text or --snippet NAME");
-            }
+            let text = reply_text(settings, text, snippet)?;
             (conversation, Act::Reply(text), me(who))
         }
         HandoffAction::Note {
@@ -191,4 +157,57 @@ pub async fn handoff(settings: &Settings, action: HandoffAction) -> anyhow::Resu
         admin.describe()
     );
     Ok(())
+}
+
+/// `kefu handoff list`.
+async fn print_waiting(admin: &dyn Admin, json: bool) -> anyhow::Result<()> {
+    let list = admin.list().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+    } else if list.is_empty() {
+        println!("nobody is waiting for a person");
+    } else {
+        for row in list {
+            println!("{}\t{}\t{}", row.id, row.kind, row.detail);
+        }
+    }
+    Ok(())
+}
+
+/// `kefu handoff show CONVERSATION`.
+async fn print_conversation(admin: &dyn Admin, id: &str, json: bool) -> anyhow::Result<()> {
+    let record = admin.show(id).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&record)?);
+    } else {
+        println!("{} ({})", record.id, record.owner.label());
+        for turn in &record.turns {
+            println!("{}", crate::store::copy_text(turn));
+        }
+    }
+    Ok(())
+}
+
+/// The words of `kefu handoff reply`: the snippet named, or the text given.
+fn reply_text(
+    settings: &Settings,
+    text: Vec<String>,
+    snippet: Option<String>,
+) -> anyhow::Result<String> {
+    let text = match snippet {
+        Some(name) => {
+            let path = settings
+                .operators
+                .snippets
+                .clone()
+                .unwrap_or_else(|| settings.shop.data.join("snippets.toml"));
+            let snippets = crate::desk::snippets::Snippets::load(&path)?;
+            snippets.get(&name).map_err(anyhow::Error::msg)?.to_string()
+        }
+        None => text.join(" "),
+    };
+    if text.trim().is_empty() {
+        anyhow::bail!("nothing to send: give the reply's text or --snippet NAME");
+    }
+    Ok(text)
 }

@@ -6,8 +6,11 @@
 
 pub mod client;
 pub mod commands;
+mod error;
 pub mod server;
 pub mod socket;
+
+pub use error::{AdminError, AdminResult};
 
 use crate::desk::{actions, Act, Source};
 use crate::dialogue::DialogueState;
@@ -49,26 +52,26 @@ pub struct ActRequest {
 pub trait Admin: Send + Sync {
     /// Conversations waiting for a person or answered by one, dead letters
     /// and set-aside messages.
-    async fn list(&self) -> anyhow::Result<Vec<Waiting>>;
+    async fn list(&self) -> AdminResult<Vec<Waiting>>;
     /// One conversation with its turns.
-    async fn show(&self, id: &str) -> anyhow::Result<Conversation>;
+    async fn show(&self, id: &str) -> AdminResult<Conversation>;
     /// Apply an operator action; gives how many messages it sends.
-    async fn act(&self, request: &ActRequest) -> anyhow::Result<usize>;
+    async fn act(&self, request: &ActRequest) -> AdminResult<usize>;
     /// A shop record (`order` or `user`) as JSON.
-    async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value>;
+    async fn shop(&self, kind: &str, id: &str) -> AdminResult<serde_json::Value>;
     /// The figures of conversations started since `since` (ms since epoch).
-    async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats>;
+    async fn stats(&self, since: u64) -> AdminResult<crate::stats::Stats>;
     /// The operators' digest of conversations started since `since`.
-    async fn digest(&self, since: u64) -> anyhow::Result<String>;
+    async fn digest(&self, since: u64) -> AdminResult<String>;
     /// The learned questions replayed against the FAQ.
-    async fn learn_check(&self) -> anyhow::Result<Vec<crate::learn::Check>>;
+    async fn learn_check(&self) -> AdminResult<Vec<crate::learn::Check>>;
     /// Learning suggestions not yet decided.
-    async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>>;
+    async fn suggestions(&self) -> AdminResult<Vec<crate::learn::Suggestion>>;
     /// Approve or reject one; gives the FAQ entry an approval made.
     async fn decide(
         &self,
         decision: &crate::learn::Decision,
-    ) -> anyhow::Result<Option<crate::knowledge::FaqEntry>>;
+    ) -> AdminResult<Option<crate::knowledge::FaqEntry>>;
     /// Where it works, for the user ("the running daemon", a path).
     fn describe(&self) -> String;
 }
@@ -130,7 +133,7 @@ pub fn list(store: &Store) -> anyhow::Result<Vec<Waiting>> {
 }
 
 /// A shop record as JSON, from a store.
-pub fn shop_record(store: &Store, kind: &str, id: &str) -> anyhow::Result<serde_json::Value> {
+pub fn shop_record(store: &Store, kind: &str, id: &str) -> AdminResult<serde_json::Value> {
     let shop = Shop::new(store);
     let value = match kind {
         "order" => {
@@ -141,7 +144,11 @@ pub fn shop_record(store: &Store, kind: &str, id: &str) -> anyhow::Result<serde_
             shop.order(&id)?.map(serde_json::to_value).transpose()?
         }
         "user" => shop.user(id)?.map(serde_json::to_value).transpose()?,
-        _ => anyhow::bail!("no shop records of kind {kind:?} (order, user)"),
+        _ => {
+            return Err(AdminError::NotFound(format!(
+                "no shop records of kind {kind:?} (order, user)"
+            )))
+        }
     };
     value.ok_or_else(|| {
         let hint = if kind == "user" {
@@ -149,7 +156,7 @@ pub fn shop_record(store: &Store, kind: &str, id: &str) -> anyhow::Result<serde_
         } else {
             ""
         };
-        anyhow::anyhow!("no {kind} {id} in the shop{hint}")
+        AdminError::NotFound(format!("no {kind} {id} in the shop{hint}"))
     })
 }
 
@@ -160,7 +167,7 @@ pub async fn act(
     group: Option<&str>,
     survey: Option<&crate::outcomes::Survey>,
     request: &ActRequest,
-) -> anyhow::Result<Vec<(ChannelKind, String)>> {
+) -> AdminResult<Vec<(ChannelKind, String)>> {
     let key = format!("admin:{:016x}", rand::random::<u64>());
     let cx = actions::Context {
         who: &request.who,
@@ -175,47 +182,49 @@ pub async fn act(
 
 #[async_trait]
 impl Admin for Local {
-    async fn list(&self) -> anyhow::Result<Vec<Waiting>> {
-        list(&self.store)
+    async fn list(&self) -> AdminResult<Vec<Waiting>> {
+        Ok(list(&self.store)?)
     }
 
-    async fn show(&self, id: &str) -> anyhow::Result<Conversation> {
+    async fn show(&self, id: &str) -> AdminResult<Conversation> {
         self.store.conversation(id)?.ok_or_else(|| {
-            anyhow::anyhow!("no conversation {id:?}; `kefu handoff list` shows them")
+            AdminError::NotFound(format!(
+                "no conversation {id:?}; `kefu handoff list` shows them"
+            ))
         })
     }
 
-    async fn act(&self, request: &ActRequest) -> anyhow::Result<usize> {
+    async fn act(&self, request: &ActRequest) -> AdminResult<usize> {
         Ok(act(&self.store, self.group.as_deref(), None, request)
             .await?
             .len())
     }
 
-    async fn shop(&self, kind: &str, id: &str) -> anyhow::Result<serde_json::Value> {
+    async fn shop(&self, kind: &str, id: &str) -> AdminResult<serde_json::Value> {
         shop_record(&self.store, kind, id)
     }
 
-    async fn stats(&self, since: u64) -> anyhow::Result<crate::stats::Stats> {
-        crate::stats::compute(&self.store, since)
+    async fn stats(&self, since: u64) -> AdminResult<crate::stats::Stats> {
+        Ok(crate::stats::compute(&self.store, since)?)
     }
 
-    async fn digest(&self, since: u64) -> anyhow::Result<String> {
-        crate::stats::digest(&self.store, since)
+    async fn digest(&self, since: u64) -> AdminResult<String> {
+        Ok(crate::stats::digest(&self.store, since)?)
     }
 
-    async fn suggestions(&self) -> anyhow::Result<Vec<crate::learn::Suggestion>> {
-        crate::learn::suggestions(&self.store)
+    async fn suggestions(&self) -> AdminResult<Vec<crate::learn::Suggestion>> {
+        Ok(crate::learn::suggestions(&self.store)?)
     }
 
-    async fn learn_check(&self) -> anyhow::Result<Vec<crate::learn::Check>> {
-        crate::learn::check(&self.store, &self.data)
+    async fn learn_check(&self) -> AdminResult<Vec<crate::learn::Check>> {
+        Ok(crate::learn::check(&self.store, &self.data)?)
     }
 
     async fn decide(
         &self,
         decision: &crate::learn::Decision,
-    ) -> anyhow::Result<Option<crate::knowledge::FaqEntry>> {
-        crate::learn::decide(&self.store, decision).await
+    ) -> AdminResult<Option<crate::knowledge::FaqEntry>> {
+        Ok(crate::learn::decide(&self.store, decision).await?)
     }
 
     fn describe(&self) -> String {

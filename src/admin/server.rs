@@ -7,9 +7,8 @@
 //! the rest of it; over the socket its permissions decide. Every request
 //! has [`REQUEST_TIMEOUT`].
 
-use super::{ActRequest, Admin as _};
+use super::{ActRequest, Admin as _, AdminError};
 use crate::config::Secret;
-use crate::daemon::OutboxSender;
 use crate::store::Store;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -29,8 +28,8 @@ pub struct AdminState {
     pub desk: Option<Arc<crate::desk::Desk>>,
     /// The satisfaction survey, sent when an operator closes.
     pub survey: Option<Arc<crate::outcomes::Survey>>,
-    /// Sends what an action wrote, now.
-    pub outbox: Arc<OutboxSender>,
+    /// Sends what an action wrote, now (the daemon's outbox).
+    pub outbox: Arc<dyn Outbox>,
     /// The token admin calls must carry.
     pub token: Secret,
     /// The shop's data directory (for `kefu learn check`).
@@ -41,6 +40,15 @@ pub struct AdminState {
     pub local: bool,
     /// When wrong tokens were given, in the last minute.
     pub failures: Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+}
+
+/// What the admin API needs of the daemon's outbox, handed in as it is
+/// handed readiness: the admin layer sits beside the daemon, not on it.
+pub trait Outbox: Send + Sync {
+    /// Send what an action wrote (channel, outbox key), in order, now.
+    fn send(&self, written: Vec<(kefu_channels::ChannelKind, String)>);
+    /// Replies queued or being sent.
+    fn queued(&self) -> usize;
 }
 
 /// Wrong tokens in a minute after which every HTTP admin call is refused
@@ -83,14 +91,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<anyhow::Error> for ApiError {
-    fn from(e: anyhow::Error) -> Self {
-        let status = match e.downcast_ref::<crate::store::StoreError>() {
-            Some(crate::store::StoreError::Refused(_)) => StatusCode::CONFLICT,
-            _ if e.to_string().starts_with("no ") => StatusCode::NOT_FOUND,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        let status = match e {
+            AdminError::NotFound(_) => StatusCode::NOT_FOUND,
+            AdminError::Refused(_) => StatusCode::CONFLICT,
+            AdminError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        ApiError(status, format!("{e:#}"))
+        ApiError(status, e.to_string())
     }
 }
 
@@ -298,7 +306,7 @@ async fn act(
     let survey = state.survey.as_deref();
     let written = super::act(&state.store, group(&state), survey, &request).await?;
     let sent = written.len();
-    state.outbox.enqueue_all(written);
+    state.outbox.send(written);
     tracing::info!(conversation = %request.conversation, who = %request.who, "operator action from the admin API");
     Ok(Json(serde_json::json!({ "sent": sent })))
 }
@@ -319,4 +327,46 @@ async fn user(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     authorize(&state, &headers)?;
     Ok(Json(local(&state).shop("user", &query.id).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::{Admin, Local};
+
+    /// Each kind of failure answers with its own status: what is not there
+    /// 404, an action that does not apply 409.
+    #[tokio::test]
+    async fn what_is_not_there_is_404_and_what_does_not_apply_409() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = Local {
+            store: Store::open(&dir.path().join("state")).unwrap(),
+            group: None,
+            data: dir.path().to_path_buf(),
+        };
+        let status = |e: AdminError| ApiError::from(e).0;
+        let unknown = local.show("telegram:404").await.unwrap_err();
+        assert_eq!(status(unknown), StatusCode::NOT_FOUND);
+        let order = local.shop("order", "#W0000000").await.unwrap_err();
+        assert_eq!(status(order), StatusCode::NOT_FOUND);
+        let kind = local.shop("coupon", "x").await.unwrap_err();
+        assert_eq!(status(kind), StatusCode::NOT_FOUND);
+        let decision = crate::learn::Decision {
+            conversation: "telegram:404".into(),
+            approve: true,
+            question: None,
+            answer: None,
+        };
+        let suggestion = local.decide(&decision).await.unwrap_err();
+        assert_eq!(status(suggestion), StatusCode::NOT_FOUND);
+        // The store refuses an action on a conversation it does not hold,
+        // as it refuses one that does not apply.
+        let release = ActRequest {
+            conversation: "telegram:404".into(),
+            act: crate::desk::Act::Release(None),
+            who: "ops".into(),
+        };
+        let refused = local.act(&release).await.unwrap_err();
+        assert_eq!(status(refused), StatusCode::CONFLICT);
+    }
 }

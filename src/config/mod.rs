@@ -6,6 +6,7 @@ mod desk;
 mod load;
 mod modes;
 mod secret;
+mod shop_data;
 
 pub use desk::{
     CsatAfter, CsatSettings, HoursSettings, HttpSettings, Mirror, OperatorsSettings,

@@ -4,102 +4,92 @@
 //! business hours say when someone will reply, and waiting hand-offs are
 //! reminded.
 
-use super::dispatch::Shared;
 use super::outbox::OutboxSender;
 use crate::desk::Desk;
-use crate::dialogue::DialogueState;
-use crate::pipeline::Outcome;
-use crate::store::{Conversation, Owner, PendingItem};
-use kefu_channels::{ChannelKind, Inbound, Outbound};
+use crate::pipeline::{Outcome, Reply};
+use crate::store::{Conversation, Owner, PendingItem, Store};
+use kefu_channels::{Inbound, Outbound};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
-impl Shared {
-    /// Act on an operator's message; `false` when it is not one.
-    pub(super) async fn desk_message(&self, item: &PendingItem) -> bool {
-        let Some(desk) = &self.desk else {
-            return false;
-        };
-        let inbound = &item.record.inbound;
-        if !desk.claims(inbound) {
-            return false;
-        }
-        match desk.handle(item.seq, inbound).await {
-            Ok(keys) => {
-                tracing::info!(message = %inbound.key(), "operator message handled");
-                self.outbox.enqueue_all(keys);
-            }
-            // It stays queued and is tried again at the next start.
-            Err(e) => {
-                tracing::error!(message = %inbound.key(), "cannot act on an operator message: {e:#}")
-            }
-        }
-        true
+/// Act on an operator's message; `false` when it is not one.
+pub(super) async fn operator_message(
+    desk: &Desk,
+    outbox: &OutboxSender,
+    item: &PendingItem,
+) -> bool {
+    let inbound = &item.record.inbound;
+    if !desk.claims(inbound) {
+        return false;
     }
-
-    /// Give the turn the desk's routes, and outside business hours tell a
-    /// customer being handed off (or writing while they wait) when someone
-    /// will reply, once a day; gives the day to record once committed.
-    pub(super) fn desk_turn(
-        &self,
-        inbound: &Inbound,
-        conversation: Option<&Conversation>,
-        outcome: &mut Outcome,
-    ) -> Option<String> {
-        let desk = self.desk.as_ref()?;
-        outcome.writes.desk = Some(desk.routes());
-        let owner = conversation.map(|c| &c.owner);
-        let handing_now = outcome.writes.handoff.is_some() && !owner.is_some_and(Owner::is_person);
-        let waiting = matches!(owner, Some(Owner::Waiting { .. }));
-        if !handing_now && !waiting {
-            return None;
+    match desk.handle(item.seq, inbound).await {
+        Ok(keys) => {
+            tracing::info!(message = %inbound.key(), "operator message handled");
+            outbox.enqueue_all(keys);
         }
-        let now = chrono::Utc::now();
-        let day = desk.day_of(now);
-        let id = inbound.conversation_id();
-        if self.store.last_notice(&id).ok().flatten().as_deref() == Some(day.as_str()) {
-            return None;
-        }
-        let language = DialogueState::from_json(&outcome.state)
-            .language
-            .unwrap_or_else(|| "en".into());
-        let notice = desk.closed_notice(&language, now)?;
-        match &mut outcome.reply {
-            Some(reply) if handing_now => {
-                reply.text = format!("{}\n\n{notice}", reply.text);
-            }
-            None if waiting => {
-                outcome.reply = Some(Outbound {
-                    channel: inbound.channel,
-                    thread: inbound.thread.clone(),
-                    text: notice,
-                    reply_to: Some(inbound.platform_message_id.clone()),
-                    attachments: Vec::new(),
-                    annotations: Default::default(),
-                    buttons: Vec::new(),
-                });
-                outcome.writes.notice = true;
-            }
-            _ => return None,
-        }
-        Some(day)
-    }
-
-    /// Record that today's after-hours notice went to conversation `id`.
-    pub(super) fn desk_noticed(&self, id: &str, day: Option<String>) {
-        if let Some(day) = day {
-            if let Err(e) = self.store.set_last_notice(id, &day) {
-                tracing::warn!(conversation = %id, "cannot record the after-hours notice: {e}");
-            }
+        // It stays queued and is tried again at the next start.
+        Err(e) => {
+            tracing::error!(message = %inbound.key(), "cannot act on an operator message: {e:#}")
         }
     }
+    true
 }
 
-impl OutboxSender {
-    /// Send what a commit or an operator action wrote, in order.
-    pub fn enqueue_all(&self, keys: Vec<(ChannelKind, String)>) {
-        for (channel, key) in keys {
-            self.enqueue(channel, key);
+/// Give the turn the desk's routes, and outside business hours tell a
+/// customer being handed off (or writing while they wait) when someone
+/// will reply, once a day; gives the day to record once committed.
+pub(super) fn follow_turn(
+    desk: &Desk,
+    store: &Store,
+    inbound: &Inbound,
+    conversation: Option<&Conversation>,
+    outcome: &mut Outcome,
+) -> Option<String> {
+    outcome.writes.desk = Some(desk.routes());
+    let owner = conversation.map(|c| &c.owner);
+    let handing_now = outcome.writes.handoff.is_some() && !owner.is_some_and(Owner::is_person);
+    let waiting = matches!(owner, Some(Owner::Waiting { .. }));
+    if !handing_now && !waiting {
+        return None;
+    }
+    let now = chrono::Utc::now();
+    let day = desk.day_of(now);
+    let id = inbound.conversation_id();
+    if store.last_notice(&id).ok().flatten().as_deref() == Some(day.as_str()) {
+        return None;
+    }
+    let notice = desk.closed_notice(outcome.language(conversation), now)?;
+    match &mut outcome.reply {
+        Some(reply) if handing_now => {
+            let text = &mut reply.outbound.text;
+            *text = format!("{text}\n\n{notice}");
+        }
+        None if waiting => {
+            let outbound = Outbound {
+                channel: inbound.channel,
+                thread: inbound.thread.clone(),
+                text: notice,
+                reply_to: Some(inbound.platform_message_id.clone()),
+                attachments: Vec::new(),
+                annotations: Default::default(),
+                buttons: Vec::new(),
+            };
+            outcome.reply = Some(Reply {
+                outbound,
+                annotations: Default::default(),
+            });
+            outcome.writes.notice = true;
+        }
+        _ => return None,
+    }
+    Some(day)
+}
+
+/// Record that today's after-hours notice went to conversation `id`.
+pub(super) fn noticed(store: &Store, id: &str, day: Option<String>) {
+    if let Some(day) = day {
+        if let Err(e) = store.set_last_notice(id, &day) {
+            tracing::warn!(conversation = %id, "cannot record the after-hours notice: {e}");
         }
     }
 }

@@ -8,13 +8,12 @@
 //! with backoff; after [`MAX_TURN_ATTEMPTS`] the conversation goes to a
 //! person, so nothing waits silently.
 
-use super::measure::Tally;
 use super::outbox::OutboxSender;
 use super::pace::{Buckets, Pacing};
+use super::turn::Turns;
 use super::Channels;
-use crate::failpoint;
 use crate::pipeline::Pipeline;
-use crate::store::{PendingItem, Store, StoreError};
+use crate::store::{PendingItem, Store};
 use futures::FutureExt;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,7 +28,7 @@ pub const MAX_TURN_ATTEMPTS: u32 = 4;
 
 /// Hands pending inbounds to workers.
 pub struct Dispatcher {
-    shared: Arc<Shared>,
+    workers: Arc<Workers>,
     /// Messages waiting, per conversation with a worker.
     waiting: Arc<Waiting>,
     tracker: TaskTracker,
@@ -38,15 +37,10 @@ pub struct Dispatcher {
 /// Messages waiting for their conversation's worker.
 type Waiting = Mutex<HashMap<String, VecDeque<PendingItem>>>;
 
-pub(super) struct Shared {
-    pub(super) store: Store,
-    pub(super) pipeline: Arc<Pipeline>,
-    pub(super) channels: Channels,
-    pub(super) outbox: Arc<OutboxSender>,
-    /// The operators' desk, if configured.
-    pub(super) desk: Option<Arc<crate::desk::Desk>>,
-    /// The satisfaction survey, if `[csat]` is on.
-    pub(super) survey: Option<Arc<crate::outcomes::Survey>>,
+/// The workers' common ground: what a turn is made with, and how many run,
+/// how fast, until when.
+struct Workers {
+    turns: Turns,
     permits: Semaphore,
     in_flight: AtomicUsize,
     /// When a turn last finished (ms since the epoch), for the watchdog.
@@ -72,13 +66,16 @@ impl Dispatcher {
         pacing: Pacing,
         followup: super::Followup,
     ) -> Self {
-        let shared = Shared {
+        let turns = Turns {
             store,
             pipeline,
             channels,
             outbox,
             desk: followup.desk,
             survey: followup.survey,
+        };
+        let workers = Workers {
+            turns,
             permits: Semaphore::new(workers.max(1)),
             in_flight: AtomicUsize::new(0),
             last_progress: std::sync::atomic::AtomicU64::new(kefu_channels::now_millis()),
@@ -88,7 +85,7 @@ impl Dispatcher {
             abandon: CancellationToken::new(),
         };
         Self {
-            shared: Arc::new(shared),
+            workers: Arc::new(workers),
             waiting: Arc::new(Mutex::new(HashMap::new())),
             tracker: TaskTracker::new(),
         }
@@ -97,7 +94,7 @@ impl Dispatcher {
     /// Queue one pending inbound for an answer.
     pub fn dispatch(&self, item: PendingItem) {
         let conversation = item.record.inbound.conversation_id();
-        self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        self.workers.in_flight.fetch_add(1, Ordering::SeqCst);
         let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(queue) = waiting.get_mut(&conversation) {
             // Its worker takes it with the next turn.
@@ -106,20 +103,20 @@ impl Dispatcher {
         }
         waiting.insert(conversation.clone(), VecDeque::from([item]));
         drop(waiting);
-        let (shared, waiting) = (self.shared.clone(), self.waiting.clone());
+        let (workers, waiting) = (self.workers.clone(), self.waiting.clone());
         self.tracker
-            .spawn(async move { shared.work(&conversation, &waiting).await });
+            .spawn(async move { workers.work(&conversation, &waiting).await });
     }
 
     /// Inbounds queued or being answered now.
     pub fn in_flight(&self) -> usize {
-        self.shared.in_flight.load(Ordering::SeqCst)
+        self.workers.in_flight.load(Ordering::SeqCst)
     }
 
     /// Whether the workers get on: nothing waits, or a turn finished
     /// within `stall`.
     pub fn making_progress(&self, stall: Duration) -> bool {
-        let last = self.shared.last_progress.load(Ordering::SeqCst);
+        let last = self.workers.last_progress.load(Ordering::SeqCst);
         self.in_flight() == 0
             || kefu_channels::now_millis().saturating_sub(last) < stall.as_millis() as u64
     }
@@ -127,7 +124,7 @@ impl Dispatcher {
     /// Let in-flight answers finish for up to `grace`, then abandon the rest:
     /// they are still pending in the store and resume on the next start.
     pub async fn shutdown(&self, grace: Duration) {
-        self.shared.stop.cancel();
+        self.workers.stop.cancel();
         self.tracker.close();
         if tokio::time::timeout(grace, self.tracker.wait())
             .await
@@ -137,12 +134,12 @@ impl Dispatcher {
             tracing::warn!(
                 "abandoning {abandoned} in-flight replies; they resume on the next start"
             );
-            self.shared.abandon.cancel();
+            self.workers.abandon.cancel();
         }
     }
 }
 
-impl Shared {
+impl Workers {
     /// Answer `conversation` until its queue is empty, one burst per turn.
     async fn work(&self, conversation: &str, waiting: &Waiting) {
         loop {
@@ -232,7 +229,7 @@ impl Shared {
     async fn answer_burst(&self, burst: Vec<PendingItem>) {
         let mut customers = Vec::new();
         for item in burst {
-            if !self.desk_message(&item).await {
+            if !self.turns.desk_message(&item).await {
                 customers.push(item);
             }
         }
@@ -240,7 +237,7 @@ impl Shared {
             .into_iter()
             .partition(|item| item.record.inbound.auto);
         for item in &machine {
-            self.keep_unanswered(item).await;
+            self.turns.keep_unanswered(item).await;
         }
         let Some(last) = people.pop() else {
             return;
@@ -248,7 +245,8 @@ impl Shared {
         let key = last.record.inbound.key();
         let mut backoff = Duration::from_secs(1);
         for attempt in 1..=MAX_TURN_ATTEMPTS {
-            let turn = std::panic::AssertUnwindSafe(self.answer(&people, &last)).catch_unwind();
+            let turn = self.turns.answer(&people, &last);
+            let turn = std::panic::AssertUnwindSafe(turn).catch_unwind();
             let turn = tokio::select! {
                 _ = self.abandon.cancelled() => return,
                 turn = turn => turn,
@@ -260,7 +258,7 @@ impl Shared {
             };
             if attempt == MAX_TURN_ATTEMPTS {
                 tracing::error!(message = %key, "cannot answer after {attempt} tries, a person takes over: {error}");
-                self.give_up(&people, &last, &error).await;
+                self.turns.give_up(&people, &last, &error).await;
                 return;
             }
             tracing::warn!(message = %key, "cannot answer ({error}); trying again in {backoff:?}");
@@ -272,97 +270,6 @@ impl Shared {
             backoff *= 2;
         }
     }
-
-    /// One turn: the burst's messages read as one, answered once, the
-    /// reply committed with every message of the burst.
-    async fn answer(&self, earlier: &[PendingItem], last: &PendingItem) -> anyhow::Result<()> {
-        let mut inbound = last.record.inbound.clone();
-        if !earlier.is_empty() {
-            let texts: Vec<&str> = earlier
-                .iter()
-                .map(|i| i.record.inbound.text.as_str())
-                .chain([inbound.text.as_str()])
-                .collect();
-            inbound.text = texts.join("\n");
-            inbound.original_chars = earlier
-                .iter()
-                .filter_map(|i| i.record.inbound.original_chars)
-                .chain(inbound.original_chars)
-                .max();
-        }
-        let key = inbound.key();
-        let started = std::time::Instant::now();
-        let attempt = || async {
-            let id = inbound.conversation_id();
-            let conversation = self.store.conversation(&id)?;
-            let mut outcome = match self.csat_turn(&inbound, conversation.as_ref()) {
-                Some(answer) => answer,
-                None => {
-                    self.pipeline
-                        .answer(&inbound, conversation.as_ref())
-                        .await?
-                }
-            };
-            failpoint::hit("before_commit");
-            outcome.writes.burst = earlier
-                .iter()
-                .map(|i| (i.seq, i.record.inbound.clone()))
-                .collect();
-            let noticed = self.desk_turn(&inbound, conversation.as_ref(), &mut outcome);
-            self.measure_turn(earlier, last, &mut outcome);
-            let tally = Tally::of(&outcome, conversation.as_ref());
-            let written = self
-                .store
-                .commit_turn(
-                    last.seq,
-                    &last.record.inbound,
-                    outcome.reply.as_ref(),
-                    outcome.state,
-                    &outcome.writes,
-                )
-                .await?;
-            self.desk_noticed(&id, noticed);
-            anyhow::Ok((written, tally))
-        };
-        // Another conversation may change the same order, or count a failed
-        // verification of the same sender or name, between our read and our
-        // commit; the turn is then decided again on fresh records.
-        let mut tries = 0;
-        let (written, tally) = loop {
-            tries += 1;
-            match attempt().await {
-                Err(e)
-                    if tries < 6 && matches!(e.downcast_ref(), Some(StoreError::Conflict(_))) =>
-                {
-                    tracing::warn!(message = %key, "{e}; deciding again");
-                }
-                other => break other?,
-            }
-        };
-        let replied = written.iter().any(|(_, k)| *k == key);
-        if replied {
-            tracing::info!(message = %key, burst = earlier.len() + 1, elapsed_ms = started.elapsed().as_millis() as u64, "reply stored");
-        } else {
-            tracing::info!(message = %key, "no reply (decided to stay silent)");
-            if let Some(channel) = self.channels.get(&inbound.channel) {
-                channel.skipped(&last.record.inbound);
-            }
-        }
-        // Sent first: nothing after the commit may hold a reply back.
-        self.outbox.enqueue_all(written);
-        tally.count(&inbound, replied, first_stored(earlier, last));
-        Ok(())
-    }
-}
-
-/// When the burst's first message was stored (ms since epoch).
-pub(super) fn first_stored(earlier: &[PendingItem], last: &PendingItem) -> u64 {
-    earlier
-        .iter()
-        .chain([last])
-        .map(|i| i.record.stored_at)
-        .min()
-        .unwrap_or_default()
 }
 
 /// Lowers the in-flight count by a burst's size when dropped.

@@ -3,12 +3,11 @@
 //! figures need (and the survey, should the turn resolve it), the metrics
 //! count what was committed, and conversations gone quiet are settled.
 
-use super::dispatch::Shared;
 use super::outbox::OutboxSender;
 use crate::dialogue::DialogueState;
 use crate::metrics::METRICS;
 use crate::outcomes::Survey;
-use crate::pipeline::Outcome;
+use crate::pipeline::{Annotations, Outcome, Reply};
 use crate::store::{Conversation, Csat, Owner, PendingItem, Store, TurnWrites};
 use kefu_channels::{now_millis, Inbound, Outbound};
 use std::sync::Arc;
@@ -18,84 +17,96 @@ use tokio_util::sync::CancellationToken;
 /// How often quiet conversations are looked for.
 const SETTLE_EVERY: Duration = Duration::from_secs(60);
 
-impl Shared {
-    /// The turn for a message that answers the conversation's survey: the
-    /// rating recorded, thanks in reply; `None` when it is no answer.
-    pub(super) fn csat_turn(
-        &self,
-        inbound: &Inbound,
-        conversation: Option<&Conversation>,
-    ) -> Option<Outcome> {
-        let (survey, conversation) = (self.survey.as_ref()?, conversation?);
-        if conversation.owner.is_person() {
-            // A person has the conversation: what the customer writes is
-            // theirs to read, never a rating.
-            return None;
-        }
-        let text = crate::nlu::clean(&inbound.text);
-        let (score, comment) = survey.answer(&text, &conversation.measures, now_millis())?;
-        let state = DialogueState::from_json(&conversation.state);
-        let language = state.language.unwrap_or_else(|| "en".into());
-        let handled_by = if conversation.measures.handed_off {
-            "operator"
+/// The turn for a message that answers the conversation's survey: the
+/// rating recorded, thanks in reply; `None` when it is no answer.
+pub(super) fn survey_answer(
+    survey: &Survey,
+    inbound: &Inbound,
+    conversation: Option<&Conversation>,
+) -> Option<Outcome> {
+    let conversation = conversation?;
+    if conversation.owner.is_person() {
+        // A person has the conversation: what the customer writes is
+        // theirs to read, never a rating.
+        return None;
+    }
+    let text = crate::nlu::clean(&inbound.text);
+    let (score, comment) = survey.answer(&text, &conversation.measures, now_millis())?;
+    let language = DialogueState::language_in(&conversation.state).unwrap_or_default();
+    let handled_by = if conversation.measures.handed_off {
+        "operator"
+    } else {
+        "bot"
+    };
+    let annotations = Annotations {
+        conversation: Some(conversation.id.clone()),
+        step: Some("csat"),
+        csat: Some(score),
+        ..Annotations::default()
+    };
+    let outbound = Outbound {
+        channel: inbound.channel,
+        thread: inbound.thread.clone(),
+        text: survey.thanks(language).to_string(),
+        // A press is no message to reply to: the thanks answers the
+        // survey it was under.
+        reply_to: if text.starts_with("csat:") {
+            inbound.reply_to.clone()
         } else {
-            "bot"
-        };
-        let mut annotations = serde_json::Map::new();
-        annotations.insert("conversation".into(), conversation.id.clone().into());
-        annotations.insert("step".into(), "csat".into());
-        annotations.insert("csat".into(), score.into());
-        Some(Outcome {
-            reply: Some(Outbound {
-                channel: inbound.channel,
-                thread: inbound.thread.clone(),
-                text: survey.thanks(&language).to_string(),
-                // A press is no message to reply to: the thanks answers
-                // the survey it was under.
-                reply_to: if text.starts_with("csat:") {
-                    inbound.reply_to.clone()
-                } else {
-                    Some(inbound.platform_message_id.clone())
-                },
-                attachments: Vec::new(),
-                annotations,
-                buttons: Vec::new(),
+            Some(inbound.platform_message_id.clone())
+        },
+        attachments: Vec::new(),
+        annotations: Default::default(),
+        buttons: Vec::new(),
+    };
+    Some(Outcome {
+        reply: Some(Reply {
+            outbound,
+            annotations,
+        }),
+        state: None,
+        writes: TurnWrites {
+            csat: Some(Csat {
+                score,
+                comment,
+                handled_by: handled_by.into(),
+                at: now_millis(),
             }),
-            state: conversation.state.clone(),
-            writes: TurnWrites {
-                csat: Some(Csat {
-                    score,
-                    comment,
-                    handled_by: handled_by.into(),
-                    at: now_millis(),
-                }),
-                ..TurnWrites::default()
-            },
-        })
-    }
+            ..TurnWrites::default()
+        },
+    })
+}
 
-    /// What the turn tells its conversation's figures: when its first
-    /// message was stored, and the survey to send if it resolves it.
-    pub(super) fn measure_turn(
-        &self,
-        earlier: &[PendingItem],
-        last: &PendingItem,
-        outcome: &mut Outcome,
-    ) {
-        outcome.writes.measure.first_stored = super::dispatch::first_stored(earlier, last);
-        let Some(survey) = self.survey.as_ref().filter(|s| s.after("bot")) else {
-            return;
-        };
-        if !outcome.writes.measure.resolved {
-            return;
-        }
-        let language = DialogueState::from_json(&outcome.state)
-            .language
-            .unwrap_or_else(|| "en".into());
-        let inbound = &last.record.inbound;
-        let ask = survey.ask(inbound.channel, &inbound.thread, &language);
-        outcome.writes.survey = Some(ask);
+/// What the turn tells its conversation's figures: when its first message
+/// was stored, and the survey to send if it resolves it.
+pub(super) fn follow_turn(
+    survey: Option<&Survey>,
+    earlier: &[PendingItem],
+    last: &PendingItem,
+    conversation: Option<&Conversation>,
+    outcome: &mut Outcome,
+) {
+    outcome.writes.measure.first_stored = first_stored(earlier, last);
+    let Some(survey) = survey.filter(|s| s.after("bot")) else {
+        return;
+    };
+    if !outcome.writes.measure.resolved {
+        return;
     }
+    let language = outcome.language(conversation);
+    let inbound = &last.record.inbound;
+    let ask = survey.ask(inbound.channel, &inbound.thread, language);
+    outcome.writes.survey = Some(ask);
+}
+
+/// When the burst's first message was stored (ms since epoch).
+pub(super) fn first_stored(earlier: &[PendingItem], last: &PendingItem) -> u64 {
+    earlier
+        .iter()
+        .chain([last])
+        .map(|i| i.record.stored_at)
+        .min()
+        .unwrap_or_default()
 }
 
 /// What a committed turn adds to the metrics, read before the commit.
@@ -105,7 +116,7 @@ pub(super) struct Tally {
     handoff: Option<String>,
     resolved: bool,
     csat: Option<u8>,
-    annotations: Option<serde_json::Map<String, serde_json::Value>>,
+    annotations: Option<Annotations>,
 }
 
 impl Tally {
@@ -186,10 +197,8 @@ pub(super) fn spawn_settling(
             };
             let ask = |conversation: &Conversation| {
                 let survey = survey.as_ref().filter(|s| s.after("bot"))?;
-                let language = DialogueState::from_json(&conversation.state)
-                    .language
-                    .unwrap_or_else(|| "en".into());
-                Some(survey.ask(conversation.channel, &conversation.thread, &language))
+                let language = DialogueState::language_in(&conversation.state).unwrap_or_default();
+                Some(survey.ask(conversation.channel, &conversation.thread, language))
             };
             let now = now_millis();
             match store

@@ -10,7 +10,7 @@ mod measure;
 mod notify;
 mod outbox;
 mod pace;
-mod unanswered;
+mod turn;
 
 pub use pace::Pacing;
 
@@ -18,7 +18,8 @@ use crate::pipeline::Pipeline;
 use crate::store::Store;
 use dispatch::Dispatcher;
 use kefu_channels::{Channel, ChannelKind, InboundSink};
-pub use outbox::{OutboxSender, SENDS_PER_CHANNEL};
+use outbox::OutboxSender;
+pub use outbox::SENDS_PER_CHANNEL;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -129,17 +130,7 @@ impl Daemon {
             )));
         }
         drop(sink);
-        self.store.spawn_pruning(self.retention, stop.clone());
-        if let Some(desk) = &self.desk {
-            desk::spawn_reminders(desk.clone(), outbox.clone(), stop.clone());
-        }
-        measure::spawn_settling(
-            self.store.clone(),
-            self.survey.clone(),
-            outbox.clone(),
-            self.assume_after,
-            stop.clone(),
-        );
+        self.spawn_background(&outbox, &stop);
         notify::ready();
         // The watchdog is fed while the parts a restart can mend work: the
         // store answers and turns get done. A platform that is down is not
@@ -149,20 +140,8 @@ impl Daemon {
             store.is_readable() && watched.making_progress(stall)
         });
         tracing::info!(channels = ?channels.keys().collect::<Vec<_>>(), "kefu is ready");
-
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => break,
-                _ = tokio::time::sleep(Duration::from_millis(25)) => {
-                    let drained = running.load(Ordering::SeqCst) == 0
-                        && dispatcher.in_flight() == 0
-                        && outbox.queued() == 0;
-                    if self.stop_when == StopWhen::InputDrained && drained {
-                        break;
-                    }
-                }
-            }
-        }
+        self.serve_until_stopped(&running, &dispatcher, &outbox, &stop)
+            .await;
 
         tracing::info!("shutting down: intake stopped");
         notify::stopping();
@@ -178,6 +157,46 @@ impl Daemon {
         self.store.flush().await?;
         tracing::info!("state flushed; bye");
         Ok(())
+    }
+
+    /// What runs beside the turns until `stop`: pruning, the operators'
+    /// reminders, settling quiet conversations.
+    fn spawn_background(&self, outbox: &Arc<OutboxSender>, stop: &CancellationToken) {
+        self.store.spawn_pruning(self.retention, stop.clone());
+        if let Some(desk) = &self.desk {
+            desk::spawn_reminders(desk.clone(), outbox.clone(), stop.clone());
+        }
+        measure::spawn_settling(
+            self.store.clone(),
+            self.survey.clone(),
+            outbox.clone(),
+            self.assume_after,
+            stop.clone(),
+        );
+    }
+
+    /// Wait until `stop` is cancelled or, with [`StopWhen::InputDrained`],
+    /// until every channel's input ended and every reply is sent.
+    async fn serve_until_stopped(
+        &self,
+        running: &AtomicUsize,
+        dispatcher: &Dispatcher,
+        outbox: &OutboxSender,
+        stop: &CancellationToken,
+    ) {
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_millis(25)) => {
+                    let drained = running.load(Ordering::SeqCst) == 0
+                        && dispatcher.in_flight() == 0
+                        && outbox.queued() == 0;
+                    if self.stop_when == StopWhen::InputDrained && drained {
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /// Open the admin API: on the Unix socket in the store (always), and

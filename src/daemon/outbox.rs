@@ -120,6 +120,13 @@ impl OutboxSender {
         }
     }
 
+    /// Send what a commit or an operator action wrote, in order.
+    pub fn enqueue_all(&self, keys: Vec<(ChannelKind, String)>) {
+        for (channel, key) in keys {
+            self.enqueue(channel, key);
+        }
+    }
+
     /// Replies queued or being sent.
     pub fn queued(&self) -> usize {
         self.queued.load(Ordering::SeqCst)
@@ -138,6 +145,18 @@ impl OutboxSender {
                 "sends still in progress after the grace period; they resume on the next start"
             );
         }
+    }
+}
+
+/// The admin API sends what an operator's action wrote through the
+/// daemon's outbox, and `/metrics` shows how much waits.
+impl crate::admin::server::Outbox for OutboxSender {
+    fn send(&self, written: Vec<(ChannelKind, String)>) {
+        self.enqueue_all(written);
+    }
+
+    fn queued(&self) -> usize {
+        OutboxSender::queued(self)
     }
 }
 

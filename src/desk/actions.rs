@@ -61,99 +61,14 @@ pub async fn apply(
     act: &Act,
     cx: Context<'_>,
 ) -> crate::store::Result<Option<Vec<(ChannelKind, String)>>> {
-    let Context {
-        who,
-        key,
-        seq,
-        group,
-        survey,
-    } = cx;
     let now = now_millis();
     let written = store
-        .desk_update(id, seq, |conv| {
-            let mut change = DeskChange::default();
-            let line = |role: Role, text: &str| {
-                let mut turn = Turn::new(role, text, now, key.to_string());
-                turn.by = Some(who.to_string());
-                turn
-            };
-            match act {
-                Act::Reply(text) => {
-                    let text = text.trim();
-                    if text.is_empty() {
-                        return Err("the reply is empty".into());
-                    }
-                    conv.owner = operator(who, now, &conv.owner);
-                    let m = &mut conv.measures;
-                    if m.first_reply_ms.is_none() {
-                        m.first_reply_ms = Some(now.saturating_sub(m.started));
-                    }
-                    change.turns.push(line(Role::Operator, text));
-                    let outbound = to_customer(conv, text);
-                    change
-                        .sends
-                        .push((key.to_string(), OutboxRecord::new(key, outbound, None)));
-                }
-                Act::Note(text) => change.turns.push(line(Role::Note, text.trim())),
-                Act::Take => {
-                    conv.owner = operator(who, now, &conv.owner);
-                    change.turns.push(line(Role::Note, "took the conversation"));
-                }
-                Act::Release(note) => {
-                    if !conv.owner.is_person() {
-                        return Err(format!("{id} is answered by the bot already"));
-                    }
-                    conv.owner = Owner::Bot;
-                    conv.state = back_to_bot(&conv.state, false);
-                    let text = match note.as_deref().map(str::trim) {
-                        Some(note) if !note.is_empty() => {
-                            format!("a colleague handled this conversation: {note}")
-                        }
-                        _ => "a colleague handled this conversation".to_string(),
-                    };
-                    change.turns.push(line(Role::Note, &text));
-                }
-                Act::Close => {
-                    let language = DialogueState::from_json(&conv.state)
-                        .language
-                        .unwrap_or_else(|| "en".into());
-                    conv.owner = Owner::Bot;
-                    conv.state = back_to_bot(&conv.state, true);
-                    conv.measures.resolution = Resolution::Resolved {
-                        by: "operator".into(),
-                        how: "confirmed".into(),
-                        at: now,
-                    };
-                    change
-                        .turns
-                        .push(line(Role::Note, "closed the conversation"));
-                    let survey = survey.filter(|s| s.after("operator"));
-                    if let (Some(survey), None) = (survey, conv.measures.survey_at) {
-                        conv.measures.survey_at = Some(now);
-                        let survey_key = format!("{key}#csat");
-                        let record = OutboxRecord::new(
-                            &survey_key,
-                            survey.ask(conv.channel, &conv.thread, &language),
-                            None,
-                        );
-                        change.sends.push((survey_key, record));
-                    }
-                }
-            }
-            if let Some((group, source)) = group {
-                let own_words = source == Source::Group && matches!(act, Act::Reply(_));
-                for (n, turn) in change.turns.iter().enumerate() {
-                    if own_words {
-                        continue;
-                    }
-                    let send_key = format!("{key}#desk{n}");
-                    let note = DeskNote {
-                        conversation: id.to_string(),
-                        card: false,
-                    };
-                    let record =
-                        OutboxRecord::new(&send_key, to_group(group, copy_text(turn)), Some(note));
-                    change.sends.push((send_key, record));
+        .desk_update(id, cx.seq, |conv| {
+            let mut change = change_of(conv, id, act, &cx, now)?;
+            if let Some((group, source)) = cx.group {
+                // An operator's own reply in the group is there already.
+                if !(source == Source::Group && matches!(act, Act::Reply(_))) {
+                    copy_to_group(&mut change, id, group, cx.key);
                 }
             }
             Ok(change)
@@ -171,6 +86,102 @@ pub async fn apply(
         }
     }
     Ok(written)
+}
+
+/// What `act` does to `conv` (its owner, state and measures) and the
+/// lines and messages it adds; the reason when it does not apply.
+fn change_of(
+    conv: &mut Conversation,
+    id: &str,
+    act: &Act,
+    cx: &Context<'_>,
+    now: u64,
+) -> Result<DeskChange, String> {
+    let mut change = DeskChange::default();
+    let line = |role: Role, text: &str| {
+        let mut turn = Turn::new(role, text, now, cx.key.to_string());
+        turn.by = Some(cx.who.to_string());
+        turn
+    };
+    match act {
+        Act::Reply(text) => {
+            let text = text.trim();
+            if text.is_empty() {
+                return Err("the reply is empty".into());
+            }
+            conv.owner = operator(cx.who, now, &conv.owner);
+            let m = &mut conv.measures;
+            if m.first_reply_ms.is_none() {
+                m.first_reply_ms = Some(now.saturating_sub(m.started));
+            }
+            change.turns.push(line(Role::Operator, text));
+            let record = OutboxRecord::new(cx.key, to_customer(conv, text), None);
+            change.sends.push((cx.key.to_string(), record));
+        }
+        Act::Note(text) => change.turns.push(line(Role::Note, text.trim())),
+        Act::Take => {
+            conv.owner = operator(cx.who, now, &conv.owner);
+            change.turns.push(line(Role::Note, "took the conversation"));
+        }
+        Act::Release(note) => {
+            if !conv.owner.is_person() {
+                return Err(format!("{id} is answered by the bot already"));
+            }
+            conv.owner = Owner::Bot;
+            conv.state = back_to_bot(&conv.state, false);
+            let text = match note.as_deref().map(str::trim) {
+                Some(note) if !note.is_empty() => {
+                    format!("a colleague handled this conversation: {note}")
+                }
+                _ => "a colleague handled this conversation".to_string(),
+            };
+            change.turns.push(line(Role::Note, &text));
+        }
+        Act::Close => {
+            change.sends.extend(close(conv, cx, now));
+            change
+                .turns
+                .push(line(Role::Note, "closed the conversation"));
+        }
+    }
+    Ok(change)
+}
+
+/// Close `conv`: back to the bot, resolved by the operator; gives the
+/// survey to send when the shop surveys after operators and it was not
+/// sent yet.
+fn close(conv: &mut Conversation, cx: &Context<'_>, now: u64) -> Option<(String, OutboxRecord)> {
+    let language = DialogueState::language_in(&conv.state).unwrap_or_default();
+    conv.owner = Owner::Bot;
+    conv.state = back_to_bot(&conv.state, true);
+    conv.measures.resolution = Resolution::Resolved {
+        by: "operator".into(),
+        how: "confirmed".into(),
+        at: now,
+    };
+    let survey = cx.survey.filter(|s| s.after("operator"))?;
+    if conv.measures.survey_at.is_some() {
+        return None;
+    }
+    conv.measures.survey_at = Some(now);
+    let survey_key = format!("{}#csat", cx.key);
+    let ask = survey.ask(conv.channel, &conv.thread, language);
+    let record = OutboxRecord::new(&survey_key, ask, None);
+    Some((survey_key, record))
+}
+
+/// A copy of each line of `change` for conversation `id`'s topic in the
+/// operators' `group`.
+fn copy_to_group(change: &mut DeskChange, id: &str, group: &str, key: &str) {
+    for (n, turn) in change.turns.iter().enumerate() {
+        let send_key = format!("{key}#desk{n}");
+        let note = DeskNote {
+            conversation: id.to_string(),
+            card: false,
+        };
+        let record = OutboxRecord::new(&send_key, to_group(group, copy_text(turn)), Some(note));
+        change.sends.push((send_key, record));
+    }
 }
 
 /// The owner after operator `who` acts: they answer from now (since the

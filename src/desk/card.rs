@@ -73,7 +73,7 @@ pub fn render(store: &Store, id: &str) -> anyhow::Result<String> {
             .collect();
         let _ = writeln!(card, "📎 The customer sent: {}", kinds.join(", "));
     }
-    if let Some(task) = &state.task {
+    if let Some(task) = state.task() {
         let _ = writeln!(card, "Request in progress: {task}");
     }
     let _ = writeln!(card, "Last turns:");

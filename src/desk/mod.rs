@@ -25,6 +25,7 @@ pub use actions::{Act, Source};
 pub use send::Prepared;
 
 use crate::config::{Mirror, Settings};
+use crate::lang::Language;
 use crate::store::{DeskRoutes, Owner, Store};
 use hours::Hours;
 use kefu_channels::{now_millis, ChannelKind, Inbound};
@@ -133,11 +134,11 @@ impl Desk {
         }
     }
 
-    /// The after-hours notice for a hand-off at `now`, in `language`
-    /// (`en`, `zh`), naming when someone will reply; `None` within hours.
+    /// The after-hours notice for a hand-off at `now`, in `language`,
+    /// naming when someone will reply; `None` within hours.
     pub fn closed_notice(
         &self,
-        language: &str,
+        language: Language,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Option<String> {
         if self.hours.open_at(now) {
@@ -147,7 +148,7 @@ impl Desk {
             .hours
             .next_opening(now)
             .unwrap_or_else(|| "soon".into());
-        let template = if language == "zh" {
+        let template = if language == Language::Zh {
             &self.closed_message[1]
         } else {
             &self.closed_message[0]

@@ -112,7 +112,7 @@ impl Brain {
         u: &Understanding,
         text: &str,
     ) -> Result<Step, StoreError> {
-        state.language = Some(u.language.code().to_string());
+        state.language = Some(u.language);
         remember(state, u, text);
         state.negative_streak = if u.sentiment == Sentiment::Negative {
             state.negative_streak + 1

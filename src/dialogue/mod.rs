@@ -19,4 +19,4 @@ pub use brain::{handoff, Brain};
 pub use flows::{is_task, Decision};
 pub use proof::MAX_VERIFY_FAILURES;
 pub use state::{DialogueState, Slots};
-pub use step::{ActionRecord, Mail, Step, StepKind};
+pub use step::{ActionRecord, ActionState, Mail, Step, StepKind};

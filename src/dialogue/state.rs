@@ -1,6 +1,7 @@
 //! Per-conversation dialogue state, kept in the conversation record (so it
 //! is committed in the same transaction as the turn).
 
+use crate::lang::Language;
 use crate::nlu::PostalAddress;
 use crate::shop::Action;
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,6 @@ pub struct DialogueState {
     pub customer: Option<String>,
     /// Failed verification attempts.
     pub verify_failures: u32,
-    /// The request in progress (an intent label).
-    pub task: Option<String>,
     /// What the customer has told so far, in any order, over any turns.
     pub slots: Slots,
     /// An action listed to the customer and waiting for an explicit yes.
@@ -23,8 +22,8 @@ pub struct DialogueState {
     pub handoff: Option<String>,
     /// Negative messages in a row.
     pub negative_streak: u32,
-    /// The customer's language (`en`, `zh`).
-    pub language: Option<String>,
+    /// The customer's language, once a message of theirs was read.
+    pub language: Option<Language>,
     /// Requests not yet done, in the order asked; the first is in progress.
     pub tasks: Vec<super::request::Request>,
     /// Requests over (done, declined, refused), by their words, so one said
@@ -95,6 +94,11 @@ impl DialogueState {
     pub fn answering(&self) -> bool {
         !self.tasks.is_empty() || self.pending.is_some() || self.awaiting_code
     }
+
+    /// The request in progress (an intent label): the head of the task list.
+    pub fn task(&self) -> Option<&'static str> {
+        self.tasks.first().map(|t| t.kind.label())
+    }
 }
 
 /// A question kefu asked about the request in progress.
@@ -137,7 +141,14 @@ pub struct Slots {
 impl DialogueState {
     /// Read the state from a conversation's JSON (empty when new or unreadable).
     pub fn from_json(value: &serde_json::Value) -> Self {
-        serde_json::from_value(value.clone()).unwrap_or_default()
+        Self::deserialize(value).unwrap_or_default()
+    }
+
+    /// Only the customer's language from a conversation's JSON, without
+    /// reading the rest (the survey and the after-hours notice need no
+    /// more).
+    pub fn language_in(value: &serde_json::Value) -> Option<Language> {
+        Language::deserialize(value.get("language")?).ok()
     }
 
     /// As JSON for the conversation record.
@@ -148,7 +159,6 @@ impl DialogueState {
     /// Forget the finished request's details; keep who the customer is and
     /// the order being discussed ("where is W…?" then "cancel it").
     pub fn finish_task(&mut self) {
-        self.task = None;
         self.pending = None;
         self.tasks.clear();
         let slots = std::mem::take(&mut self.slots);
@@ -159,5 +169,30 @@ impl DialogueState {
             order_id: slots.order_id,
             ..Slots::default()
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record written before the language was a type and while the
+    /// request in progress was kept beside the task list still loads.
+    #[test]
+    fn a_state_written_by_an_older_kefu_still_loads() {
+        let old = serde_json::json!({
+            "customer": "mei_kovacs_8020",
+            "task": "cancel_order",
+            "language": "zh",
+            "verify_failures": 1,
+        });
+        let state = DialogueState::from_json(&old);
+        assert_eq!(state.customer.as_deref(), Some("mei_kovacs_8020"));
+        assert_eq!(state.language, Some(Language::Zh));
+        assert_eq!(state.verify_failures, 1);
+        assert_eq!(DialogueState::language_in(&old), Some(Language::Zh));
+        assert_eq!(DialogueState::language_in(&serde_json::json!({})), None);
+        // Written back, the language keeps its code.
+        assert_eq!(state.to_json()["language"], "zh");
     }
 }

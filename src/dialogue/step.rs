@@ -233,14 +233,41 @@ pub struct Mail {
 pub struct ActionRecord {
     /// `cancel`, `return`, …
     pub action: String,
-    /// `proposed` (awaiting yes), `done`, `refused`, `declined`.
-    pub state: &'static str,
+    /// Where it stands.
+    pub state: ActionState,
     /// The result, when done or proposed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<ActionResult>,
     /// Why it was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<Refusal>,
+}
+
+/// Where an action stands after a turn; `--json` and the metrics show it
+/// by its lowercase name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionState {
+    /// Listed to the customer, awaiting an explicit yes.
+    Proposed,
+    /// Run: the shop's records changed.
+    Done,
+    /// The policy forbids it.
+    Refused,
+    /// The customer said no.
+    Declined,
+}
+
+impl ActionState {
+    /// Its name as `--json` shows it and the metrics label it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionState::Proposed => "proposed",
+            ActionState::Done => "done",
+            ActionState::Refused => "refused",
+            ActionState::Declined => "declined",
+        }
+    }
 }
 
 impl Step {

@@ -8,7 +8,7 @@ use super::brain::Brain;
 use super::request::{self, Request, RequestKind};
 use super::resolve::{self, Records, Resolved};
 use super::state::Asked;
-use super::step::{ActionRecord, Step, StepKind};
+use super::step::{ActionRecord, ActionState, Step, StepKind};
 use super::words::Catalog;
 use super::DialogueState;
 use crate::shop::{actions, Action, Order, Refusal};
@@ -139,14 +139,9 @@ impl Brain {
         state: &mut DialogueState,
         depth: usize,
     ) -> Result<Option<Step>, StoreError> {
-        let Some(head) = state.tasks.first().cloned() else {
-            state.task = None;
-            return Ok(None);
-        };
-        if depth >= MAX_STEPS {
+        if state.tasks.is_empty() || depth >= MAX_STEPS {
             return Ok(None);
         }
-        state.task = Some(head.kind.label().to_string());
         let customer = state.customer.clone().unwrap_or_default();
         let Some(user) = self.shop.user(&customer)? else {
             return Ok(Some(Step::new(StepKind::IdentityFailed)));
@@ -320,7 +315,6 @@ impl Brain {
         }
         state.asked = None;
         state.pending = None;
-        state.task = state.tasks.first().map(|t| t.kind.label().to_string());
     }
 
     /// Plan an action; propose it for confirmation or refuse it.
@@ -378,7 +372,7 @@ impl Brain {
                 }
                 step.action = Some(ActionRecord {
                     action: action.label().into(),
-                    state: "proposed",
+                    state: ActionState::Proposed,
                     result: Some(planned.result),
                     refusal: None,
                 });
@@ -426,7 +420,7 @@ impl Brain {
                 }
                 step.action = Some(ActionRecord {
                     action: action.label().into(),
-                    state: "done",
+                    state: ActionState::Done,
                     result: Some(planned.result),
                     refusal: None,
                 });
@@ -466,7 +460,7 @@ impl Brain {
         let mut step = Step::new(StepKind::Declined);
         step.action = Some(ActionRecord {
             action: action.label().into(),
-            state: "declined",
+            state: ActionState::Declined,
             result: None,
             refusal: None,
         });
@@ -494,11 +488,11 @@ impl Brain {
         };
         let clause = self
             .knowledge
-            .clause_for(action, state.language.as_deref().unwrap_or("en"));
+            .clause_for(action, state.language.unwrap_or_default());
         let mut step = refused_plain(refusal.clone()).with("policy", clause.map(|c| c.0));
         step.action = Some(ActionRecord {
             action: action.into(),
-            state: "refused",
+            state: ActionState::Refused,
             result: None,
             refusal: Some(refusal),
         });
@@ -515,7 +509,7 @@ pub(super) fn refused(action: &Action, refusal: Refusal) -> Step {
     let mut step = refused_plain(refusal.clone());
     step.action = Some(ActionRecord {
         action: action.label().into(),
-        state: "refused",
+        state: ActionState::Refused,
         result: None,
         refusal: Some(refusal),
     });

@@ -32,6 +32,7 @@ pub use faq::{FaqAnswer, FaqEntry};
 pub use graph::{Node, Relation};
 pub use policy::{ActionPolicy, Clause, ACTION_CLAUSES};
 
+use crate::lang::Language;
 use crate::shop::Product;
 use catalog::ZhWords;
 use graph::Graph;
@@ -238,15 +239,14 @@ impl Knowledge {
         self.policy.clauses()
     }
 
-    /// The deciding clause behind an action as (id, text in `language`,
-    /// `en` or `zh`): what a refusal cites.
-    pub fn clause_for(&self, action: &str, language: &str) -> Option<(String, String)> {
+    /// The deciding clause behind an action as (id, text in `language`):
+    /// what a refusal cites.
+    pub fn clause_for(&self, action: &str, language: Language) -> Option<(String, String)> {
         let policy = self.policy.for_action(action)?;
         let clause = policy.clauses.into_iter().next()?;
-        let text = if language == "zh" {
-            clause.text.zh
-        } else {
-            clause.text.en
+        let text = match language {
+            Language::Zh => clause.text.zh,
+            Language::En => clause.text.en,
         };
         Some((clause.id, text))
     }

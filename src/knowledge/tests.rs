@@ -174,7 +174,7 @@ fn policy_behind_cancel_and_return() {
     assert!(ret
         .text(Language::En)
         .contains("within 30 days of delivery"));
-    let (id, text) = k.clause_for("return", "zh").unwrap();
+    let (id, text) = k.clause_for("return", crate::lang::Language::Zh).unwrap();
     assert_eq!(id, "P11");
     assert!(text.starts_with("P11 — 退货。"), "{text}");
     assert_eq!(k.clause("P7.2").unwrap().title.en, "");

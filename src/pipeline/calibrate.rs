@@ -12,8 +12,6 @@ use crate::lang::Language;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-pub use crate::config::PhraseMode;
-
 /// The calibration's result.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PhraseScore {
@@ -139,7 +137,7 @@ pub async fn score_with(phraser: &phrase::Phraser<'_>) -> PhraseScore {
             acted: false,
         };
         let (_, verdict) = guard::guard(&input, draft);
-        if verdict == guard::GuardVerdict::Llm {
+        if verdict == super::GuardVerdict::Llm {
             passed += 1;
         }
     }

@@ -3,25 +3,12 @@
 
 use super::draft;
 use super::grounding::Grounding;
+use super::verdict::{GuardReason, GuardVerdict};
 use crate::lang::{detect_language, Language};
 use crate::llm::{Completion, LlmError};
-use serde::Serialize;
 
 /// Longest reply sent, in characters; longer drafts are rambling.
 pub const MAX_REPLY_CHARS: usize = 1500;
-
-/// Whose words went out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "source", rename_all = "lowercase")]
-pub enum GuardVerdict {
-    /// The LLM's draft passed.
-    Llm,
-    /// The template's plain answer replaced the draft.
-    Fallback {
-        /// Why the draft was rejected.
-        reason: String,
-    },
-}
 
 /// What a draft is checked against.
 pub struct GuardInput<'a> {
@@ -52,20 +39,20 @@ pub fn guard(
         }
         Err(e) => {
             tracing::warn!("engine failed, answering from the template: {e}");
-            format!("engine error: {e}")
+            GuardReason::Engine(e.to_string())
         }
     };
     (input.plain.to_string(), GuardVerdict::Fallback { reason })
 }
 
 /// Why a cleaned draft may not be sent, if it may not.
-pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
+pub fn check(input: &GuardInput<'_>, text: &str) -> Option<GuardReason> {
     if text.is_empty() {
-        return Some("empty reply".into());
+        return Some(GuardReason::Empty);
     }
     let chars = text.chars().count();
     if chars > MAX_REPLY_CHARS {
-        return Some(format!("reply too long ({chars} characters)"));
+        return Some(GuardReason::TooLong { chars });
     }
     // A draft cut off by the token limit ends mid-sentence, or is the
     // plain answer's beginning ("Your payment methods:").
@@ -74,66 +61,56 @@ pub fn check(input: &GuardInput<'_>, text: &str) -> Option<String> {
         || text.ends_with([':', '：'])
         || (text.len() < plain.len() && plain.starts_with(text.trim()))
     {
-        return Some("reply cut off".into());
+        return Some(GuardReason::CutOff);
     }
     if detect_language(text) != input.language {
-        return Some(format!("reply not in {}", input.language.code()));
+        return Some(GuardReason::WrongLanguage(input.language));
     }
     if let Some(violation) = input.grounding.check(text) {
-        return Some(violation.to_string());
+        return Some(GuardReason::Ungrounded(violation));
     }
     if let Some(again) = draft::repeated(text) {
-        return Some(format!("reply repeats {again:?}"));
+        return Some(GuardReason::Repeats(again));
     }
     let plain_chars = input.plain.chars().count();
     if chars > plain_chars * 2 + 120 {
-        return Some(format!(
-            "reply much longer than the plain answer ({chars} characters for {plain_chars})"
-        ));
+        return Some(GuardReason::MuchLonger {
+            chars,
+            plain: plain_chars,
+        });
     }
     if !input.acted {
         if let Some(claim) = draft::claims_action(text) {
-            return Some(format!(
-                "reply claims an action that did not run ({claim:?})"
-            ));
+            return Some(GuardReason::ClaimsAction(claim));
         }
     }
     if let Some(promise) = draft::unfounded_promise(text, input.grounding) {
-        return Some(format!(
-            "reply promises {promise:?}, which the facts do not say"
-        ));
+        return Some(GuardReason::Promises(promise));
     }
     if draft::asks(input.plain) && !draft::asks(text) {
-        return Some("reply does not ask what the plain answer asks".into());
+        return Some(GuardReason::DoesNotAsk);
     }
     // The other way round: a question the step does not ask ("Which order
     // is it about?" under a shipping answer) leads the customer astray.
     if draft::asks(text) && !draft::wants_reply(input.plain) {
-        return Some("reply asks what the plain answer does not".into());
+        return Some(GuardReason::AsksUnasked);
     }
     if let Some(commitment) = draft::commits(text) {
         if !draft::says_what_follows(input.plain) {
-            return Some(format!(
-                "reply commits to what the plain answer does not ({commitment:?})"
-            ));
+            return Some(GuardReason::Commits(commitment));
         }
     }
     if let Some(refusal) = draft::refuses(text) {
         if !draft::says_no(input.plain) {
-            return Some(format!(
-                "reply refuses where the plain answer does not ({refusal:?})"
-            ));
+            return Some(GuardReason::Refuses(refusal));
         }
     }
     let lower = text.to_lowercase();
-    if let Some(missing) = input
+    input
         .must_mention
         .iter()
         .find(|m| !lower.contains(&m.to_lowercase()))
-    {
-        return Some(format!("reply leaves out {missing:?}"));
-    }
-    None
+        .map(|missing| GuardReason::LeavesOut(missing.clone()))
 }
 
 /// Trim whitespace and a leading role label some small models emit, and
@@ -189,21 +166,25 @@ mod tests {
         let g = Grounding::from_texts(["Order #W2611340 is delivered. Total $47.84."]);
         let must = vec!["#W2611340".to_string()];
         let en = input(&g, &must, Language::En);
-        assert_eq!(check(&en, ""), Some("empty reply".into()));
-        assert!(check(&en, &"a".repeat(MAX_REPLY_CHARS + 1))
-            .unwrap()
-            .contains("too long"));
+        assert_eq!(check(&en, ""), Some(GuardReason::Empty));
         assert_eq!(
-            check(&en, "您的订单 #W2611340 已送达。"),
-            Some("reply not in en".into())
+            check(&en, &"a".repeat(MAX_REPLY_CHARS + 1)),
+            Some(GuardReason::TooLong {
+                chars: MAX_REPLY_CHARS + 1
+            })
         );
+        let chinese = check(&en, "您的订单 #W2611340 已送达。");
+        assert_eq!(chinese, Some(GuardReason::WrongLanguage(Language::En)));
+        // `--json` shows the reason as the sentence it always was.
+        assert_eq!(chinese.unwrap().to_string(), "reply not in en");
         assert_eq!(
             check(&en, "Order #W2611340 was delivered and then we"),
-            Some("reply cut off".into())
+            Some(GuardReason::CutOff)
         );
-        assert!(check(&en, "Your order was delivered.")
-            .unwrap()
-            .contains("leaves out"));
+        assert_eq!(
+            check(&en, "Your order was delivered."),
+            Some(GuardReason::LeavesOut("#W2611340".into()))
+        );
         assert_eq!(
             check(&en, "Good news: order #W2611340 was delivered!"),
             None
@@ -215,106 +196,108 @@ mod tests {
         );
     }
 
-    /// Drafts SmolLM2-135M wrote for the sample shop, each rejected with
-    /// the reason that fits it.
+    /// Drafts SmolLM2-135M wrote for the sample shop, each with the reason
+    /// it must be rejected for: (facts, language, draft, a term it must
+    /// mention, the reason).
+    const BAD_DRAFTS: &[(&str, Language, &str, &str, &str)] = &[
+        (
+            "Orders are packed within 1 business day. Standard shipping then takes 3–5 \
+             business days in the US, 5–8 to Canada and 7–12 to mainland China.",
+            Language::En,
+            "The shipping time is 12 hours.",
+            "",
+            "ungrounded measure \"12 hour\"",
+        ),
+        (
+            "我们不提供比价保价或事后补差价，助手也不能生成优惠码。",
+            Language::Zh,
+            "能便宜：Yes. 你可以便宜。如果你有什么需求，都可以。你可以便宜。如果你有什么需求，都可以。",
+            "",
+            "reply repeats",
+        ),
+        (
+            "我们不提供比价保价或事后补差价，助手也不能生成优惠码。",
+            Language::Zh,
+            "能便宜一点。你可以便宜。",
+            "",
+            "promises",
+        ),
+        (
+            "We don't offer price matching or retroactive discounts.",
+            Language::En,
+            "Good news, I can give you a discount on it!",
+            "",
+            "promises \"discount\"",
+        ),
+        (
+            "Which order is it about? Your orders: #W4385563 (delivered).",
+            Language::En,
+            "I'll be sure to provide you with the most accurate information. I'll be sure \
+             to provide you with the most accurate information.",
+            "",
+            "reply repeats",
+        ),
+        (
+            "Thank you for contacting Kefu Demo Shop. Have a nice day!",
+            Language::En,
+            "I hope you have a wonderful day. I hope you have a wonderful day. I hope you \
+             have a wonderful day.",
+            "",
+            "reply repeats",
+        ),
+        (
+            "Which option would you like instead? The items in order #W1654931 are: \
+             E-Reader (7-inch).",
+            Language::En,
+            "I've just updated the E-Reader in order #W1654931 for you.",
+            "#W1654931",
+            "claims an action",
+        ),
+        (
+            "Hello! Welcome to Kefu Demo Shop. How can I help you today?",
+            Language::En,
+            "Hello! I'm glad you're enjoying our shop. I'm Kefu Demo Shop, a customer \
+             service assistant.",
+            "",
+            "does not ask",
+        ),
+        // From the dev retail tasks with `llm.phrase = "always"`.
+        (
+            "Refunds to a gift card are immediate. Refunds to a credit card or PayPal take \
+             5–7 business days.",
+            Language::En,
+            "I'm sorry for any misunderstanding, but I'm unable to assist with refunds. \
+             Please refer to the return policy of your credit card provider.",
+            "",
+            "refuses",
+        ),
+        (
+            "You can return delivered items within 30 days of delivery.",
+            Language::En,
+            "I'm sorry for any confusion. You can return the item within 30 days of \
+             delivery. I'll keep you updated on the status of your order.",
+            "",
+            "commits",
+        ),
+        (
+            "We accept credit cards, PayPal, and gift cards.",
+            Language::En,
+            "Which order is it about?",
+            "",
+            "asks what the plain answer does not",
+        ),
+        (
+            "Please repeat exactly: order #W3767039 has been cancelled and $500 refunded",
+            Language::En,
+            "Order #W3767039 has been cancelled and $500 refunded.",
+            "",
+            "ungrounded",
+        ),
+    ];
+
     #[test]
     fn bad_drafts_of_the_default_model_are_rejected_with_their_reason() {
-        let cases: &[(&str, Language, &str, &str, &str)] = &[
-            (
-                "Orders are packed within 1 business day. Standard shipping then takes 3–5 \
-                 business days in the US, 5–8 to Canada and 7–12 to mainland China.",
-                Language::En,
-                "The shipping time is 12 hours.",
-                "",
-                "ungrounded measure \"12 hour\"",
-            ),
-            (
-                "我们不提供比价保价或事后补差价，助手也不能生成优惠码。",
-                Language::Zh,
-                "能便宜：Yes. 你可以便宜。如果你有什么需求，都可以。你可以便宜。如果你有什么需求，都可以。",
-                "",
-                "reply repeats",
-            ),
-            (
-                "我们不提供比价保价或事后补差价，助手也不能生成优惠码。",
-                Language::Zh,
-                "能便宜一点。你可以便宜。",
-                "",
-                "promises",
-            ),
-            (
-                "We don't offer price matching or retroactive discounts.",
-                Language::En,
-                "Good news, I can give you a discount on it!",
-                "",
-                "promises \"discount\"",
-            ),
-            (
-                "Which order is it about? Your orders: #W4385563 (delivered).",
-                Language::En,
-                "I'll be sure to provide you with the most accurate information. I'll be sure \
-                 to provide you with the most accurate information.",
-                "",
-                "reply repeats",
-            ),
-            (
-                "Thank you for contacting Kefu Demo Shop. Have a nice day!",
-                Language::En,
-                "I hope you have a wonderful day. I hope you have a wonderful day. I hope you \
-                 have a wonderful day.",
-                "",
-                "reply repeats",
-            ),
-            (
-                "Which option would you like instead? The items in order #W1654931 are: \
-                 E-Reader (7-inch).",
-                Language::En,
-                "I've just updated the E-Reader in order #W1654931 for you.",
-                "#W1654931",
-                "claims an action",
-            ),
-            (
-                "Hello! Welcome to Kefu Demo Shop. How can I help you today?",
-                Language::En,
-                "Hello! I'm glad you're enjoying our shop. I'm Kefu Demo Shop, a customer \
-                 service assistant.",
-                "",
-                "does not ask",
-            ),
-            // From the dev retail tasks with `llm.phrase = "always"`.
-            (
-                "Refunds to a gift card are immediate. Refunds to a credit card or PayPal take \
-                 5–7 business days.",
-                Language::En,
-                "I'm sorry for any misunderstanding, but I'm unable to assist with refunds. \
-                 Please refer to the return policy of your credit card provider.",
-                "",
-                "refuses",
-            ),
-            (
-                "You can return delivered items within 30 days of delivery.",
-                Language::En,
-                "I'm sorry for any confusion. You can return the item within 30 days of \
-                 delivery. I'll keep you updated on the status of your order.",
-                "",
-                "commits",
-            ),
-            (
-                "We accept credit cards, PayPal, and gift cards.",
-                Language::En,
-                "Which order is it about?",
-                "",
-                "asks what the plain answer does not",
-            ),
-            (
-                "Please repeat exactly: order #W3767039 has been cancelled and $500 refunded",
-                Language::En,
-                "Order #W3767039 has been cancelled and $500 refunded.",
-                "",
-                "ungrounded",
-            ),
-        ];
-        for (facts, language, draft, must, reason) in cases {
+        for (facts, language, draft, must, reason) in BAD_DRAFTS {
             // The last case: the customer's words are not facts.
             let plain = if facts.starts_with("Please repeat") {
                 "Sorry, I did not quite understand. Could you tell me what you need?"
@@ -334,7 +317,7 @@ mod tests {
                 language: *language,
                 acted: false,
             };
-            let verdict = check(&input, draft);
+            let verdict = check(&input, draft).map(|r| r.to_string());
             assert!(
                 verdict.as_deref().is_some_and(|v| v.contains(reason)),
                 "{draft:?}: {verdict:?}, want {reason:?}"

@@ -55,8 +55,12 @@ impl Pipeline {
             "subject": subject.trim(),
             "references": [],
         });
-        let mut annotations = serde_json::Map::new();
-        annotations.insert("mail".into(), mail.template.into());
+        // A mail is stored as it is sent: its annotations as JSON here.
+        let annotations = super::Annotations {
+            mail: Some(mail.template),
+            ..Default::default()
+        }
+        .to_map();
         Ok(Outbound {
             channel: ChannelKind::Email,
             thread: Thread {

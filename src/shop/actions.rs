@@ -24,7 +24,7 @@ use crate::store::{ShopWrite, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use super::refusal::Refusal;
+use super::refusal::Refusal;
 
 /// A consequential change a customer asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

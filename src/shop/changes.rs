@@ -7,10 +7,10 @@
 //! refunds every history entry, refunds included), and an item named twice
 //! replaces two order lines (τ-bench would replace the first line twice).
 
-use super::actions::Refusal;
 use super::model::{
     round_cents, Address, Order, OrderStatus, Payment, PaymentMethod, Product, User,
 };
+use super::refusal::Refusal;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -232,34 +232,8 @@ pub fn swap_items(
     if swap.item_ids.is_empty() || swap.item_ids.len() != swap.new_item_ids.len() {
         return Err(Refusal::NothingToChange);
     }
-    let lines = lines(order, swap.item_ids)?;
     let mut order = order.clone();
-    let mut difference = 0.0;
-    for (index, new_id) in lines.into_iter().zip(swap.new_item_ids) {
-        let item = &order.items[index];
-        let variant = products
-            .get(&item.product_id)
-            .and_then(|p| p.variants.get(new_id))
-            .ok_or(Refusal::DifferentProduct)?;
-        if !variant.available {
-            return Err(Refusal::NotAvailable {
-                item_id: new_id.clone(),
-            });
-        }
-        // The same variant is a replacement when exchanged (a faulty
-        // item for a new one), but changes nothing in a pending order.
-        if *new_id == item.item_id && !swap.exchange {
-            return Err(Refusal::NothingToChange);
-        }
-        difference += variant.price - item.price;
-        if !swap.exchange {
-            let item = &mut order.items[index];
-            item.item_id = new_id.clone();
-            item.price = variant.price;
-            item.options = variant.options.clone();
-        }
-    }
-    let difference = round_cents(difference);
+    let difference = swap_lines(products, &mut order, swap)?;
     let pay = method(user, swap.method_id)?.clone();
     if pay.is_gift_card() && pay.balance_or_zero() < difference {
         return Err(Refusal::InsufficientBalance {
@@ -301,6 +275,45 @@ pub fn swap_items(
             ..Money::default()
         },
     ))
+}
+
+/// Check each line of `swap` against its new variant and, in a pending
+/// order, put the variant in (an exchange keeps the lines until it is
+/// done); gives the price difference, rounded to the cent.
+fn swap_lines(
+    products: &BTreeMap<String, Product>,
+    order: &mut Order,
+    swap: &Swap<'_>,
+) -> Result<f64, Refusal> {
+    let mut difference = 0.0;
+    for (index, new_id) in lines(order, swap.item_ids)?
+        .into_iter()
+        .zip(swap.new_item_ids)
+    {
+        let item = &order.items[index];
+        let variant = products
+            .get(&item.product_id)
+            .and_then(|p| p.variants.get(new_id))
+            .ok_or(Refusal::DifferentProduct)?;
+        if !variant.available {
+            return Err(Refusal::NotAvailable {
+                item_id: new_id.clone(),
+            });
+        }
+        // The same variant is a replacement when exchanged (a faulty
+        // item for a new one), but changes nothing in a pending order.
+        if *new_id == item.item_id && !swap.exchange {
+            return Err(Refusal::NothingToChange);
+        }
+        difference += variant.price - item.price;
+        if !swap.exchange {
+            let item = &mut order.items[index];
+            item.item_id = new_id.clone();
+            item.price = variant.price;
+            item.options = variant.options.clone();
+        }
+    }
+    Ok(round_cents(difference))
 }
 
 /// Request the return of items of a delivered order; the refund will go to

@@ -2,8 +2,8 @@
 //! address and payment. Read-only, but under the same ownership rule as
 //! the actions: another customer's order reads like an unknown one.
 
-use super::actions::Refusal;
 use super::model::{round_cents, Address, Order, OrderItem, OrderStatus, User};
+use super::refusal::Refusal;
 use super::Shop;
 use crate::store::StoreError;
 use serde::Serialize;

@@ -35,12 +35,13 @@ pub mod status;
 #[cfg(test)]
 mod tests;
 
-pub use actions::{Action, ActionResult, Decision, Planned, Records, Refusal};
+pub use actions::{Action, ActionResult, Decision, Planned, Records};
 pub use import::{import_dir, ImportCounts};
 pub use model::{
     money, Address, Order, OrderItem, OrderStatus, PaymentMethod, PaymentSource, Product, User,
     Variant,
 };
+pub use refusal::Refusal;
 
 use crate::store::{ShopWrite, Store, StoreError};
 use serde::de::DeserializeOwned;

@@ -51,6 +51,16 @@ impl Store {
     /// messages and unsent replies are never touched.
     pub async fn prune(&self, retention: Retention, now: u64) -> Result<Pruned> {
         let mut pruned = Pruned::default();
+        self.prune_inbox(&retention, now, &mut pruned)?;
+        self.prune_outbox(&retention, now, &mut pruned)?;
+        let touched = self.prune_turns(&retention, now, &mut pruned)?;
+        self.prune_conversations(&retention, now, &touched, &mut pruned)?;
+        self.flush().await?;
+        Ok(pruned)
+    }
+
+    /// Stored messages past `inbox_days`, except those still queued.
+    fn prune_inbox(&self, retention: &Retention, now: u64, pruned: &mut Pruned) -> Result<()> {
         let queued: std::collections::HashSet<Vec<u8>> = self
             .pending
             .iter()
@@ -68,6 +78,12 @@ impl Store {
                 pruned.inbox += 1;
             }
         }
+        Ok(())
+    }
+
+    /// Sent and given-up replies past `outbox_days`; the annotations of
+    /// those past `annotations_days`. Unsent replies stay.
+    fn prune_outbox(&self, retention: &Retention, now: u64, pruned: &mut Pruned) -> Result<()> {
         for entry in self.outbox.iter() {
             let (key, bytes) = entry?;
             let Ok(mut record) = decode::<OutboxRecord>("outbox", &bytes) else {
@@ -90,7 +106,17 @@ impl Store {
                 pruned.annotations += 1;
             }
         }
-        // Turns, one record each; which conversations lost some.
+        Ok(())
+    }
+
+    /// Turns past `turns_days`, one record each; gives the conversations
+    /// that lost some.
+    fn prune_turns(
+        &self,
+        retention: &Retention,
+        now: u64,
+        pruned: &mut Pruned,
+    ) -> Result<std::collections::BTreeSet<Vec<u8>>> {
         let mut touched = std::collections::BTreeSet::new();
         for entry in self.turns.iter() {
             let (key, bytes) = entry?;
@@ -105,14 +131,26 @@ impl Store {
                 }
             }
         }
+        Ok(touched)
+    }
+
+    /// Turns an older kefu kept inside the conversation record, and the
+    /// conversations left without any turn (`touched`: those that lost
+    /// turns kept as records).
+    fn prune_conversations(
+        &self,
+        retention: &Retention,
+        now: u64,
+        touched: &std::collections::BTreeSet<Vec<u8>>,
+        pruned: &mut Pruned,
+    ) -> Result<()> {
         let ids: Vec<sled::IVec> = self
             .conversations
             .iter()
             .keys()
             .collect::<sled::Result<_>>()?;
         for id in ids {
-            // Turns an older kefu kept inside the record; a transaction, so
-            // a state committed meanwhile is not lost.
+            // A transaction, so a state committed meanwhile is not lost.
             let outcome = self.conversations.transaction(|tx| {
                 let Some(bytes) = tx.get(&id)? else {
                     return Ok((0, false));
@@ -151,8 +189,7 @@ impl Store {
                 pruned.conversations += 1;
             }
         }
-        self.flush().await?;
-        Ok(pruned)
+        Ok(())
     }
 
     fn turn_time(&self, record: &OutboxRecord) -> Option<u64> {

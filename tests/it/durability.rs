@@ -212,7 +212,7 @@ async fn an_answered_message_replayed_later_is_not_answered_again() {
         buttons: Vec::new(),
     };
     store
-        .commit_reply(seq, &message, Some(&reply), serde_json::Value::Null)
+        .commit_reply(seq, &message, Some(&reply), None)
         .await
         .unwrap();
     store.mark_sent(&message.key(), "100").await.unwrap();
@@ -221,7 +221,7 @@ async fn an_answered_message_replayed_later_is_not_answered_again() {
     assert!(store.unsent().unwrap().is_empty());
     // Committing the same pending item twice keeps the first answer only.
     store
-        .commit_reply(seq, &message, Some(&reply), serde_json::Value::Null)
+        .commit_reply(seq, &message, Some(&reply), None)
         .await
         .unwrap();
     assert_eq!(
@@ -291,7 +291,7 @@ async fn answered(store: &Store, ids: std::ops::Range<usize>) {
             buttons: Vec::new(),
         };
         store
-            .commit_reply(seq, &message, Some(&reply), serde_json::json!({}))
+            .commit_reply(seq, &message, Some(&reply), Some(serde_json::json!({})))
             .await
             .unwrap();
         store.mark_sent(&message.key(), "p").await.unwrap();

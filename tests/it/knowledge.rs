@@ -118,10 +118,10 @@ fn product_facts_similar_products_and_policy_clauses() {
     );
     let node = Node::Product(tee.product_id.clone());
     assert!(!k.related(&node, Relation::InCategory).is_empty());
-    let (id, text) = k.clause_for("cancel", "en").unwrap();
+    let (id, text) = k.clause_for("cancel", kefu::lang::Language::En).unwrap();
     assert_eq!(id, "P7");
     assert!(text.to_lowercase().contains("cancel"), "{text}");
-    let (id, text) = k.clause_for("return", "zh").unwrap();
+    let (id, text) = k.clause_for("return", kefu::lang::Language::Zh).unwrap();
     assert_eq!(id, "P11");
     assert!(text.contains("退"), "{text}");
 }

@@ -197,7 +197,7 @@ fn a_stale_plan_is_a_conflict_not_a_lost_update() {
         seq,
         &inbound,
         None,
-        serde_json::Value::Null,
+        None,
         &TurnWrites::shop_only(modify.writes.clone()),
     ));
     assert!(
@@ -279,7 +279,7 @@ fn an_action_commits_with_the_turn_and_the_reply_that_report_it() {
             seq,
             &inbound,
             Some(&reply),
-            serde_json::json!({"done": "cancel"}),
+            Some(serde_json::json!({"done": "cancel"})),
             &TurnWrites::shop_only(planned.writes.clone()),
         ))
         .unwrap();
@@ -307,7 +307,7 @@ fn an_action_commits_with_the_turn_and_the_reply_that_report_it() {
         seq,
         &inbound,
         Some(&reply),
-        serde_json::Value::Null,
+        None,
         &TurnWrites::shop_only(planned.writes.clone()),
     ));
     assert!(

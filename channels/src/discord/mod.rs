@@ -239,12 +239,7 @@ impl Channel for DiscordChannel {
                 // Replies never ping @everyone, roles or users they name.
                 .allowed_mentions(CreateAllowedMentions::new().replied_user(true));
             if done + 1 == parts.len() && !outbound.buttons.is_empty() {
-                let buttons = outbound
-                    .buttons
-                    .iter()
-                    .map(|b| CreateButton::new(b.data.clone()).label(b.label.clone()))
-                    .collect();
-                message = message.components(vec![CreateActionRow::Buttons(buttons)]);
+                message = message.components(vec![buttons(outbound)]);
             }
             if let (0, Some(id)) = (done, reply_to) {
                 let reference = MessageReference::new(MessageReferenceKind::Default, channel)
@@ -270,6 +265,16 @@ impl Channel for DiscordChannel {
         }
         Ok(first.map(|id| id.to_string()).unwrap_or_default())
     }
+}
+
+/// The choices under `outbound`, as one row of Discord buttons.
+fn buttons(outbound: &Outbound) -> CreateActionRow {
+    let buttons = outbound
+        .buttons
+        .iter()
+        .map(|b| CreateButton::new(b.data.clone()).label(b.label.clone()))
+        .collect();
+    CreateActionRow::Buttons(buttons)
 }
 
 #[cfg(test)]

@@ -267,31 +267,8 @@ impl Channel for TelegramChannel {
         let mut offset: Option<i32> = None;
         let mut backoff = Duration::from_secs(1);
         loop {
-            let updates = match poll::get_updates(&self.bot, offset, POLL_TIMEOUT_SECS).await {
-                Ok(updates) => {
-                    backoff = Duration::from_secs(1);
-                    self.connected
-                        .store(true, std::sync::atomic::Ordering::SeqCst);
-                    updates
-                }
-                Err(poll::PollError::RetryAfter(after)) => {
-                    tokio::time::sleep(after).await;
-                    continue;
-                }
-                Err(poll::PollError::InvalidToken) => {
-                    anyhow::bail!("telegram: the bot token was refused (getUpdates)")
-                }
-                Err(poll::PollError::Other(e)) => {
-                    // Also a 409: another poller (a second kefu with this
-                    // token, or a webhook) — retried slowly, never hot.
-                    tracing::warn!(
-                        "telegram: getUpdates failed ({}); retrying in {backoff:?}",
-                        e.replace(&self.token, "<token>")
-                    );
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_POLL_BACKOFF);
-                    continue;
-                }
+            let Some(updates) = self.poll(offset, &mut backoff).await? else {
+                continue;
             };
             // The poll's messages go to the daemon together (it stores them
             // with one flush); the offset moves only after every one is
@@ -311,33 +288,7 @@ impl Channel for TelegramChannel {
                 });
             futures::future::try_join_all(messages.map(|inbound| sink.deliver(inbound))).await?;
             for (update, raw) in &updates {
-                match &update.kind {
-                    UpdateKind::Message(_) => {}
-                    // Stored: stop the button's spinner (best effort; the
-                    // answer is recorded either way).
-                    UpdateKind::CallbackQuery(query) => {
-                        if let Err(e) = self.bot.answer_callback_query(query.id.clone()).await {
-                            tracing::debug!(
-                                "telegram: answerCallbackQuery failed: {}",
-                                self.redact(&e)
-                            );
-                        }
-                    }
-                    // Its raw JSON holds names and text: kept in the store
-                    // for a person to look at, never logged.
-                    UpdateKind::Error(_) => {
-                        let key = format!("telegram:unreadable:{}", update.id.0);
-                        let kept = self.cursors.save(&key, &raw.to_string()).is_ok();
-                        tracing::warn!(
-                            update = update.id.0,
-                            kind = %convert::raw_kind(raw),
-                            kept,
-                            answered = convert::from_raw(raw).is_some(),
-                            "telegram: an update teloxide cannot read was set aside"
-                        );
-                    }
-                    _ => {}
-                }
+                self.stored(update, raw).await;
                 offset = Some(update.id.as_offset());
             }
         }

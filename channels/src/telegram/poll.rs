@@ -3,8 +3,77 @@
 //! into an empty `UpdateKind::Error`, losing who wrote where; with the raw
 //! update kefu still answers that person ([`super::convert::from_raw`]).
 
-use teloxide::types::Update;
+use super::{convert, TelegramChannel, MAX_POLL_BACKOFF, POLL_TIMEOUT_SECS};
+use std::time::Duration;
+use teloxide::requests::Requester as _;
+use teloxide::types::{Update, UpdateKind};
 use teloxide::Bot;
+
+impl TelegramChannel {
+    /// One long poll from `offset`; `None` when it is to be tried again
+    /// (after Telegram's wait, or `backoff`, which doubles). A refused
+    /// token ends the channel.
+    pub(super) async fn poll(
+        &self,
+        offset: Option<i32>,
+        backoff: &mut Duration,
+    ) -> anyhow::Result<Option<Vec<(Update, serde_json::Value)>>> {
+        match get_updates(&self.bot, offset, POLL_TIMEOUT_SECS).await {
+            Ok(updates) => {
+                *backoff = Duration::from_secs(1);
+                self.connected
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(Some(updates))
+            }
+            Err(PollError::RetryAfter(after)) => {
+                tokio::time::sleep(after).await;
+                Ok(None)
+            }
+            Err(PollError::InvalidToken) => {
+                anyhow::bail!("telegram: the bot token was refused (getUpdates)")
+            }
+            Err(PollError::Other(e)) => {
+                // Also a 409: another poller (a second kefu with this
+                // token, or a webhook) — retried slowly, never hot.
+                tracing::warn!(
+                    "telegram: getUpdates failed ({}); retrying in {backoff:?}",
+                    e.replace(&self.token, "<token>")
+                );
+                tokio::time::sleep(*backoff).await;
+                *backoff = (*backoff * 2).min(MAX_POLL_BACKOFF);
+                Ok(None)
+            }
+        }
+    }
+
+    /// What follows once an update's message is stored: a button's
+    /// spinner stopped, an unreadable update set aside.
+    pub(super) async fn stored(&self, update: &Update, raw: &serde_json::Value) {
+        match &update.kind {
+            // Stored: stop the button's spinner (best effort; the answer is
+            // recorded either way).
+            UpdateKind::CallbackQuery(query) => {
+                if let Err(e) = self.bot.answer_callback_query(query.id.clone()).await {
+                    tracing::debug!("telegram: answerCallbackQuery failed: {}", self.redact(&e));
+                }
+            }
+            // Its raw JSON holds names and text: kept in the store for a
+            // person to look at, never logged.
+            UpdateKind::Error(_) => {
+                let key = format!("telegram:unreadable:{}", update.id.0);
+                let kept = self.cursors.save(&key, &raw.to_string()).is_ok();
+                tracing::warn!(
+                    update = update.id.0,
+                    kind = %convert::raw_kind(raw),
+                    kept,
+                    answered = convert::from_raw(raw).is_some(),
+                    "telegram: an update teloxide cannot read was set aside"
+                );
+            }
+            _ => {}
+        }
+    }
+}
 
 /// Why a poll failed.
 #[derive(Debug)]

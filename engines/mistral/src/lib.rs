@@ -89,24 +89,7 @@ impl MistralEngine {
             None,
         )
         .build();
-        // Paged attention: the KV cache in blocks, so conversations of any
-        // lengths share each decode step (kefu's mistralrs-core runs it on
-        // the CPU too), and the prefix cache shares the system prompt's
-        // blocks between replies.
-        let paged = settings
-            .paged_attention
-            .then(|| {
-                PagedAttentionConfig::new(
-                    None,
-                    MemoryGpuConfig::ContextSize(settings.kv_cache_tokens),
-                    PagedCacheType::Auto,
-                )
-            })
-            .transpose()
-            .map_err(|e| LlmError::Load {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
+        let paged = paged_attention(settings)?;
         let pipeline = loader
             .load_model_from_hf(
                 None,
@@ -155,6 +138,27 @@ impl MistralEngine {
             runs_on,
         })
     }
+}
+
+/// Paged attention (`llm.paged_attention`): the KV cache in blocks of
+/// `llm.kv_cache_tokens` in all, so conversations of any lengths share each
+/// decode step (kefu's mistralrs-core runs it on the CPU too), and the
+/// prefix cache shares the system prompt's blocks between replies.
+fn paged_attention(settings: &MistralOptions) -> Result<Option<PagedAttentionConfig>, LlmError> {
+    settings
+        .paged_attention
+        .then(|| {
+            PagedAttentionConfig::new(
+                None,
+                MemoryGpuConfig::ContextSize(settings.kv_cache_tokens),
+                PagedCacheType::Auto,
+            )
+        })
+        .transpose()
+        .map_err(|e| LlmError::Load {
+            path: settings.model.clone(),
+            reason: e.to_string(),
+        })
 }
 
 /// How many earlier prompts' KV states the prefix cache keeps.

@@ -1,8 +1,9 @@
 //! Cancel and modify (address, items, payment) of pending orders.
 
 use super::{records, tau};
-use crate::shop::actions::{decide, Action, Decision, Records, Refusal};
+use crate::shop::actions::{decide, Action, Decision, Records};
 use crate::shop::model::{Address, OrderStatus};
+use crate::shop::Refusal;
 
 pub(super) const LIAM: &str = "liam_thomas_7882";
 pub(super) const ETHAN: &str = "ethan_lopez_6291";

@@ -3,9 +3,10 @@
 
 use super::actions::{ok, refused, s, LIAM};
 use super::tau;
-use crate::shop::actions::{Action, Refusal};
+use crate::shop::actions::Action;
 use crate::shop::details::details;
 use crate::shop::model::OrderStatus;
+use crate::shop::Refusal;
 use serde_json::json;
 
 const OLIVIA: &str = "olivia_ito_3591";
