@@ -512,14 +512,7 @@ impl Catalog {
         }
         // "keeping the same colour and material".
         for item in &mut items {
-            let keys: Vec<String> = item
-                .products
-                .iter()
-                .filter_map(|p| self.keys.get(p))
-                .flatten()
-                .cloned()
-                .collect();
-            item.keep = crate::nlu::keep::kept_options(&lower, &keys);
+            item.keep = self.kept_options(&lower, &item.products);
         }
         (items, loose_to, loose_from)
     }
