@@ -90,7 +90,18 @@ fn named(text: &str, key: &str) -> Option<Said> {
         adjective.replace(' ', ""),
         key.replace("proof", "-proof"),
     ];
-    let lower = text.to_lowercase();
+    // (The shop's own notation, "{'waterproof': 'no'}", states values; it
+    // names no quality.)
+    let mut lower = String::new();
+    let mut depth = 0;
+    for c in text.to_lowercase().chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = (depth - 1).max(0),
+            _ if depth == 0 => lower.push(c),
+            _ => {}
+        }
+    }
     forms
         .iter()
         .filter(|form| contains_word(&lower, form))
@@ -140,6 +151,13 @@ mod tests {
             Some(Said::Negated)
         );
         assert_eq!(named("a blue one please", "water resistance"), None);
+        assert_eq!(
+            named(
+                "modify speaker {'water resistance': 'no'} to {'color': 'red'}",
+                "water resistance"
+            ),
+            None
+        );
         // Said to stay: no change wanted.
         assert_eq!(
             named("the same non-waterproof build", "waterproof"),
