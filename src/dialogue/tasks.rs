@@ -147,17 +147,7 @@ impl Brain {
             return Ok(Some(Step::new(StepKind::IdentityFailed)));
         };
         let mut orders = self.shop.orders_of(&user)?;
-        // "my other order", said after one was dealt with: not that one.
-        // (Unless an address is taken from the orders: "… sent to that same
-        // Chicago address" is found among all of them.)
-        if let (Some(head), Some(focus)) = (state.tasks.first(), &state.focus) {
-            let another = head.order_ids.is_empty()
-                && head.address_ref.is_none()
-                && super::words::names_another_order(&head.text);
-            if another && orders.iter().any(|o| &o.order_id != focus) {
-                orders.retain(|o| &o.order_id != focus);
-            }
-        }
+        apply_focus(state, &mut orders);
         let products: BTreeMap<String, crate::shop::Product> = self
             .shop
             .products()?
@@ -169,21 +159,6 @@ impl Brain {
             orders: &orders,
             products: &products,
         };
-        // "this order" with no number: the one the conversation is on, if
-        // it holds what the request names ("the order that has the tea"
-        // describes another one).
-        let focus = state
-            .focus
-            .as_ref()
-            .and_then(|id| orders.iter().find(|o| &o.order_id == id));
-        if let (Some(head), Some(focus)) = (state.tasks.first_mut(), focus) {
-            if head.this_order
-                && head.order_ids.is_empty()
-                && head.items.iter().all(|m| has_product(focus, &m.products))
-            {
-                head.order_ids.push(focus.order_id.clone());
-            }
-        }
         self.merge_same_order(state, &records);
         let head = state.tasks[0].clone();
         let resolved = resolve::resolve(&head, &records);
@@ -518,6 +493,37 @@ pub(super) fn refused(action: &Action, refusal: Refusal) -> Step {
 
 /// A refusal names what it refuses: the order and, for a wrong state, the
 /// state (a reworded refusal without them would not say why).
+/// The order the conversation is on, for the head request: "my other
+/// order" leaves it out of `orders`; "this order" with no number means it.
+fn apply_focus(state: &mut DialogueState, orders: &mut Vec<Order>) {
+    // "my other order", said after one was dealt with: not that one.
+    // (Unless an address is taken from the orders: "… sent to that same
+    // Chicago address" is found among all of them.)
+    if let (Some(head), Some(focus)) = (state.tasks.first(), &state.focus) {
+        let another = head.order_ids.is_empty()
+            && head.address_ref.is_none()
+            && super::words::names_another_order(&head.text);
+        if another && orders.iter().any(|o| &o.order_id != focus) {
+            orders.retain(|o| &o.order_id != focus);
+        }
+    }
+    // "this order" with no number: the one the conversation is on, if
+    // it holds what the request names ("the order that has the tea"
+    // describes another one).
+    let focus = state
+        .focus
+        .as_ref()
+        .and_then(|id| orders.iter().find(|o| &o.order_id == id));
+    if let (Some(head), Some(focus)) = (state.tasks.first_mut(), focus) {
+        if head.this_order
+            && head.order_ids.is_empty()
+            && head.items.iter().all(|m| has_product(focus, &m.products))
+        {
+            head.order_ids.push(focus.order_id.clone());
+        }
+    }
+}
+
 fn refused_plain(refusal: Refusal) -> Step {
     let mut step = Step::new(StepKind::Refused)
         .with("refusal", &refusal)
