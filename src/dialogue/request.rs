@@ -613,8 +613,10 @@ pub fn details_of(text: &str, catalog: &words::Catalog) -> Details {
     all
 }
 
+mod kind;
 mod read;
-use read::{kind_of, read_details};
+use kind::kind_of;
+use read::read_details;
 
 #[cfg(test)]
 mod tests;
