@@ -12,11 +12,16 @@ use std::collections::BTreeMap;
 
 mod items;
 mod means;
+mod pick;
 mod quality;
+mod swap;
+mod variant;
 mod which;
 
-use items::{chosen_items, fold_mentions, has_items, swap};
+use items::{chosen_items, fold_mentions};
 use means::{address_for, ask_payment, method_id, payment_or_original};
+use pick::{pick_order, Pick};
+use swap::swap;
 
 /// The customer's records a request is resolved against.
 pub struct Records<'a> {
@@ -97,317 +102,146 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
         ..request.clone()
     };
     let request = &fold_mentions(&acted_on, &order);
-    let pending = order.status == "pending";
-    let delivered = order.status == "delivered";
-    // A change of items means a modification while pending and an
-    // exchange once delivered, whatever word the customer used.
-    let whole =
-        request.items.is_empty() || request.all_items || request.items.len() >= order.items.len();
-    // Asked for the money back of an order not shipped yet ("I won't be
-    // there to receive it, I want a full refund"): that is a cancellation.
-    let refund_words = ["refund", "money back", "not receive", "退款", "退钱"]
-        .iter()
-        .any(|w| request.text.contains(w));
-    let kind = match request.kind {
-        // A refund of an order that has not shipped is its cancellation.
-        RequestKind::Return if pending && whole && refund_words => RequestKind::Cancel,
-        RequestKind::Exchange | RequestKind::ModifyItems if pending => RequestKind::ModifyItems,
-        RequestKind::Exchange | RequestKind::ModifyItems => RequestKind::Exchange,
-        other => other,
-    };
-    let order_id = order.order_id.clone();
-    match kind {
+    match kind_on(request, &order) {
         RequestKind::Status | RequestKind::Info => Resolved::Answer(status_step(&order)),
-        RequestKind::Cancel => {
-            if !pending {
-                return Resolved::WrongStatus(order, "pending");
-            }
-            // "cancel the air purifier in it": an order is cancelled whole.
-            let named = request.items.len();
-            if named > 0
-                && !request.all_items
-                && !request.order_by_items
-                && named < order.items.len()
-            {
-                return Resolved::PartialCancel(order);
-            }
-            match &request.reason {
-                Some(reason) => Resolved::Propose(
-                    Action::Cancel {
-                        order_id,
-                        reason: reason.clone(),
-                    },
-                    Vec::new(),
-                ),
-                None => Resolved::Ask(
-                    Step::new(StepKind::AskReason)
-                        .with("order_id", &order.order_id)
-                        .mention(&order.order_id),
-                ),
-            }
-        }
-        RequestKind::ModifyAddress => {
-            if !pending {
-                return Resolved::WrongStatus(order, "pending");
-            }
-            match address_for(request, records, Some(&order)) {
-                Some(address) => {
-                    Resolved::Propose(Action::ModifyAddress { order_id, address }, Vec::new())
-                }
-                None => Resolved::Ask(
-                    Step::new(StepKind::AskAddress)
-                        .with("order_id", &order.order_id)
-                        .with("current", order.address.one_line())
-                        .mention(&order.order_id),
-                ),
-            }
-        }
-        RequestKind::ModifyPayment => {
-            if !pending {
-                return Resolved::WrongStatus(order, "pending");
-            }
-            match request
-                .payment
-                .as_deref()
-                .and_then(|p| method_id(p, records.user, &order))
-            {
-                Some(method) => Resolved::Propose(
-                    Action::ModifyPayment {
-                        order_id,
-                        payment_method_id: method,
-                    },
-                    Vec::new(),
-                ),
-                None => Resolved::Ask(ask_payment(records.user, &order)),
-            }
-        }
-        RequestKind::Return => {
-            if !delivered {
-                return Resolved::WrongStatus(order, "delivered");
-            }
-            // (Only asked what a return would give: the figures for the
-            // original method, no question.)
-            if request.payment.is_none() && !request.hypothetical {
-                if let Some(step) = means::ask_refund_to(records.user, &order) {
-                    return Resolved::Ask(step);
-                }
-            }
-            let items = chosen_items(request, &order);
-            let method = payment_or_original(request, records.user, &order);
-            let lines = items.iter().map(|i| item_line(i, None)).collect();
-            Resolved::Propose(
-                Action::Return {
-                    order_id,
-                    item_ids: items.iter().map(|i| i.item_id.clone()).collect(),
-                    payment_method_id: method,
-                },
-                lines,
-            )
-        }
-        RequestKind::Exchange | RequestKind::ModifyItems => {
-            if order.status == "pending (item modified)" {
-                return Resolved::Refuse(crate::shop::Refusal::ItemsAlreadyModified { order_id });
-            }
-            if !pending && !delivered {
-                return Resolved::WrongStatus(
-                    order,
-                    if kind == RequestKind::Exchange {
-                        "delivered"
-                    } else {
-                        "pending"
-                    },
-                );
-            }
-            swap(request, records, &order, kind == RequestKind::Exchange)
+        RequestKind::Cancel => cancel(request, order),
+        RequestKind::ModifyAddress => modify_address(request, records, order),
+        RequestKind::ModifyPayment => modify_payment(request, records, order),
+        RequestKind::Return => return_items(request, records, order),
+        kind @ (RequestKind::Exchange | RequestKind::ModifyItems) => {
+            change_items(request, records, order, kind == RequestKind::Exchange)
         }
         RequestKind::ChangeAddress => unreachable!("handled above"),
     }
 }
 
-enum Pick {
-    One(Box<Order>),
-    Many(Vec<Order>),
-    NotYours(String),
-    Ask(Vec<Order>),
-    /// Items of one request in different orders ("the suitcases from one
-    /// delivery and the backpack from my other"): one request per order.
-    PerOrder(Vec<Request>),
-}
-
-/// Which order a request means.
-fn pick_order<'a>(request: &Request, records: &'a Records) -> Pick {
-    let mine = |id: &str| records.orders.iter().find(|o| o.order_id == id).cloned();
-    if !request.order_ids.is_empty() {
-        let mut found = Vec::new();
-        for id in &request.order_ids {
-            match mine(id) {
-                Some(order) => found.push(order),
-                None => return Pick::NotYours(id.clone()),
-            }
-        }
-        if found.len() == 1 || !request.kind.on_items() {
-            return if found.len() == 1 {
-                Pick::One(Box::new(found.remove(0)))
-            } else {
-                Pick::Many(found)
-            };
-        }
-        // Items named with several orders: the order that has them.
-        let having: Vec<Order> = found
-            .iter()
-            .filter(|o| !request.items.is_empty() && has_items(o, &request.items))
-            .cloned()
-            .collect();
-        return match having.len() {
-            1 => Pick::One(Box::new(having.into_iter().next().expect("one"))),
-            _ => Pick::Many(found),
-        };
-    }
-    let fits_status = |o: &Order| match request.kind {
-        RequestKind::Cancel | RequestKind::ModifyAddress | RequestKind::ModifyPayment => {
-            o.status == "pending"
-        }
-        RequestKind::Return => o.status == "delivered",
-        RequestKind::Exchange | RequestKind::ModifyItems => {
-            o.status == "pending" || o.status == "delivered"
-        }
-        _ => true,
-    };
-    let mut matching: Vec<&Order> = records
-        .orders
+/// What the request comes to on this order, whatever word the customer
+/// used: a change of items is a modification while pending and an
+/// exchange once delivered; the money back of a whole order not shipped
+/// yet ("I won't be there to receive it, I want a full refund") is its
+/// cancellation.
+fn kind_on(request: &Request, order: &Order) -> RequestKind {
+    let pending = order.status == "pending";
+    let whole =
+        request.items.is_empty() || request.all_items || request.items.len() >= order.items.len();
+    let refund_words = ["refund", "money back", "not receive", "退款", "退钱"]
         .iter()
-        .filter(|o| request.items.is_empty() || has_items(o, &request.items))
-        .filter(|o| {
-            request
-                .order_suffix
-                .as_ref()
-                .is_none_or(|s| o.order_id.ends_with(s.as_str()))
-        })
-        .collect();
-    // "change it to a bamboo deck": with no item named, the orders with a
-    // product that comes that way.
-    let offers_wants = |o: &&Order| {
-        o.items.iter().any(|i| {
-            records.products.get(&i.name).is_some_and(|p| {
-                // (Not "one size up" or "the brightest": no value.)
-                request
-                    .wants
-                    .iter()
-                    .filter(|(_, w)| !items::is_relative(w))
-                    .all(|(_, want)| {
-                        p.variants
-                            .values()
-                            .any(|v| v.options.values().any(|x| items::same_value(x, want)))
-                    })
-            })
-        })
-    };
-    let valued = request.wants.iter().any(|(_, w)| !items::is_relative(w));
-    if request.items.is_empty() && valued && matching.iter().any(offers_wants) {
-        matching.retain(offers_wants);
-    }
-    let fitting: Vec<&Order> = matching
-        .iter()
-        .copied()
-        .filter(|o| fits_status(o))
-        .collect();
-    match request.scope {
-        Scope::All if !fitting.is_empty() => {
-            // "every pending order except the one with the perfume": a
-            // whole-order request leaves out the orders holding it.
-            let whole_orders = !request.kind.on_items();
-            let all: Vec<Order> = fitting
-                .into_iter()
-                .filter(|o| {
-                    !(whole_orders && o.items.iter().any(|i| request.except.contains(&i.name)))
-                })
-                .cloned()
-                .collect();
-            return if all.is_empty() {
-                Pick::Ask(records.orders.to_vec())
-            } else {
-                Pick::Many(all)
-            };
-        }
-        Scope::Latest => {
-            if let Some(last) = fitting.last().or(matching.last()) {
-                return Pick::One(Box::new((*last).clone()));
-            }
-        }
-        _ => {}
-    }
-    if matching.is_empty() {
-        if let Some(requests) = per_order(request, records, &fits_status) {
-            return Pick::PerOrder(requests);
-        }
-    }
-    if let Some(order) = which::the_one_going_to_the_city(request, &matching) {
-        return Pick::One(Box::new(order.clone()));
-    }
-    // Several fit: the options said of the items ("the glass kettle"),
-    // then the customer's description of the order (its state, where it
-    // goes, its size) tell them apart.
-    let strict = |o: &&Order| {
-        request
-            .items
-            .iter()
-            .all(|m| o.items.iter().any(|i| items::mention_fits(m, i, true)))
-    };
-    let narrow = |orders: Vec<&'a Order>| {
-        let exact: Vec<&Order> = orders.iter().copied().filter(strict).collect();
-        if exact.is_empty() {
-            orders
-        } else {
-            exact
-        }
-    };
-    let fitting = which::described(request, narrow(fitting));
-    let matching = which::described(request, narrow(matching));
-    match (fitting.len(), matching.len()) {
-        (1, _) => Pick::One(Box::new(fitting[0].clone())),
-        (0, 1) => Pick::One(Box::new(matching[0].clone())),
-        (n, _) if n > 1 => Pick::Ask(fitting.into_iter().cloned().collect()),
-        _ => Pick::Ask(records.orders.to_vec()),
+        .any(|w| request.text.contains(w));
+    match request.kind {
+        RequestKind::Return if pending && whole && refund_words => RequestKind::Cancel,
+        RequestKind::Exchange | RequestKind::ModifyItems if pending => RequestKind::ModifyItems,
+        RequestKind::Exchange | RequestKind::ModifyItems => RequestKind::Exchange,
+        other => other,
     }
 }
 
-/// No one order holds every item named, but each item is in exactly one
-/// order that can take the request: one request per order, each with its
-/// own items.
-fn per_order(
-    request: &Request,
-    records: &Records,
-    fits_status: &dyn Fn(&Order) -> bool,
-) -> Option<Vec<Request>> {
-    let acted_on: Vec<_> = request.items.iter().filter(|m| !m.anchor).collect();
-    if acted_on.len() < 2 || !request.kind.on_items() {
-        return None;
+/// A pending order cancelled whole, for the reason the customer gave.
+fn cancel(request: &Request, order: Order) -> Resolved {
+    if order.status != "pending" {
+        return Resolved::WrongStatus(order, "pending");
     }
-    let mut split: Vec<Request> = Vec::new();
-    for mention in acted_on {
-        let holding: Vec<&Order> = records
-            .orders
-            .iter()
-            .filter(|o| fits_status(o) && has_items(o, std::slice::from_ref(mention)))
-            .collect();
-        let [order] = holding.as_slice() else {
-            return None;
-        };
-        match split
-            .iter_mut()
-            .find(|r| r.order_ids == [order.order_id.clone()])
-        {
-            Some(r) => r.items.push(mention.clone()),
-            None => split.push(Request {
-                order_ids: vec![order.order_id.clone()],
-                items: vec![mention.clone()],
-                all_items: false,
-                scope: Scope::One,
-                ..request.clone()
-            }),
+    // "cancel the air purifier in it": an order is cancelled whole.
+    let named = request.items.len();
+    if named > 0 && !request.all_items && !request.order_by_items && named < order.items.len() {
+        return Resolved::PartialCancel(order);
+    }
+    match &request.reason {
+        Some(reason) => Resolved::Propose(
+            Action::Cancel {
+                order_id: order.order_id.clone(),
+                reason: reason.clone(),
+            },
+            Vec::new(),
+        ),
+        None => Resolved::Ask(
+            Step::new(StepKind::AskReason)
+                .with("order_id", &order.order_id)
+                .mention(&order.order_id),
+        ),
+    }
+}
+
+/// A pending order sent to another address.
+fn modify_address(request: &Request, records: &Records, order: Order) -> Resolved {
+    if order.status != "pending" {
+        return Resolved::WrongStatus(order, "pending");
+    }
+    match address_for(request, records, Some(&order)) {
+        Some(address) => Resolved::Propose(
+            Action::ModifyAddress {
+                order_id: order.order_id.clone(),
+                address,
+            },
+            Vec::new(),
+        ),
+        None => Resolved::Ask(
+            Step::new(StepKind::AskAddress)
+                .with("order_id", &order.order_id)
+                .with("current", order.address.one_line())
+                .mention(&order.order_id),
+        ),
+    }
+}
+
+/// A pending order paid with another of the customer's methods.
+fn modify_payment(request: &Request, records: &Records, order: Order) -> Resolved {
+    if order.status != "pending" {
+        return Resolved::WrongStatus(order, "pending");
+    }
+    match request
+        .payment
+        .as_deref()
+        .and_then(|p| method_id(p, records.user, &order))
+    {
+        Some(method) => Resolved::Propose(
+            Action::ModifyPayment {
+                order_id: order.order_id.clone(),
+                payment_method_id: method,
+            },
+            Vec::new(),
+        ),
+        None => Resolved::Ask(ask_payment(records.user, &order)),
+    }
+}
+
+/// Items of a delivered order sent back, refunded to the method chosen.
+fn return_items(request: &Request, records: &Records, order: Order) -> Resolved {
+    if order.status != "delivered" {
+        return Resolved::WrongStatus(order, "delivered");
+    }
+    // (Only asked what a return would give: the figures for the original
+    // method, no question.)
+    if request.payment.is_none() && !request.hypothetical {
+        if let Some(step) = means::ask_refund_to(records.user, &order) {
+            return Resolved::Ask(step);
         }
     }
-    (split.len() > 1).then_some(split)
+    let items = chosen_items(request, &order);
+    let method = payment_or_original(request, records.user, &order);
+    let lines = items.iter().map(|i| item_line(i, None)).collect();
+    Resolved::Propose(
+        Action::Return {
+            order_id: order.order_id.clone(),
+            item_ids: items.iter().map(|i| i.item_id.clone()).collect(),
+            payment_method_id: method,
+        },
+        lines,
+    )
+}
+
+/// Items changed to other variants: modified while pending (once),
+/// exchanged once delivered.
+fn change_items(request: &Request, records: &Records, order: Order, exchange: bool) -> Resolved {
+    if order.status == "pending (item modified)" {
+        return Resolved::Refuse(crate::shop::Refusal::ItemsAlreadyModified {
+            order_id: order.order_id.clone(),
+        });
+    }
+    if order.status != "pending" && order.status != "delivered" {
+        let wanted = if exchange { "delivered" } else { "pending" };
+        return Resolved::WrongStatus(order, wanted);
+    }
+    swap(request, records, &order, exchange)
 }
 
 /// Orders as a customer recognises them: id, status and items.
