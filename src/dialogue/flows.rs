@@ -131,18 +131,8 @@ impl Brain {
             }
         }
         if let Some(action) = state.pending.clone() {
-            match confirm::answer(text) {
-                // From a claimed From, only the mailed code confirms.
-                Answer::Yes if state.unauthenticated => {
-                    let customer = state.customer.clone().unwrap_or_default();
-                    return self.propose(state, &customer, action, Vec::new());
-                }
-                Answer::Yes => return self.execute(state, action),
-                Answer::No => return self.decline(state, &action),
-                // Only an explicit yes executes: anything else drops the
-                // proposal; the task list proposes it again (with the
-                // customer's new details) or moves on to a new request.
-                Answer::Unclear => state.pending = None,
+            if let Some(step) = self.answer_proposal(state, action, text)? {
+                return Ok(step);
             }
         }
         // "what is the total amount refunded?": from what this
@@ -157,17 +147,7 @@ impl Brain {
             state.owes_refund_total = true;
         }
         let intent_kind = request_kind(u.intent, text);
-        // A question about the shop in general ("can I send things back?")
-        // asks for an answer, not for an action on an order: with no
-        // request under way, its words start none.
-        let read_general = (matches!(
-            u.frame.topic,
-            Topic::Faq | Topic::Product | Topic::Recommendation | Topic::OffTopic
-        ) && u.frame.source == Source::Model)
-            || (u.frame.topic == Topic::Faq && u.frame.sure);
-        // …unless it names something of theirs: an order, an item, an
-        // address ("can you cancel the order going to Edison?").
-        let general = read_general && !self.names_theirs(text)?;
+        let general = self.asks_in_general(u, text)?;
         let (has_tasks, added) = if general && state.tasks.is_empty() {
             (false, false)
         } else {
@@ -181,19 +161,9 @@ impl Brain {
             state.slots = Default::default();
             return Ok(Step::new(StepKind::GoPrivate));
         }
-        // "how much is left on my gift card": the figure from the data,
-        // then the requests go on.
         if asks_balance(text) {
-            if let Some(step) = self.verify(state)? {
+            if let Some(step) = self.balance_answer(state, has_tasks)? {
                 return Ok(step);
-            }
-            if let Some(step) = self.balance_step(state)? {
-                let next = if has_tasks {
-                    self.next_task(state, 1)?
-                } else {
-                    None
-                };
-                return Ok(step.followed_by(next));
             }
         }
         let simple = matches!(
@@ -208,6 +178,66 @@ impl Brain {
             return Ok(handoff(state, "the customer was unhappy twice in a row"));
         }
         self.info_flow(state, u, text)
+    }
+
+    /// The customer's answer to the proposal waiting for a yes: a yes
+    /// executes it (from a claimed From, only the mailed code confirms), a
+    /// no declines it. Only an explicit yes executes: anything else drops
+    /// the proposal (`None`); the task list proposes it again (with the
+    /// customer's new details) or moves on to a new request.
+    fn answer_proposal(
+        &self,
+        state: &mut DialogueState,
+        action: crate::shop::Action,
+        text: &str,
+    ) -> Result<Option<Step>, StoreError> {
+        match confirm::answer(text) {
+            Answer::Yes if state.unauthenticated => {
+                let customer = state.customer.clone().unwrap_or_default();
+                self.propose(state, &customer, action, Vec::new()).map(Some)
+            }
+            Answer::Yes => self.execute(state, action).map(Some),
+            Answer::No => self.decline(state, &action).map(Some),
+            Answer::Unclear => {
+                state.pending = None;
+                Ok(None)
+            }
+        }
+    }
+
+    /// A question about the shop in general ("can I send things back?")
+    /// asks for an answer, not for an action on an order: with no request
+    /// under way, its words start none — unless it names something of
+    /// theirs: an order, an item, an address ("can you cancel the order
+    /// going to Edison?").
+    fn asks_in_general(&self, u: &Understanding, text: &str) -> Result<bool, StoreError> {
+        let read_general = (matches!(
+            u.frame.topic,
+            Topic::Faq | Topic::Product | Topic::Recommendation | Topic::OffTopic
+        ) && u.frame.source == Source::Model)
+            || (u.frame.topic == Topic::Faq && u.frame.sure);
+        Ok(read_general && !self.names_theirs(text)?)
+    }
+
+    /// "how much is left on my gift card": the figure from the data (after
+    /// verification), then the requests go on.
+    fn balance_answer(
+        &self,
+        state: &mut DialogueState,
+        has_tasks: bool,
+    ) -> Result<Option<Step>, StoreError> {
+        if let Some(step) = self.verify(state)? {
+            return Ok(Some(step));
+        }
+        let Some(step) = self.balance_step(state)? else {
+            return Ok(None);
+        };
+        let next = if has_tasks {
+            self.next_task(state, 1)?
+        } else {
+            None
+        };
+        Ok(Some(step.followed_by(next)))
     }
 
     /// The customer's profile as this message leaves it: the order part

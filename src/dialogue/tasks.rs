@@ -72,32 +72,7 @@ impl Brain {
                 added = true;
             }
         }
-        // A change of items locks a pending order: its address and payment
-        // are changed first, whatever order the customer said them in.
-        // Only item changes are jumped over: a cancellation said first may
-        // refund the gift card that then pays. (Requests already on the
-        // list keep their place: the head may be waiting for an answer.)
-        let new = &mut state.tasks[before..];
-        for i in 1..new.len() {
-            let mut at = i;
-            // (Only on the same order: "… and for another order, change
-            // the payment" keeps its place.)
-            while at > 0
-                && matches!(
-                    new[at].kind,
-                    RequestKind::ModifyAddress | RequestKind::ModifyPayment
-                )
-                && !super::words::names_another_order(&new[at].text)
-                && (new[at].order_ids.is_empty() || new[at].order_ids == new[at - 1].order_ids)
-                && matches!(
-                    new[at - 1].kind,
-                    RequestKind::ModifyItems | RequestKind::Exchange
-                )
-            {
-                new.swap(at, at - 1);
-                at -= 1;
-            }
-        }
+        plan_changes(&mut state.tasks[before..]);
         if !added {
             let details = request::details_of(text, &catalog);
             match state.tasks.first_mut() {
@@ -538,4 +513,32 @@ fn refused_plain(refusal: Refusal) -> Step {
         _ => {}
     }
     step
+}
+
+/// A change of items locks a pending order: its address and payment are
+/// changed first, whatever order the customer said them in. Only item
+/// changes are jumped over: a cancellation said first may refund the gift
+/// card that then pays. (Called on the requests just added: those already
+/// on the list keep their place, the head may be waiting for an answer.)
+fn plan_changes(new: &mut [Request]) {
+    for i in 1..new.len() {
+        let mut at = i;
+        // (Only on the same order: "… and for another order, change the
+        // payment" keeps its place.)
+        while at > 0
+            && matches!(
+                new[at].kind,
+                RequestKind::ModifyAddress | RequestKind::ModifyPayment
+            )
+            && !super::words::names_another_order(&new[at].text)
+            && (new[at].order_ids.is_empty() || new[at].order_ids == new[at - 1].order_ids)
+            && matches!(
+                new[at - 1].kind,
+                RequestKind::ModifyItems | RequestKind::Exchange
+            )
+        {
+            new.swap(at, at - 1);
+            at -= 1;
+        }
+    }
 }

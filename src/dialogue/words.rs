@@ -350,19 +350,47 @@ pub fn order_suffix(lower: &str) -> Option<String> {
     digits_after(lower, &cues).filter(|_| about_order && !of_a_card)
 }
 
+/// Words that name a kind of payment method, and the kind.
+const METHOD_WORDS: &[(&[&str], &str)] = &[
+    (
+        &[
+            "original payment",
+            "original method",
+            "same payment",
+            "original card",
+            "原支付",
+            "原路",
+            "原来的支付",
+            "原来的付款",
+            "原付款",
+            "原来的卡",
+        ],
+        "original",
+    ),
+    (
+        &[
+            "gift card",
+            "giftcard",
+            "store credit",
+            "website credit",
+            "site credit",
+            "礼品卡",
+        ],
+        "gift card",
+    ),
+    (&["paypal", "pay pal"], "paypal"),
+    (&["visa"], "visa"),
+    (&["mastercard", "master card"], "mastercard"),
+    (&["amex", "american express"], "amex"),
+    (&["discover card"], "discover"),
+    (&["credit card", "信用卡", "my card"], "credit card"),
+];
+
 /// A payment method: an id as the shop writes it, or words naming a kind
 /// or a card brand.
 pub fn payment_in(lower: &str) -> Option<String> {
-    for prefix in ["gift_card_", "paypal_", "credit_card_"] {
-        if let Some(at) = lower.find(prefix) {
-            let digits: String = lower[at + prefix.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            if !digits.is_empty() {
-                return Some(format!("{prefix}{digits}"));
-            }
-        }
+    if let Some(id) = payment_id(lower) {
+        return Some(id);
     }
     // "the Visa ending 1234", "card ending in 1234", "尾号1234的卡".
     let card = ["card", "visa", "mastercard", "amex", "卡"]
@@ -379,40 +407,6 @@ pub fn payment_in(lower: &str) -> Option<String> {
     if let Some(last_four) = digits_after(lower, &cues).filter(|d| card && d.len() == 4) {
         return Some(format!("card ending {last_four}"));
     }
-    let words: &[(&[&str], &str)] = &[
-        (
-            &[
-                "original payment",
-                "original method",
-                "same payment",
-                "original card",
-                "原支付",
-                "原路",
-                "原来的支付",
-                "原来的付款",
-                "原付款",
-                "原来的卡",
-            ],
-            "original",
-        ),
-        (
-            &[
-                "gift card",
-                "giftcard",
-                "store credit",
-                "website credit",
-                "site credit",
-                "礼品卡",
-            ],
-            "gift card",
-        ),
-        (&["paypal", "pay pal"], "paypal"),
-        (&["visa"], "visa"),
-        (&["mastercard", "master card"], "mastercard"),
-        (&["amex", "american express"], "amex"),
-        (&["discover card"], "discover"),
-        (&["credit card", "信用卡", "my card"], "credit card"),
-    ];
     // The first method named, unless it is the one replaced ("rather
     // than my Mastercard, use PayPal", "switch from my gift card to …").
     let replaced = |at: usize| {
@@ -423,7 +417,7 @@ pub fn payment_in(lower: &str) -> Option<String> {
             .any(|w| find_word(&before, w, 0).is_some())
     };
     let mut best: Option<(bool, usize, &str)> = None;
-    for (phrases, label) in words {
+    for (phrases, label) in METHOD_WORDS {
         for p in *phrases {
             if let Some(at) = find_word(lower, p, 0) {
                 let key = (replaced(at), at);
@@ -434,6 +428,20 @@ pub fn payment_in(lower: &str) -> Option<String> {
         }
     }
     best.map(|(_, _, l)| l.to_string())
+}
+
+/// A payment method's id as the shop writes it ("paypal_1234").
+fn payment_id(lower: &str) -> Option<String> {
+    ["gift_card_", "paypal_", "credit_card_"]
+        .iter()
+        .find_map(|prefix| {
+            let at = lower.find(prefix)?;
+            let digits: String = lower[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            (!digits.is_empty()).then(|| format!("{prefix}{digits}"))
+        })
 }
 
 /// The policy's cancellation reasons, from the customer's words.

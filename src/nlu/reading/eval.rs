@@ -162,6 +162,7 @@ pub async fn eval_file(
                 "the {w:?} reader needs a model: set llm.model (or llm.engine) in the config"
             );
         }
+        let mut tally = Tally::default();
         let mut score = ReaderScore {
             reader: w,
             messages: labeled.len(),
@@ -174,9 +175,6 @@ pub async fn eval_file(
             p95_ms: 0.0,
             errors: Vec::new(),
         };
-        let (mut topics, mut frames) = (0usize, 0usize);
-        let (mut tp, mut fp, mut fneg, mut any_requests) = (0usize, 0usize, 0usize, false);
-        let mut times = Vec::new();
         for l in &labeled {
             let started = Instant::now();
             let got = match w {
@@ -187,59 +185,87 @@ pub async fn eval_file(
                 },
                 Which::Routed => reader.read(&l.text, engine).await.frame,
             };
-            times.push(started.elapsed().as_secs_f64() * 1000.0);
-            let entry = score
-                .per_topic
-                .entry(l.frame.topic.label().to_string())
-                .or_default();
-            entry.0 += 1;
-            if got.topic == l.frame.topic {
-                topics += 1;
-                entry.1 += 1;
-            }
-            let right = frame_right(&l.frame, &got);
-            if got.sure {
-                score.sure.0 += 1;
-                score.sure.1 += usize::from(!right);
-            }
-            if right {
-                frames += 1;
-            } else if score.errors.len() < 40 {
-                score
-                    .errors
-                    .push((l.text.clone(), describe(&l.frame), describe(&got)));
-            }
+            tally.times.push(started.elapsed().as_secs_f64() * 1000.0);
+            tally.count(l, &got, &mut score);
             if l.has_requests {
-                any_requests = true;
                 let found = request_fields(products, reader.knowledge_ref(), &l.text);
-                tp += found.intersection(&l.fields).count();
-                fp += found.difference(&l.fields).count();
-                fneg += l.fields.difference(&found).count();
+                tally.count_fields(&found, &l.fields);
             }
         }
-        let n = labeled.len().max(1) as f64;
-        score.topic_accuracy = topics as f64 / n;
-        score.frame_accuracy = frames as f64 / n;
-        if any_requests {
+        tally.finish(&mut score);
+        out.push(score);
+    }
+    Ok(out)
+}
+
+/// Counts over one reader's pass.
+#[derive(Default)]
+struct Tally {
+    topics: usize,
+    frames: usize,
+    /// Request fields: true positives, false positives, false negatives.
+    fields: Option<(usize, usize, usize)>,
+    /// Reading times, ms.
+    times: Vec<f64>,
+}
+
+impl Tally {
+    /// One message's reading against its label.
+    fn count(&mut self, l: &Labeled, got: &Frame, score: &mut ReaderScore) {
+        let entry = score
+            .per_topic
+            .entry(l.frame.topic.label().to_string())
+            .or_default();
+        entry.0 += 1;
+        if got.topic == l.frame.topic {
+            self.topics += 1;
+            entry.1 += 1;
+        }
+        let right = frame_right(&l.frame, got);
+        if got.sure {
+            score.sure.0 += 1;
+            score.sure.1 += usize::from(!right);
+        }
+        if right {
+            self.frames += 1;
+        } else if score.errors.len() < 40 {
+            score
+                .errors
+                .push((l.text.clone(), describe(&l.frame), describe(got)));
+        }
+    }
+
+    /// One message's request fields against its label.
+    fn count_fields(&mut self, found: &BTreeSet<Field>, labeled: &BTreeSet<Field>) {
+        let (tp, fp, fneg) = self.fields.get_or_insert((0, 0, 0));
+        *tp += found.intersection(labeled).count();
+        *fp += found.difference(labeled).count();
+        *fneg += labeled.difference(found).count();
+    }
+
+    /// The shares, F1 and reading times.
+    fn finish(mut self, score: &mut ReaderScore) {
+        let n = score.messages.max(1) as f64;
+        score.topic_accuracy = self.topics as f64 / n;
+        score.frame_accuracy = self.frames as f64 / n;
+        score.request_f1 = self.fields.map(|(tp, fp, fneg)| {
             let p = tp as f64 / (tp + fp).max(1) as f64;
             let r = tp as f64 / (tp + fneg).max(1) as f64;
-            score.request_f1 = Some(if p + r > 0.0 {
+            if p + r > 0.0 {
                 2.0 * p * r / (p + r)
             } else {
                 0.0
-            });
-        }
-        times.sort_by(|a, b| a.total_cmp(b));
+            }
+        });
+        self.times.sort_by(|a, b| a.total_cmp(b));
         let at = |q: f64| {
-            times
-                .get(((times.len() as f64 - 1.0) * q).round() as usize)
+            self.times
+                .get(((self.times.len() as f64 - 1.0) * q).round() as usize)
                 .copied()
         };
         score.median_ms = at(0.5).unwrap_or(0.0);
         score.p95_ms = at(0.95).unwrap_or(0.0);
-        out.push(score);
     }
-    Ok(out)
 }
 
 fn describe(f: &Frame) -> String {

@@ -13,112 +13,170 @@ const SURE_FAQ: f64 = 11.0;
 pub fn read(u: &Understanding, text: &str, knowledge: &Knowledge, choices: &Choices) -> Frame {
     // Phone keyboards type ’ for ': "I’d like" is "i'd like".
     let lower = text.to_lowercase().replace(['‘', '’'], "'");
-    let sure_intent = u.confidence >= 0.5;
-    let product = u
-        .entities
-        .first("product")
-        .and_then(|name| knowledge.product_by_name(name))
-        .map(|p| p.name.clone());
-    let faq = knowledge.faq_scored(text);
+    let seen = Seen {
+        u,
+        text,
+        lower: &lower,
+        choices,
+        product: u
+            .entities
+            .first("product")
+            .and_then(|name| knowledge.product_by_name(name))
+            .map(|p| p.name.clone()),
+        faq: knowledge
+            .faq_scored(text)
+            .map(|(entry, score)| (entry.id.clone(), score)),
+    };
     let mut frame = Frame {
         source: Source::Rules,
         ..Frame::default()
     };
-    let asks_policy = general_question(&lower, u)
-        && !matches!(
-            u.intent,
-            Intent::Greeting | Intent::Goodbye | Intent::HumanAgent
-        )
-        && !(u.intent == Intent::ProductInfo && product.is_some());
-    let small_talk = matches!(
-        u.intent,
-        Intent::Greeting | Intent::Goodbye | Intent::HumanAgent
-    );
-    if !small_talk && personal_order(&lower, u) {
-        frame.topic = Topic::Order;
-        frame.action = action_of(u.intent);
-        frame.sure = u.entities.first("order_id").is_some();
-        return frame;
-    }
-    if !small_talk && !u.intent.is_order() && asks_advice(&lower) {
-        frame.topic = Topic::Recommendation;
-        frame.product = product.clone();
-        frame.need = need_of(&lower, product.as_deref(), choices);
-        frame.sure = frame.need.is_some();
-        return frame;
-    }
-    if let (true, Some((entry, score))) = (asks_policy, faq) {
-        // "can orders still be cancelled once shipped?": the shop's policy
-        // is asked, not an action on one of the customer's orders.
-        frame.topic = Topic::Faq;
-        frame.faq = Some(entry.id.clone());
-        frame.sure = score >= SURE_FAQ;
-        return frame;
-    }
-    match u.intent {
-        Intent::Greeting | Intent::Goodbye | Intent::HumanAgent => {
-            frame.topic = match u.intent {
-                Intent::Greeting => Topic::Greeting,
-                Intent::Goodbye => Topic::Goodbye,
-                _ => Topic::Handoff,
-            };
-            // "when are your agents around?" asks about people, not for one.
-            frame.sure =
-                sure_intent && !(frame.topic == Topic::Handoff && general_question(&lower, u));
-        }
-        Intent::OrderStatus
-        | Intent::CancelOrder
-        | Intent::ModifyOrder
-        | Intent::ReturnOrder
-        | Intent::ExchangeOrder
-        | Intent::ChangeAddress => {
-            frame.topic = Topic::Order;
-            frame.action = action_of(u.intent);
-            frame.sure = sure_intent || u.entities.first("order_id").is_some();
-        }
-        Intent::Recommendation => {
-            frame.topic = Topic::Recommendation;
-            frame.product = product.clone();
-            frame.need = need_of(&lower, product.as_deref(), choices);
-            frame.sure = sure_intent && (frame.need.is_some() || frame.product.is_some());
-        }
-        Intent::ProductInfo | Intent::Other
-            if product.is_some() && !faq.is_some_and(|(_, score)| score >= SURE_FAQ) =>
-        {
-            let name = product.expect("checked");
-            let said = u.entities.all("option");
-            let (property, named) = property_of(&lower, &name, said, choices);
-            frame.sure = sure_intent && named;
-            frame.topic = Topic::Product;
-            frame.product = Some(name);
-            frame.property = Some(property);
-        }
-        Intent::Other if identifies(u) => {
-            // An email, a name, a zip: an answer to a question.
-            frame.topic = Topic::Other;
-            frame.sure = true;
-        }
-        Intent::ProductInfo | Intent::Complaint | Intent::Other => {
-            if let Some((entry, score)) = faq {
-                frame.topic = Topic::Faq;
-                frame.faq = Some(entry.id.clone());
-                frame.sure = score >= SURE_FAQ;
-            } else if u.intent == Intent::Complaint {
-                frame.topic = Topic::Complaint;
-                frame.sure = sure_intent;
-            } else if u.intent == Intent::ProductInfo {
-                // A product question about a product the shop does not sell.
-                frame.topic = Topic::Product;
-            } else if !u.entities.0.is_empty() {
-                // An option, an amount: perhaps an answer to a question,
-                // perhaps words the rules took for one.
-                frame.topic = Topic::Other;
-            } else if words(text) >= 4 {
-                frame.topic = Topic::OffTopic;
-            }
-        }
+    if !seen.before_intent(&mut frame) {
+        seen.by_intent(&mut frame);
     }
     frame
+}
+
+/// A message as the rules saw it.
+struct Seen<'a> {
+    u: &'a Understanding,
+    text: &'a str,
+    lower: &'a str,
+    choices: &'a Choices,
+    /// The shop's product named, by its name.
+    product: Option<String>,
+    /// The best FAQ entry's id and BM25 score.
+    faq: Option<(String, f64)>,
+}
+
+impl Seen<'_> {
+    fn sure_intent(&self) -> bool {
+        self.u.confidence >= 0.5
+    }
+
+    fn small_talk(&self) -> bool {
+        matches!(
+            self.u.intent,
+            Intent::Greeting | Intent::Goodbye | Intent::HumanAgent
+        )
+    }
+
+    /// What the words say whatever the intent: the customer's own order, a
+    /// request for advice, a question about the shop's policy. False when
+    /// none of them.
+    fn before_intent(&self, frame: &mut Frame) -> bool {
+        let u = self.u;
+        if !self.small_talk() && personal_order(self.lower, u) {
+            frame.topic = Topic::Order;
+            frame.action = action_of(u.intent);
+            frame.sure = u.entities.first("order_id").is_some();
+            return true;
+        }
+        if !self.small_talk() && !u.intent.is_order() && asks_advice(self.lower) {
+            self.recommendation(frame);
+            frame.sure = frame.need.is_some();
+            return true;
+        }
+        let asks_policy = general_question(self.lower, u)
+            && !self.small_talk()
+            && !(u.intent == Intent::ProductInfo && self.product.is_some());
+        match (&self.faq, asks_policy) {
+            // "can orders still be cancelled once shipped?": the shop's
+            // policy is asked, not an action on one of the customer's orders.
+            (Some(faq), true) => {
+                self.faq_entry(faq, frame);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// What the intent the rules found comes to.
+    fn by_intent(&self, frame: &mut Frame) {
+        let u = self.u;
+        let sure_faq = self
+            .faq
+            .as_ref()
+            .is_some_and(|(_, score)| *score >= SURE_FAQ);
+        match u.intent {
+            Intent::Greeting | Intent::Goodbye | Intent::HumanAgent => {
+                frame.topic = match u.intent {
+                    Intent::Greeting => Topic::Greeting,
+                    Intent::Goodbye => Topic::Goodbye,
+                    _ => Topic::Handoff,
+                };
+                // "when are your agents around?" asks about people, not for one.
+                frame.sure = self.sure_intent()
+                    && !(frame.topic == Topic::Handoff && general_question(self.lower, u));
+            }
+            Intent::OrderStatus
+            | Intent::CancelOrder
+            | Intent::ModifyOrder
+            | Intent::ReturnOrder
+            | Intent::ExchangeOrder
+            | Intent::ChangeAddress => {
+                frame.topic = Topic::Order;
+                frame.action = action_of(u.intent);
+                frame.sure = self.sure_intent() || u.entities.first("order_id").is_some();
+            }
+            Intent::Recommendation => {
+                self.recommendation(frame);
+                frame.sure =
+                    self.sure_intent() && (frame.need.is_some() || frame.product.is_some());
+            }
+            Intent::ProductInfo | Intent::Other if self.product.is_some() && !sure_faq => {
+                let name = self.product.clone().expect("checked");
+                let said = u.entities.all("option");
+                let (property, named) = property_of(self.lower, &name, said, self.choices);
+                frame.sure = self.sure_intent() && named;
+                frame.topic = Topic::Product;
+                frame.product = Some(name);
+                frame.property = Some(property);
+            }
+            Intent::Other if identifies(u) => {
+                // An email, a name, a zip: an answer to a question.
+                frame.topic = Topic::Other;
+                frame.sure = true;
+            }
+            Intent::ProductInfo | Intent::Complaint | Intent::Other => self.unsure(frame),
+        }
+    }
+
+    /// A FAQ entry, sure where it matches well.
+    fn faq_entry(&self, (id, score): &(String, f64), frame: &mut Frame) {
+        frame.topic = Topic::Faq;
+        frame.faq = Some(id.clone());
+        frame.sure = *score >= SURE_FAQ;
+    }
+
+    /// A recommendation: the product named and the need.
+    fn recommendation(&self, frame: &mut Frame) {
+        frame.topic = Topic::Recommendation;
+        frame.product = self.product.clone();
+        frame.need = need_of(self.lower, self.product.as_deref(), self.choices);
+    }
+
+    /// A product question, complaint or other message the rules did not
+    /// place: the FAQ entry it matches, else the intent's topic, else an
+    /// answer to a question or off-topic words.
+    fn unsure(&self, frame: &mut Frame) {
+        let u = self.u;
+        if let Some(faq) = &self.faq {
+            self.faq_entry(faq, frame);
+        } else if u.intent == Intent::Complaint {
+            frame.topic = Topic::Complaint;
+            frame.sure = self.sure_intent();
+        } else if u.intent == Intent::ProductInfo {
+            // A product question about a product the shop does not sell.
+            frame.topic = Topic::Product;
+        } else if !u.entities.0.is_empty() {
+            // An option, an amount: perhaps an answer to a question,
+            // perhaps words the rules took for one.
+            frame.topic = Topic::Other;
+        } else if words(self.text) >= 4 {
+            frame.topic = Topic::OffTopic;
+        }
+    }
 }
 
 /// A question about how the shop works, not about the customer's own
@@ -305,55 +363,57 @@ pub fn words(text: &str) -> usize {
     text.split_whitespace().count() + text.chars().filter(|c| crate::lang::is_cjk(*c)).count() / 2
 }
 
+/// Words that ask a product's price, stock, brand, or its options.
+const PRICE: &[&str] = &[
+    "price",
+    "cost",
+    "how much",
+    "expensive",
+    "cheap",
+    "多少钱",
+    "价格",
+    "价钱",
+    "贵",
+    "便宜",
+    "几块",
+];
+const STOCK: &[&str] = &[
+    "in stock",
+    "available",
+    "sold out",
+    "out of stock",
+    "restock",
+    "有货",
+    "没货",
+    "缺货",
+    "卖完",
+    "还有吗",
+    "现货",
+];
+const BRAND: &[&str] = &["brand", "who makes", "made by", "牌子", "品牌", "厂家"];
+const OPTIONS: &[&str] = &[
+    "options",
+    "variants",
+    "versions",
+    "kinds",
+    "types",
+    "款式",
+    "规格",
+    "有哪些",
+    "几种",
+];
+const OPTION_WORDS: &[(&str, &[&str])] = &[
+    ("color", &["color", "colour", "颜色", "色"]),
+    ("size", &["size", "尺码", "尺寸", "大小", "码"]),
+    (
+        "material",
+        &["material", "fabric", "made of", "材质", "面料", "材料"],
+    ),
+];
+
 /// What a question about `product` asks, and whether the words named it
 /// (else it is a guess: `unknown` for a question, `options` otherwise).
 fn property_of(lower: &str, product: &str, said: &[String], choices: &Choices) -> (Property, bool) {
-    const PRICE: &[&str] = &[
-        "price",
-        "cost",
-        "how much",
-        "expensive",
-        "cheap",
-        "多少钱",
-        "价格",
-        "价钱",
-        "贵",
-        "便宜",
-        "几块",
-    ];
-    const STOCK: &[&str] = &[
-        "in stock",
-        "available",
-        "sold out",
-        "out of stock",
-        "restock",
-        "有货",
-        "没货",
-        "缺货",
-        "卖完",
-        "还有吗",
-        "现货",
-    ];
-    const BRAND: &[&str] = &["brand", "who makes", "made by", "牌子", "品牌", "厂家"];
-    const OPTIONS: &[&str] = &[
-        "options",
-        "variants",
-        "versions",
-        "kinds",
-        "types",
-        "款式",
-        "规格",
-        "有哪些",
-        "几种",
-    ];
-    const OPTION_WORDS: &[(&str, &[&str])] = &[
-        ("color", &["color", "colour", "颜色", "色"]),
-        ("size", &["size", "尺码", "尺寸", "大小", "码"]),
-        (
-            "material",
-            &["material", "fabric", "made of", "材质", "面料", "材料"],
-        ),
-    ];
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
     if has(PRICE) {
         return (Property::Price, true);
