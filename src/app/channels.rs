@@ -22,7 +22,7 @@ pub fn platform_channels(settings: &Settings, store: &Store) -> anyhow::Result<C
         channels.insert(ChannelKind::Telegram, telegram_channel(settings, store)?);
     }
     if settings.discord.enabled {
-        channels.insert(ChannelKind::Discord, discord_channel(settings)?);
+        channels.insert(ChannelKind::Discord, discord_channel(settings, store)?);
     }
     if settings.email.enabled {
         channels.insert(ChannelKind::Email, email_channel(settings, store)?);
@@ -52,32 +52,65 @@ fn telegram_channel(_settings: &Settings, _store: &Store) -> anyhow::Result<Arc<
 }
 
 /// The Discord bot from `[discord]`. Its catch-up marks (the last stored
-/// message of each Discord channel) live in the state directory.
+/// message of each Discord channel) live in the store, as Telegram's offset
+/// and the inbox's cursor do.
 #[cfg(feature = "discord")]
-fn discord_channel(settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
-    use kefu_channels::discord::cursor::FileCursorStore;
+fn discord_channel(settings: &Settings, store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     use kefu_channels::discord::{DiscordChannel, DiscordConfig};
     let discord = &settings.discord;
+    let cursors = Arc::new(StoreCursors(store.clone()));
+    import_discord_marks(&*cursors, &settings.store.path.join("discord-cursors.json"))?;
     let config = DiscordConfig {
         token: discord.token.expose().to_string(),
         api_url: discord.api_url.clone(),
         channels: discord.channels.clone(),
-        cursors: Arc::new(FileCursorStore::open(
-            settings.store.path.join("discord-cursors.json"),
-        )),
+        cursors,
         catch_up_hours: discord.catch_up_hours,
     };
     Ok(Arc::new(DiscordChannel::new(config)?))
 }
 
+/// Earlier releases kept the Discord marks in a JSON file beside the
+/// store: taken into the store once (where it has none yet), and the file
+/// renamed so it is not read again.
+#[cfg(feature = "discord")]
+fn import_discord_marks(
+    cursors: &dyn kefu_channels::CursorStore,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use kefu_channels::discord::cursor::CURSOR_KEY;
+    let Ok(bytes) = std::fs::read(file) else {
+        return Ok(());
+    };
+    if cursors.load(CURSOR_KEY).is_none() {
+        let values: std::collections::HashMap<String, String> = serde_json::from_slice(&bytes)
+            .with_context(|| {
+                format!(
+                    "{} is not the Discord marks file kefu wrote; move it away to start without it",
+                    file.display()
+                )
+            })?;
+        if let Some(marks) = values.get(CURSOR_KEY) {
+            cursors.save(CURSOR_KEY, marks)?;
+        }
+    }
+    std::fs::rename(file, file.with_extension("json.imported"))
+        .with_context(|| format!("cannot rename {} after importing it", file.display()))
+}
+
 #[cfg(not(feature = "discord"))]
-fn discord_channel(_settings: &Settings) -> anyhow::Result<Arc<dyn Channel>> {
+fn discord_channel(_settings: &Settings, _store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     anyhow::bail!("discord.enabled is set, but this kefu was built without the `discord` feature")
 }
 
 /// The daemon's store as the channels' cursor storage (Telegram's update
-/// offset, the inbox's UID cursor and thread index, in its `meta` tree).
-#[cfg_attr(not(any(feature = "email", feature = "telegram")), allow(dead_code))]
+/// offset, Discord's marks, the inbox's UID cursor and thread index, in its
+/// `meta` tree).
+#[cfg_attr(
+    not(any(feature = "email", feature = "telegram", feature = "discord")),
+    allow(dead_code)
+)]
 struct StoreCursors(Store);
 
 impl kefu_channels::CursorStore for StoreCursors {
@@ -138,4 +171,53 @@ fn email_channel(settings: &Settings, store: &Store) -> anyhow::Result<Arc<dyn C
 #[cfg(not(feature = "email"))]
 fn email_channel(_settings: &Settings, _store: &Store) -> anyhow::Result<Arc<dyn Channel>> {
     anyhow::bail!("email.enabled is set, but this kefu was built without the `email` feature")
+}
+
+#[cfg(all(test, feature = "discord"))]
+mod tests {
+    use super::import_discord_marks;
+    use kefu_channels::discord::cursor::CURSOR_KEY;
+    use kefu_channels::{CursorStore, MemoryCursorStore};
+
+    #[test]
+    fn an_earlier_releases_discord_marks_file_is_taken_into_the_store_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("discord-cursors.json");
+        std::fs::write(
+            &file,
+            r#"{"discord.marks": "{\"7\":{\"last\":99,\"dm\":true}}"}"#,
+        )
+        .unwrap();
+        let store = MemoryCursorStore::default();
+        import_discord_marks(&store, &file).unwrap();
+        assert_eq!(
+            store.load(CURSOR_KEY).as_deref(),
+            Some(r#"{"7":{"last":99,"dm":true}}"#)
+        );
+        assert!(!file.exists(), "the file is not read again");
+        assert!(dir.path().join("discord-cursors.json.imported").exists());
+        // No file: nothing to do.
+        import_discord_marks(&store, &file).unwrap();
+    }
+
+    #[test]
+    fn marks_in_the_store_win_over_an_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("discord-cursors.json");
+        std::fs::write(&file, r#"{"discord.marks": "old"}"#).unwrap();
+        let store = MemoryCursorStore::default();
+        store.save(CURSOR_KEY, "new").unwrap();
+        import_discord_marks(&store, &file).unwrap();
+        assert_eq!(store.load(CURSOR_KEY).as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_the_marks_is_a_clear_error_and_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("discord-cursors.json");
+        std::fs::write(&file, "not json").unwrap();
+        let err = import_discord_marks(&MemoryCursorStore::default(), &file).unwrap_err();
+        assert!(format!("{err:#}").contains("move it away"), "{err:#}");
+        assert!(file.exists());
+    }
 }

@@ -69,8 +69,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Daemon> {
         // over (retries); beyond that and a minute, something is stuck.
         stall: Duration::from_secs(settings.llm.timeout_secs.max(30) * 5 + 60),
         retention: settings.retention.policy(),
-        desk,
-        survey,
+        followup: crate::daemon::Followup { desk, survey },
         assume_after: Duration::from_secs_f64(
             settings.outcomes.assume_after_hours.max(0.001) * 3600.0,
         ),

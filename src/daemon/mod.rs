@@ -70,10 +70,8 @@ pub struct Daemon {
     pub stall: Duration,
     /// What is pruned, daily.
     pub retention: crate::store::Retention,
-    /// The operators' desk (`[operators]`), if configured.
-    pub desk: Option<Arc<crate::desk::Desk>>,
-    /// The satisfaction survey (`[csat]`), if on.
-    pub survey: Option<Arc<crate::outcomes::Survey>>,
+    /// The operators' desk and the satisfaction survey.
+    pub followup: Followup,
     /// Quiet after which a conversation counts as resolved (or abandoned).
     pub assume_after: Duration,
     /// The shop's data directory (`kefu learn check` reads its FAQ).
@@ -94,7 +92,7 @@ impl Daemon {
             self.store.clone(),
             &channels,
             self.max_send_attempts,
-            self.desk.clone(),
+            self.followup.desk.clone(),
         );
         let dispatcher = Arc::new(Dispatcher::new(
             self.store.clone(),
@@ -103,10 +101,7 @@ impl Daemon {
             outbox.clone(),
             self.workers,
             self.pacing,
-            Followup {
-                desk: self.desk.clone(),
-                survey: self.survey.clone(),
-            },
+            self.followup.clone(),
         ));
         self.resume(&channels, &dispatcher, &outbox)?;
         self.listen(&channels, &outbox, &stop).await?;
@@ -163,12 +158,12 @@ impl Daemon {
     /// reminders, settling quiet conversations.
     fn spawn_background(&self, outbox: &Arc<OutboxSender>, stop: &CancellationToken) {
         self.store.spawn_pruning(self.retention, stop.clone());
-        if let Some(desk) = &self.desk {
+        if let Some(desk) = &self.followup.desk {
             desk::spawn_reminders(desk.clone(), outbox.clone(), stop.clone());
         }
         measure::spawn_settling(
             self.store.clone(),
-            self.survey.clone(),
+            self.followup.survey.clone(),
             outbox.clone(),
             self.assume_after,
             stop.clone(),
@@ -210,8 +205,8 @@ impl Daemon {
         let (store, channels) = (self.store.clone(), channels.clone());
         let state = crate::admin::server::AdminState {
             store: self.store.clone(),
-            desk: self.desk.clone(),
-            survey: self.survey.clone(),
+            desk: self.followup.desk.clone(),
+            survey: self.followup.survey.clone(),
             outbox: outbox.clone(),
             token: self.http.admin_token.clone(),
             data: self.shop_data.clone(),

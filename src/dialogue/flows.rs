@@ -523,7 +523,14 @@ fn request_kind(intent: Intent, text: &str) -> Option<RequestKind> {
         Intent::ReturnOrder => RequestKind::Return,
         Intent::ExchangeOrder => RequestKind::Exchange,
         Intent::ChangeAddress => RequestKind::ChangeAddress,
-        _ => return None,
+        // Listed, not `_`: a new intent is placed here by the compiler.
+        Intent::Greeting
+        | Intent::ProductInfo
+        | Intent::Recommendation
+        | Intent::Complaint
+        | Intent::HumanAgent
+        | Intent::Goodbye
+        | Intent::Other => return None,
     })
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The kinds of step, each with its template (`prompts/reply/NAME.LANG.j2`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum StepKind {
     /// `reply/ask_address`.
     AskAddress,
@@ -88,45 +88,10 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    /// Every kind.
-    pub const ALL: [StepKind; 36] = [
-        StepKind::AskAddress,
-        StepKind::AskChange,
-        StepKind::AskCode,
-        StepKind::AskZip,
-        StepKind::Media,
-        StepKind::AskIdentity,
-        StepKind::AskOrder,
-        StepKind::AskPayment,
-        StepKind::AskReason,
-        StepKind::AskVariant,
-        StepKind::Balance,
-        StepKind::Clarify,
-        StepKind::Refunds,
-        StepKind::CodeExpired,
-        StepKind::CodeWrong,
-        StepKind::Complaint,
-        StepKind::Confirm,
-        StepKind::Declined,
-        StepKind::Done,
-        StepKind::Faq,
-        StepKind::GoPrivate,
-        StepKind::Goodbye,
-        StepKind::Greeting,
-        StepKind::Handoff,
-        StepKind::IdentityFailed,
-        StepKind::OffTopic,
-        StepKind::OrderStatus,
-        StepKind::PartialCancel,
-        StepKind::Product,
-        StepKind::Quote,
-        StepKind::ProductUnknown,
-        StepKind::Recommend,
-        StepKind::Refused,
-        StepKind::TooLong,
-        StepKind::Unresolved,
-        StepKind::Verified,
-    ];
+    /// Every kind (the compiler lists them: a new kind cannot be missed).
+    pub fn all() -> impl Iterator<Item = StepKind> {
+        <StepKind as strum::IntoEnumIterator>::iter()
+    }
 
     /// The template's name (`ask_order`), also the step's name in `--json`.
     pub fn template(self) -> &'static str {
@@ -357,7 +322,7 @@ mod tests {
     #[test]
     fn every_step_renders_in_both_languages() {
         let prompts = Prompts::load(None).unwrap();
-        for kind in StepKind::ALL {
+        for kind in StepKind::all() {
             for language in [Language::En, Language::Zh] {
                 let name = format!("reply/{}", kind.template());
                 let text = prompts

@@ -26,7 +26,19 @@ use crate::lang::{detect_language, Language};
 use serde::{Deserialize, Serialize};
 
 /// What a customer wants (DESIGN.md's labels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
     /// Hello.
@@ -58,22 +70,10 @@ pub enum Intent {
 }
 
 impl Intent {
-    /// Every intent, in label order.
-    pub const ALL: [Intent; 13] = [
-        Intent::Greeting,
-        Intent::OrderStatus,
-        Intent::CancelOrder,
-        Intent::ModifyOrder,
-        Intent::ReturnOrder,
-        Intent::ExchangeOrder,
-        Intent::ChangeAddress,
-        Intent::ProductInfo,
-        Intent::Recommendation,
-        Intent::Complaint,
-        Intent::HumanAgent,
-        Intent::Goodbye,
-        Intent::Other,
-    ];
+    /// Every intent, in the order declared (the compiler lists them).
+    pub fn all() -> impl Iterator<Item = Intent> {
+        <Intent as strum::IntoEnumIterator>::iter()
+    }
 
     /// The label (`order_status`).
     pub fn label(self) -> &'static str {
@@ -96,7 +96,7 @@ impl Intent {
 
     /// The intent with this label.
     pub fn from_label(label: &str) -> Option<Intent> {
-        Intent::ALL.into_iter().find(|i| i.label() == label)
+        Intent::all().find(|i| i.label() == label)
     }
 
     /// Whether it acts on the customer's orders or account (the task

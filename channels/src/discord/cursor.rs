@@ -12,9 +12,7 @@
 
 use crate::cursor::CursorStore;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 /// The [`CursorStore`] key the marks are saved under.
@@ -189,64 +187,6 @@ impl Cursors {
     }
 }
 
-/// A [`CursorStore`] in one small JSON file, replaced atomically and synced
-/// on every save: for `kefu run` until the daemon hands adapters a store
-/// backed by its own database.
-#[derive(Debug)]
-pub struct FileCursorStore {
-    path: PathBuf,
-    values: Mutex<HashMap<String, String>>,
-}
-
-impl FileCursorStore {
-    /// Open (or start) the file at `path`; an unreadable file starts empty.
-    pub fn open(path: impl Into<PathBuf>) -> Self {
-        let path = path.into();
-        let values = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(path = %path.display(), "ignoring an unreadable cursor file: {e}");
-                HashMap::new()
-            }),
-            Err(_) => HashMap::new(),
-        };
-        Self {
-            path,
-            values: Mutex::new(values),
-        }
-    }
-}
-
-impl CursorStore for FileCursorStore {
-    fn load(&self, key: &str) -> Option<String> {
-        self.values
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
-    }
-
-    fn save(&self, key: &str, value: &str) -> anyhow::Result<()> {
-        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
-        values.insert(key.to_string(), value.to_string());
-        write_atomically(&self.path, &serde_json::to_vec_pretty(&*values)?)?;
-        Ok(())
-    }
-}
-
-/// Write to a temporary file, sync it and rename it over `path`, so a crash
-/// leaves either the old or the new content.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut out = std::fs::File::create(&tmp)?;
-    out.write_all(bytes)?;
-    out.sync_all()?;
-    drop(out);
-    std::fs::rename(&tmp, path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,11 +214,10 @@ mod tests {
     }
 
     #[test]
-    fn marks_survive_a_reload_from_a_file() {
-        let dir = std::env::temp_dir().join(format!("kefu-cursor-test-{}", std::process::id()));
-        let path = dir.join("cursors.json");
-        let reload = || Cursors::load(Arc::new(FileCursorStore::open(&path))).marks();
-        let cursors = Cursors::load(Arc::new(FileCursorStore::open(&path)));
+    fn marks_survive_a_reload_from_the_store() {
+        let store: Arc<dyn CursorStore> = Arc::new(MemoryCursorStore::default());
+        let reload = || Cursors::load(store.clone()).marks();
+        let cursors = Cursors::load(store.clone());
         cursors.begin(5, 50, false);
         assert_eq!(
             reload(),
@@ -304,6 +243,5 @@ mod tests {
                 }
             )]
         );
-        let _ = std::fs::remove_dir_all(dir);
     }
 }

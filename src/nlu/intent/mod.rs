@@ -221,6 +221,18 @@ fn matches_cue(padded: &str, lower: &str, cue: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::cues;
+    use crate::nlu::Intent;
+
+    #[test]
+    fn every_intent_but_other_has_cues() {
+        // A new intent with no cue would never be read by the rules.
+        for intent in Intent::all().filter(|i| *i != Intent::Other) {
+            assert!(
+                cues().any(|(i, c)| *i == intent && !c.is_empty()),
+                "{intent:?} has no cue: add its phrases in src/nlu/intent/*_cues.rs"
+            );
+        }
+    }
 
     #[test]
     fn no_cue_is_listed_twice_for_one_intent() {

@@ -48,9 +48,7 @@ pub fn model_label(topic: super::Topic) -> &'static str {
 
 /// The topic a model's label names.
 pub fn topic_of_model_label(label: &str) -> Option<super::Topic> {
-    super::Topic::ALL
-        .into_iter()
-        .find(|t| model_label(*t) == label)
+    super::Topic::all().find(|t| model_label(*t) == label)
 }
 
 /// The properties every product has, before its option names.
@@ -236,7 +234,7 @@ impl Choices {
             values.push("none".into());
             values
         };
-        let topics: Vec<&str> = super::Topic::ALL.iter().map(|t| model_label(*t)).collect();
+        let topics: Vec<&str> = super::Topic::all().map(model_label).collect();
         json!({
             "type": "object",
             "properties": {
@@ -245,7 +243,7 @@ impl Choices {
                 "product": {"type": "string", "enum": with_none(self.products.iter().map(|p| p.name.clone()).collect())},
                 "property": {"type": "string", "enum": with_none(self.properties())},
                 "need": {"type": "string", "enum": with_none(self.categories.clone())},
-                "action": {"type": "string", "enum": with_none(super::OrderAction::ALL.iter().map(|a| a.label().to_string()).collect())},
+                "action": {"type": "string", "enum": with_none(super::OrderAction::all().map(|a| a.label().to_string()).collect())},
             },
             "required": ["topic"],
             "additionalProperties": false

@@ -21,7 +21,9 @@ pub use route::{ReadMode, Reader};
 use serde::{Deserialize, Serialize};
 
 /// What a message is about.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Topic {
     /// Hello.
@@ -48,19 +50,10 @@ pub enum Topic {
 }
 
 impl Topic {
-    /// Every topic, in the order the model's schema lists them.
-    pub const ALL: [Topic; 10] = [
-        Topic::Greeting,
-        Topic::Goodbye,
-        Topic::Faq,
-        Topic::Product,
-        Topic::Recommendation,
-        Topic::Order,
-        Topic::Handoff,
-        Topic::Complaint,
-        Topic::OffTopic,
-        Topic::Other,
-    ];
+    /// Every topic, in the order declared (the model's schema lists them so).
+    pub fn all() -> impl Iterator<Item = Topic> {
+        <Topic as strum::IntoEnumIterator>::iter()
+    }
 
     /// The label (`off_topic`).
     pub fn label(self) -> &'static str {
@@ -80,7 +73,7 @@ impl Topic {
 
     /// The topic with this label.
     pub fn from_label(label: &str) -> Option<Topic> {
-        Topic::ALL.into_iter().find(|t| t.label() == label)
+        Topic::all().find(|t| t.label() == label)
     }
 }
 
@@ -130,7 +123,7 @@ impl Property {
 }
 
 /// What an order matter asks to do (the request parser reads the rest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderAction {
     /// Where it is.
@@ -154,18 +147,10 @@ pub enum OrderAction {
 }
 
 impl OrderAction {
-    /// Every action, in the schema's order.
-    pub const ALL: [OrderAction; 9] = [
-        OrderAction::Status,
-        OrderAction::Cancel,
-        OrderAction::ModifyItems,
-        OrderAction::ModifyAddress,
-        OrderAction::ModifyPayment,
-        OrderAction::Return,
-        OrderAction::Exchange,
-        OrderAction::ChangeAddress,
-        OrderAction::Info,
-    ];
+    /// Every action, in the order declared (the schema's order).
+    pub fn all() -> impl Iterator<Item = OrderAction> {
+        <OrderAction as strum::IntoEnumIterator>::iter()
+    }
 
     /// The label (`modify_items`).
     pub fn label(self) -> &'static str {
@@ -184,7 +169,7 @@ impl OrderAction {
 
     /// The action with this label.
     pub fn from_label(label: &str) -> Option<OrderAction> {
-        OrderAction::ALL.into_iter().find(|a| a.label() == label)
+        OrderAction::all().find(|a| a.label() == label)
     }
 }
 
