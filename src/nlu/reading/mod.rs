@@ -8,6 +8,7 @@
 //! requests of an order matter are read by the dialogue's request parser
 //! from the same text; the frame's topic says whether there are any.
 
+mod asked;
 mod choices;
 pub mod eval;
 pub mod model;
