@@ -138,6 +138,10 @@ pub struct Request {
     /// Products excluded ("everything except the lamp").
     #[serde(default)]
     pub except: Vec<String>,
+    /// Items excluded by a comparative, one of a product the order holds
+    /// more than once ("except the smaller of the two helmets").
+    #[serde(default)]
+    pub except_one: Vec<ItemMention>,
     /// Which order when none is named.
     #[serde(default)]
     pub scope: Scope,
@@ -188,6 +192,7 @@ impl Request {
             items: Vec::new(),
             all_items: false,
             except: Vec::new(),
+            except_one: Vec::new(),
             scope: Scope::One,
             payment: None,
             address: None,
@@ -233,6 +238,7 @@ impl Request {
             self.all_items = true;
         }
         self.except.extend(details.except.iter().cloned());
+        self.except_one.extend(details.except_one.iter().cloned());
         if details.scope != Scope::One {
             self.scope = details.scope;
         }
@@ -354,6 +360,8 @@ pub struct Details {
     pub all_items: bool,
     /// "except the lamp".
     pub except: Vec<String>,
+    /// "except the smaller of the two helmets": one item of the product.
+    pub except_one: Vec<ItemMention>,
     /// Which order.
     pub scope: Scope,
     /// A payment method.

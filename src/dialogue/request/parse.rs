@@ -242,6 +242,7 @@ pub fn details_of(text: &str, catalog: &words::Catalog) -> Details {
         all.loose_from.extend(d.loose_from);
         all.all_items |= d.all_items;
         all.except.extend(d.except);
+        all.except_one.extend(d.except_one);
         if d.scope != Scope::One {
             all.scope = d.scope;
         }

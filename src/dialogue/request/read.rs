@@ -1,7 +1,7 @@
 //! Everything one clause says besides its verb: orders, items, options,
 //! payment, address, reason.
 
-use super::{Details, Scope};
+use super::{Details, ItemMention, Scope};
 use crate::dialogue::words::{self, Clause};
 use crate::nlu::order_ids;
 use crate::nlu::parse_address;
@@ -145,9 +145,22 @@ fn read_item_scope(lower: &str, catalog: &words::Catalog, details: &mut Details)
         .any(|w| scope.contains(w));
     details.all_items = true;
     let except = details.except.clone();
+    let excepted = |i: &ItemMention| i.products.iter().any(|p| except.contains(p));
+    // "except the smaller of the two helmets": that one helmet stays, the
+    // other is acted on with the rest.
+    details.except_one = details
+        .items
+        .iter()
+        .filter(|i| excepted(i) && i.one_of.is_some() && !i.anchor)
+        .cloned()
+        .collect();
     details
         .items
-        .retain(|i| !i.products.iter().any(|p| except.contains(p)) || i.anchor && !of_orders);
+        .retain(|i| !excepted(i) || i.anchor && !of_orders);
+    let one_of = details.except_one.clone();
+    details
+        .except
+        .retain(|p| !one_of.iter().any(|m| m.products.contains(p)));
 }
 
 /// Which of the customer's orders the clause means by scope: all of them,

@@ -139,6 +139,23 @@ fn everything_except_and_all_pending_orders() {
 }
 
 #[test]
+fn except_the_smaller_of_two_leaves_out_only_that_one() {
+    let r = parse(
+        "return everything except the scarf and the smaller of the two hoodies",
+        &catalog(),
+    );
+    assert!(r[0].all_items, "{r:#?}");
+    assert_eq!(r[0].except, ["Silk Scarf"], "{r:#?}");
+    assert_eq!(r[0].except_one.len(), 1, "{r:#?}");
+    assert_eq!(r[0].except_one[0].products, ["Hoodie"]);
+    assert_eq!(r[0].except_one[0].one_of, Some(words::OneOf::Smaller));
+    assert!(
+        r[0].items.is_empty(),
+        "no hoodie is acted on by name: {r:#?}"
+    );
+}
+
+#[test]
 fn addresses_by_value_and_by_reference() {
     let r = parse(
         "change the shipping address of #W3767039 to 12 Oak St, Apt 4, Austin, TX 78701",

@@ -74,6 +74,15 @@ pub(super) fn mention_fits(mention: &ItemMention, item: &OrderItem, strict: bool
 /// options), else all of them but the excepted.
 pub(super) fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
     let mut used = vec![false; order.items.len()];
+    // "except the smaller of the two helmets": that one is not chosen.
+    for mention in &request.except_one {
+        if let Some(i) = mention
+            .one_of
+            .and_then(|one_of| one_of_them(mention, one_of, order, &used))
+        {
+            used[i] = true;
+        }
+    }
     let mut chosen = Vec::new();
     for mention in &request.items {
         if let Some(one_of) = mention.one_of {
@@ -143,5 +152,48 @@ fn one_of_them(
     match one_of {
         OneOf::Cheaper | OneOf::Smaller => fits.min_by(|a, b| key(a).total_cmp(&key(b))),
         OneOf::Dearer | OneOf::Larger => fits.max_by(|a, b| key(a).total_cmp(&key(b))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order() -> Order {
+        let item = |id: &str, name: &str, size: &str, price: f64| {
+            serde_json::json!({"name": name, "product_id": name, "item_id": id, "price": price,
+                               "options": {"size": size, "color": "red"}})
+        };
+        serde_json::from_value(serde_json::json!({
+            "order_id": "#W1", "user_id": "u", "status": "delivered",
+            "address": {"address1": "1 A St", "address2": "", "city": "X", "state": "CA",
+                        "country": "USA", "zip": "90001"},
+            "items": [item("1", "Perfume", "50ml", 80.0), item("2", "Helmet", "M", 60.0),
+                      item("3", "Helmet", "L", 65.0), item("4", "Pet Bed", "small", 40.0)],
+        }))
+        .unwrap()
+    }
+
+    fn ids(items: &[OrderItem]) -> Vec<&str> {
+        items.iter().map(|i| i.item_id.as_str()).collect()
+    }
+
+    #[test]
+    fn everything_but_a_product_and_the_smaller_of_two_of_another() {
+        let mut request = Request::bare(crate::dialogue::request::RequestKind::Return);
+        request.all_items = true;
+        request.except = vec!["Perfume".into()];
+        request.except_one = vec![ItemMention {
+            products: vec!["Helmet".into()],
+            one_of: Some(OneOf::Smaller),
+            ..ItemMention::default()
+        }];
+        assert_eq!(ids(&chosen_items(&request, &order())), ["3", "4"]);
+        request.except_one[0].one_of = Some(OneOf::Larger);
+        assert_eq!(ids(&chosen_items(&request, &order())), ["2", "4"]);
+        // Without the comparative, the product is left out whole.
+        request.except_one.clear();
+        request.except.push("Helmet".into());
+        assert_eq!(ids(&chosen_items(&request, &order())), ["4"]);
     }
 }
