@@ -74,10 +74,22 @@ pub fn kept_options(lower: &str, keys: &[String]) -> Vec<String> {
 /// the whole name ("screen size"), or a distinctive word of a longer one
 /// ("scent" for "scent family", "zipper" for "zipper style").
 fn key_at(words: &[&str], keys: &[String]) -> Option<(String, usize)> {
+    // ("feature" for "features", "colours" for "color".)
     let same = |said: &str, name: &str| {
         let said = said.replace("colour", "color");
-        said == name || said.strip_suffix('s') == Some(name)
+        said == name
+            || said.strip_suffix('s') == Some(name)
+            || name.strip_suffix('s') == Some(&said)
     };
+    // "the same size" of a clock sold by diameter: the item's size option.
+    if words[0] == "size" && !keys.iter().any(|k| k == "size") {
+        let size = crate::nlu::units::SIZE_KEYS
+            .iter()
+            .find_map(|s| keys.iter().find(|k| k.as_str() == *s));
+        if let Some(key) = size {
+            return Some((key.clone(), 1));
+        }
+    }
     for key in keys {
         let parts: Vec<&str> = key.split(' ').collect();
         if parts.len() <= words.len() && parts.iter().zip(words).all(|(p, w)| same(w, p)) {
@@ -131,6 +143,16 @@ mod tests {
                 &k
             ),
             ["capacity", "color"]
+        );
+        let k = keys(&["type", "bagged/bagless", "features"]);
+        assert_eq!(
+            kept_options("a bagless one of the same type and feature", &k),
+            ["type", "features"]
+        );
+        let k = keys(&["diameter", "color", "type"]);
+        assert_eq!(
+            kept_options("an analog one of the same size and color", &k),
+            ["diameter", "color"]
         );
         let k = keys(&["screen size", "storage", "color"]);
         assert_eq!(

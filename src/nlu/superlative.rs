@@ -41,10 +41,12 @@ const NOT_AN_OPTION: &[&str] = &[
     "recent",
     "recently",
     "of",
-    "one",
-    "ones",
     "likely",
 ];
+/// Words after a superlative that name no option: "the tallest one" is the
+/// implied option's end ("the largest one": the item's size), unless "of"
+/// follows ("the smallest one of the two" picks an item).
+const NO_OPTION_NAMED: &[&str] = &["one", "ones"];
 
 /// The superlatives in `lower`, with where each is said: (byte offset,
 /// option named or implied, [`MOST`] or [`LEAST`]).
@@ -68,9 +70,14 @@ pub fn superlatives(lower: &str) -> Vec<(usize, Option<String>, &'static str)> {
         if NOT_AN_OPTION.contains(&next) {
             continue;
         }
+        let after = words.get(i + 2).map(|(_, w)| *w).unwrap_or("");
+        let no_option = NO_OPTION_NAMED.contains(&next);
+        if no_option && after == "of" {
+            continue;
+        }
         let option = implied
             .map(str::to_string)
-            .or_else(|| (!next.is_empty()).then(|| next.to_string()));
+            .or_else(|| (!next.is_empty() && !no_option).then(|| next.to_string()));
         found.push((*at, option, end));
     }
     found
@@ -140,6 +147,11 @@ mod tests {
         assert_eq!((said[0].1.as_deref(), said[0].2), (Some("length"), LEAST));
         assert!(superlatives("the most expensive pair").is_empty());
         assert!(superlatives("the smallest of my two kettles").is_empty());
+        assert!(superlatives("the smallest one of my two kettles").is_empty());
+        let said = superlatives("for the tallest one in the same material");
+        assert_eq!((said[0].1.as_deref(), said[0].2), (Some("height"), MOST));
+        let said = superlatives("the largest one they have");
+        assert_eq!((said[0].1.as_deref(), said[0].2), (None, MOST));
         assert!(superlatives("if it costs at most $100").is_empty());
     }
 

@@ -2,6 +2,22 @@
 //! catalog's "50ft" is "the 50-foot one", "50 feet"; "2 liters" is
 //! "2-liter", "2l"; "750ml" is "750 ml"; "13-inch" is "13 inch", "13in".
 
+/// Options that are an item's size, most likely first.
+pub const SIZE_KEYS: &[&str] = &[
+    "size",
+    "height",
+    "length",
+    "capacity",
+    "diameter",
+    "screen size",
+    "frame size",
+    "room size",
+    "weight range",
+    "piece count",
+    "pieces",
+    "kit size",
+];
+
 /// Units and the ways customers write them (the first is for lookups).
 const UNITS: &[&[&str]] = &[
     &["ft", "foot", "feet", "-foot", "-ft"],

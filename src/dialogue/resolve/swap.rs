@@ -140,15 +140,17 @@ fn swap_item(
     }
     let cheapest = request.cheapest || mention.cheapest;
     let (variant, unmet) = pick_variant(product, item, mention, cheapest)?;
-    // "if there is none, keep it as it is".
-    if mention.only_exact && !unmet.is_empty() {
+    let moved = moved_options(item, variant, mention);
+    // "if there is none, keep it as it is": exactly what was asked or
+    // nothing, not the closest one.
+    if mention.only_exact && (!unmet.is_empty() || moved.is_some()) {
         return None;
     }
     let mut line = item_line(item, Some(&variant.options));
     if !unmet.is_empty() {
         line.push_str(&format!(" ({} is not available)", unmet.join(", ")));
     }
-    if let Some(moved) = moved_options(item, variant, mention) {
+    if let Some(moved) = moved {
         line.push_str(&format!(" (also {moved}: none is available otherwise)"));
     }
     Some((item.item_id.clone(), variant.item_id.clone(), line))

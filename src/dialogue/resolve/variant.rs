@@ -3,6 +3,7 @@
 
 use crate::dialogue::words::{SIZE_DOWN, SIZE_UP};
 use crate::nlu::superlative::{LEAST, MOST};
+use crate::nlu::units::SIZE_KEYS;
 use crate::shop::{OrderItem, Product, Variant};
 
 /// The variant the customer wants: it has every option they named (as
@@ -217,22 +218,6 @@ fn extreme(
     }?;
     Some((key.clone(), end.1.clone()))
 }
-
-/// Options that are an item's size, most likely first.
-const SIZE_KEYS: &[&str] = &[
-    "size",
-    "height",
-    "length",
-    "capacity",
-    "diameter",
-    "screen size",
-    "frame size",
-    "room size",
-    "weight range",
-    "piece count",
-    "pieces",
-    "kit size",
-];
 
 /// The next size up (or down) of the item: of its option that is a size
 /// (`size`, `height`, `capacity`, … first), the nearest value beyond the

@@ -571,3 +571,23 @@ fn a_total_asked_with_the_returns_follows_the_last_of_them() {
         text(&r[2])
     );
 }
+
+#[test]
+fn only_if_it_exists_means_exactly_that_or_nothing() {
+    let shop = shop();
+    // The vacuum is a bagged, cordless canister; a bagless canister comes
+    // only with pet hair removal: not what was asked, so nothing changes.
+    let r = talk(
+        &shop,
+        "vacuum",
+        &[
+            "Hi, I'm Sofia Hernandez, zip code 98193. Could the vacuum from my delivered order \
+             be exchanged for a bagless one of the same type and feature? Only if such a one \
+             exists; otherwise leave the vacuum alone. My credit card for any difference.",
+        ],
+    );
+    assert_ne!(steps(&r).last().copied(), Some("confirm"), "{r:?}");
+    let said = text(r.last().unwrap());
+    assert!(!said.contains("pet hair"), "{said}");
+    assert_eq!(order(&shop, "#W6876713")["status"], "delivered");
+}
