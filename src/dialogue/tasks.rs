@@ -250,9 +250,18 @@ impl Brain {
                 .with("again", times > 1));
         }
         self.finish_head(state);
+        // Named by what it is and what it is about, not by the customer's
+        // words echoed back (which may hold their name and email).
+        let mut items: Vec<&str> = Vec::new();
+        for name in head.items.iter().flat_map(|m| m.products.first()) {
+            if !items.contains(&name.as_str()) {
+                items.push(name);
+            }
+        }
         let unresolved = Step::new(StepKind::Unresolved)
             .with("task", head.kind.label())
-            .with("request", head.text.trim())
+            .with("items", items)
+            .with("order_id", head.order_ids.first())
             .with("need", step.kind.template());
         let next = self.next_task(state, depth + 1)?;
         Ok(unresolved.followed_by(next))

@@ -30,6 +30,13 @@ fn a_question_unanswered_twice_moves_on_to_the_next_request() {
     assert_eq!(steps(&r), ["ask_order", "ask_order", "unresolved", "done"]);
     // Said unresolved with what is missing, then the next request at once.
     assert!(text(&r[2]).contains("which order"), "{}", text(&r[2]));
+    // Named by what it is, not by the customer's words echoed back.
+    assert!(
+        text(&r[2]).starts_with("I could not settle your change yet"),
+        "{}",
+        text(&r[2])
+    );
+    assert!(!text(&r[2]).contains("80273"), "{}", text(&r[2]));
     assert!(
         text(&r[2]).contains("I will cancel order #W5282037"),
         "{}",
