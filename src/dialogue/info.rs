@@ -93,14 +93,16 @@ impl Brain {
     /// Whether the requests in `text` name an order, an item or an address.
     pub(super) fn names_theirs(&self, text: &str) -> Result<bool, StoreError> {
         let requests = super::request::parse(text, &self.catalog()?);
-        Ok(requests.iter().any(|r| {
-            !r.order_ids.is_empty()
-                || !r.items.is_empty()
-                || r.address.is_some()
-                || r.address_ref.is_some()
-                || r.order_suffix.is_some()
-                || r.order_by_items
-        }))
+        let own_order = super::pointing::points_at_own_order(&text.to_lowercase());
+        Ok(own_order
+            || requests.iter().any(|r| {
+                !r.order_ids.is_empty()
+                    || !r.items.is_empty()
+                    || r.address.is_some()
+                    || r.address_ref.is_some()
+                    || r.order_suffix.is_some()
+                    || r.order_by_items
+            }))
     }
 
     /// A product's card, saying first what was asked of it.

@@ -158,6 +158,29 @@ pub fn names_another_order(lower: &str) -> bool {
     .any(|w| lower.contains(w))
 }
 
+/// "my order", "that whole Austin order", "this order", "我的订单": an
+/// order of the customer's own, by a word that points at it within three
+/// words before "order" ("the order" alone may be any order: "can the
+/// order be changed after it ships?").
+pub fn points_at_own_order(lower: &str) -> bool {
+    if ["我的订单", "那个订单", "这个订单", "那笔订单", "这笔订单"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return true;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        (*w == "order" || *w == "orders")
+            && words[i.saturating_sub(3)..i]
+                .iter()
+                .any(|b| ["my", "that", "this", "our"].contains(b))
+    })
+}
+
 /// Whether the product named at `at..end` tells which order is meant
 /// rather than what to act on: "the order that included my earbuds",
 /// "the same order as my luggage set", "my grill order", "有耳机的订单".
@@ -209,4 +232,24 @@ pub fn means_just_one(lower: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_of_their_own() {
+        assert!(points_at_own_order(
+            "how much did that whole austin order cost"
+        ));
+        assert!(points_at_own_order("what did i pay for my order"));
+        assert!(points_at_own_order("我的订单花了多少钱"));
+        assert!(!points_at_own_order(
+            "can the order be changed after it ships?"
+        ));
+        assert!(!points_at_own_order(
+            "how much is shipping on an order under $49"
+        ));
+    }
 }
