@@ -72,6 +72,10 @@ fn with_loose_wants(request: &Request, records: &Records, order: &Order) -> Requ
     if !request.items.is_empty() || request.wants.is_empty() {
         return request;
     }
+    if let Some(pair) = the_pair(&request, order) {
+        request.items.push(pair);
+        return request;
+    }
     for item in &order.items {
         let Some(product) = records.products.get(&item.name) else {
             continue;
@@ -110,6 +114,40 @@ fn with_loose_wants(request: &Request, records: &Records, order: &Order) -> Requ
         });
     }
     request
+}
+
+/// "exchange both of them for the next size up", no product named, of an
+/// order that holds one product twice (two identical shirts): those two,
+/// with every option wanted.
+fn the_pair(request: &Request, order: &Order) -> Option<ItemMention> {
+    let lower = request.text.to_lowercase();
+    if !crate::dialogue::words::means_every_one(&lower) {
+        return None;
+    }
+    let mut held: Vec<(&str, usize)> = Vec::new();
+    for item in &order.items {
+        match held.iter_mut().find(|(name, _)| *name == item.name) {
+            Some((_, n)) => *n += 1,
+            None => held.push((&item.name, 1)),
+        }
+    }
+    let several: Vec<&str> = held
+        .iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, _)| *name)
+        .collect();
+    let [name] = several.as_slice() else {
+        return None;
+    };
+    let item = order.items.iter().find(|i| i.name == *name)?;
+    let keys: Vec<String> = item.options.keys().map(|k| k.to_lowercase()).collect();
+    Some(ItemMention {
+        products: vec![name.to_string()],
+        every: true,
+        to: request.wants.clone(),
+        keep: crate::nlu::keep::kept_options(&lower, &keys),
+        ..ItemMention::default()
+    })
 }
 
 /// The variant one item of the order becomes, if the request says one.

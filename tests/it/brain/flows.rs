@@ -598,3 +598,26 @@ fn only_if_it_exists_means_exactly_that_or_nothing() {
     assert!(!said.contains("pet hair"), "{said}");
     assert_eq!(order(&shop, "#W6876713")["status"], "delivered");
 }
+
+#[test]
+fn both_of_them_with_no_product_named_is_the_pair_the_order_holds() {
+    let shop = shop();
+    // The order holds two identical 500ml water bottles beside three
+    // other products; "both of them" can only be the pair.
+    let r = talk(
+        &shop,
+        "pair",
+        &[
+            "Hi, I'm Sophia Jackson, zip code 77035. Please exchange both of them for a bigger \
+             size in the same material; the colour doesn't matter. Use my credit card.",
+        ],
+    );
+    let said = text(r.last().unwrap());
+    assert_eq!(steps(&r).last().copied(), Some("confirm"), "{r:?}");
+    assert!(said.contains("2 item(s)"), "{said}");
+    assert_eq!(
+        said.matches("→ (750ml, stainless steel").count(),
+        2,
+        "{said}"
+    );
+}
