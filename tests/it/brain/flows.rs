@@ -615,9 +615,5 @@ fn both_of_them_with_no_product_named_is_the_pair_the_order_holds() {
     let said = text(r.last().unwrap());
     assert_eq!(steps(&r).last().copied(), Some("confirm"), "{r:?}");
     assert!(said.contains("2 item(s)"), "{said}");
-    assert_eq!(
-        said.matches("→ (750ml, stainless steel").count(),
-        2,
-        "{said}"
-    );
+    assert_eq!(said.matches("→ (750ml, ").count(), 2, "{said}");
 }
