@@ -18,6 +18,25 @@ pub const SIZE_KEYS: &[&str] = &[
     "kit size",
 ];
 
+/// Letter sizes and the words customers say for them ("a size small").
+const LETTER_SIZES: &[(&str, &[&str])] = &[
+    ("xs", &["extra small", "extra-small"]),
+    ("s", &["small"]),
+    ("m", &["medium"]),
+    ("l", &["large"]),
+    ("xl", &["extra large", "extra-large"]),
+    ("xxl", &["double extra large", "2xl"]),
+];
+
+/// The words for a letter size ("S" → "small"); empty for other values.
+pub fn size_words(value: &str) -> &'static [&'static str] {
+    let lower = value.to_lowercase();
+    LETTER_SIZES
+        .iter()
+        .find(|(letter, _)| *letter == lower)
+        .map_or(&[], |(_, words)| *words)
+}
+
 /// Units and the ways customers write them (the first is for lookups).
 const UNITS: &[&[&str]] = &[
     &["ft", "foot", "feet", "-foot", "-ft"],

@@ -102,6 +102,12 @@ fn add_value_phrases(p: &Product, values: &mut Vec<(String, ValueEntry)>) {
         for spelled in crate::nlu::units::spellings(&phrase) {
             values.push((spelled, entry.clone()));
         }
+        // "a size small" for "S", where "small" is not a value of its own.
+        for word in crate::nlu::units::size_words(value) {
+            if !all_values.iter().any(|(_, v)| v.eq_ignore_ascii_case(word)) {
+                values.push((word.to_string(), entry.clone()));
+            }
+        }
         // "the full-size layout" for "full size".
         if phrase.contains(' ') {
             values.push((phrase.replace(' ', "-"), entry.clone()));

@@ -156,6 +156,17 @@ fn except_the_smaller_of_two_leaves_out_only_that_one() {
 }
 
 #[test]
+fn a_letter_size_by_its_word() {
+    let r = parse("please change the t-shirt to a size small", &catalog());
+    assert_eq!(r[0].items[0].to, [(None, "S".to_string())], "{r:#?}");
+    let r = parse("I'd like the merino sweater in large instead", &catalog());
+    assert_eq!(r[0].items[0].to, [(None, "L".to_string())], "{r:#?}");
+    // A product whose sizes are words keeps them: "small" is its own value.
+    let r = parse("change the cutting board to the small one", &catalog());
+    assert_eq!(r[0].items[0].to, [(None, "small".to_string())], "{r:#?}");
+}
+
+#[test]
 fn addresses_by_value_and_by_reference() {
     let r = parse(
         "change the shipping address of #W3767039 to 12 Oak St, Apt 4, Austin, TX 78701",
