@@ -167,6 +167,18 @@ fn a_letter_size_by_its_word() {
 }
 
 #[test]
+fn bought_elsewhere_is_no_longer_needed() {
+    for text in [
+        "I want to cancel my order, I'll buy the scarf from another store",
+        "cancel the order please, I found the same hoodie for half the price",
+        "请取消订单，别家更便宜",
+    ] {
+        let r = parse(text, &catalog());
+        assert_eq!(r[0].reason.as_deref(), Some("no longer needed"), "{text}");
+    }
+}
+
+#[test]
 fn addresses_by_value_and_by_reference() {
     let r = parse(
         "change the shipping address of #W3767039 to 12 Oak St, Apt 4, Austin, TX 78701",

@@ -381,6 +381,18 @@ pub fn cancel_reason(lower: &str) -> Option<&'static str> {
         "用不上",
         "不想要",
         "不用了",
+        // Bought elsewhere, or found cheaper: this one is not needed.
+        "other store",
+        "another store",
+        "another shop",
+        "elsewhere",
+        "half the price",
+        "cheaper somewhere",
+        "found it cheaper",
+        "found a cheaper",
+        "别家",
+        "别的店",
+        "更便宜",
     ];
     let m = mistake.iter().filter_map(|w| lower.find(w)).min();
     let n = not_needed.iter().filter_map(|w| lower.find(w)).min();
