@@ -255,9 +255,11 @@ fn money_of_the_request_before(said: &Said) -> bool {
 /// "I want my other order paid with the gift card", "charged to my Visa
 /// instead": a change of the order's payment.
 fn charged_to(said: &Said) -> bool {
+    // ("I want it charged to my Visa": "it" is the order said before.)
+    let it = words::contains_word(said.lower, "it") || words::contains_word(said.lower, "them");
     said.has(CHARGED_TO)
         && said.details.payment.is_some()
-        && said.names_order()
+        && (said.names_order() || it)
         && !said.has(&["i paid", "was paid", "i was charged", "difference"])
         && !said.question
 }

@@ -179,6 +179,27 @@ fn bought_elsewhere_is_no_longer_needed() {
 }
 
 #[test]
+fn and_i_want_it_charged_to_is_a_request_of_its_own() {
+    let r = parse(
+        "Please send my pending order to the address on my account instead of the Oak Street \
+         one, and I want it charged to my PayPal rather than the gift card.",
+        &catalog(),
+    );
+    assert_eq!(
+        kinds(&r),
+        [RequestKind::ModifyAddress, RequestKind::ModifyPayment],
+        "{r:#?}"
+    );
+    assert_eq!(r[1].payment.as_deref(), Some("paypal"));
+    // "I paid with it" is no change: only "it charged to / billed to".
+    let r = parse(
+        "I paid for it with my PayPal, can you return the scarf",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Return], "{r:#?}");
+}
+
+#[test]
 fn addresses_by_value_and_by_reference() {
     let r = parse(
         "change the shipping address of #W3767039 to 12 Oak St, Apt 4, Austin, TX 78701",

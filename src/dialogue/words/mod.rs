@@ -114,6 +114,9 @@ const VERBS: &[&str] = &[
     "pay",
     "upgrade",
     "downgrade",
+    // "…, and I want it charged to my Visa": a change of payment.
+    "charge",
+    "bill",
     "取消",
     "退货",
     "换货",
@@ -122,7 +125,7 @@ const VERBS: &[&str] = &[
 ];
 const FILLER: &[&str] = &[
     "i", "i'd", "id", "i'm", "would", "like", "want", "wanna", "to", "also", "please", "need",
-    "could", "can", "you", "then", "and", "lastly", "finally", "just", "we",
+    "could", "can", "you", "then", "and", "lastly", "finally", "just", "we", "it", "them",
 ];
 
 /// Split a message into clauses: sentences (not inside `{…}` or `(…)`),
