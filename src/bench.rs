@@ -44,6 +44,12 @@ pub struct BenchReport {
     pub cpu_threads: usize,
     /// Throughput and latency at 1, 4 and 8 conversations.
     pub concurrency: Vec<ConcurrencyResult>,
+    /// Bytes of weights read per decoded token (the model file's size, for
+    /// an embedded model) times decode speed, GB/s: what decoding streams.
+    pub decode_gb_per_sec: Option<f64>,
+    /// This machine's memory bandwidth, GB/s: a streaming read of 512 MiB
+    /// on `cpu_threads` threads, best of three. Decode cannot beat it.
+    pub memory_gb_per_sec: f64,
     /// Resident memory after the runs, MiB.
     pub rss_mib: f64,
     /// Peak resident memory, MiB.
@@ -98,11 +104,18 @@ pub async fn run(settings: &Settings) -> anyhow::Result<BenchReport> {
     let (reader, _) = crate::app::files_reader(settings, crate::nlu::reading::ReadMode::Always)?;
     let reading = crate::nlu::reading::score::score(&reader, engine.as_ref()).await;
     let (rss_mib, peak_rss_mib) = memory_mib();
+    let decode_tokens_per_sec = per_sec(decode.completion_tokens, decode.completion_secs);
+    let weights = (settings.llm.engine == crate::config::EngineKind::Mistralrs)
+        .then(|| std::fs::metadata(&settings.llm.model).ok())
+        .flatten()
+        .map(|m| m.len() as f64);
     Ok(BenchReport {
         engine: engine.describe(),
         load_secs,
         time_to_first_token_secs: one.prompt_secs,
-        decode_tokens_per_sec: per_sec(decode.completion_tokens, decode.completion_secs),
+        decode_tokens_per_sec,
+        decode_gb_per_sec: weights.map(|bytes| bytes * decode_tokens_per_sec / 1e9),
+        memory_gb_per_sec: memory_bandwidth_gb_per_sec(cpu_threads()),
         prompt_tokens: prompt.prompt_tokens,
         prompt_tokens_per_sec: per_sec(prompt.prompt_tokens, prompt_wall_secs),
         cached_prefix_reply_secs,
@@ -252,6 +265,29 @@ fn cpu_threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// A streaming read of 512 MiB split over `threads` threads, best of three
+/// passes, in GB/s: the bound on decoding, which reads every weight once
+/// per token.
+fn memory_bandwidth_gb_per_sec(threads: usize) -> f64 {
+    const BYTES: usize = 512 << 20;
+    let words = vec![1u64; BYTES / 8];
+    let chunk = words.len().div_ceil(threads.max(1));
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let sum: u64 = std::thread::scope(|scope| {
+            let parts: Vec<_> = words
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().fold(0u64, |a, w| a.wrapping_add(*w))))
+                .collect();
+            parts.into_iter().map(|p| p.join().unwrap_or(0)).sum()
+        });
+        std::hint::black_box(sum);
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    BYTES as f64 / best / 1e9
+}
+
 /// Current and peak resident memory of this process, MiB (Linux).
 fn memory_mib() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -283,6 +319,14 @@ pub fn render(report: &BenchReport) -> String {
         out += &format!(
             "{} conversations   {:.1} tok/s aggregate, latency p50 {:.2} s, p95 {:.2} s\n",
             c.conversations, c.aggregate_tokens_per_sec, c.p50_latency_secs, c.p95_latency_secs
+        );
+    }
+    if let Some(gbs) = report.decode_gb_per_sec {
+        out += &format!(
+            "decode bandwidth  {:.1} GB/s of weights, {:.0}% of the memory's {:.1} GB/s\n",
+            gbs,
+            100.0 * gbs / report.memory_gb_per_sec.max(f64::EPSILON),
+            report.memory_gb_per_sec
         );
     }
     out += &format!(

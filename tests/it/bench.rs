@@ -42,6 +42,8 @@ fn bench_json_reports_every_figure_from_the_real_engine() {
         "cached_prefix_reply_secs",
         "rss_mib",
         "peak_rss_mib",
+        "memory_gb_per_sec",
+        "decode_gb_per_sec",
     ] {
         let value = report[field].as_f64().unwrap_or(0.0);
         assert!(value > 0.0, "{field} must be measured: {report}");
@@ -51,6 +53,14 @@ fn bench_json_reports_every_figure_from_the_real_engine() {
     let prompt_tokens = report["prompt_tokens"].as_u64().unwrap();
     assert!((200..1000).contains(&prompt_tokens), "{prompt_tokens}");
     assert!(report["peak_rss_mib"].as_f64() >= report["rss_mib"].as_f64());
+    // Decoding streams the weights: the model file's bytes per token.
+    let file = std::fs::metadata(&model).unwrap().len() as f64;
+    let decode = report["decode_tokens_per_sec"].as_f64().unwrap();
+    let gbs = report["decode_gb_per_sec"].as_f64().unwrap();
+    assert!(
+        (gbs - file * decode / 1e9).abs() < 1e-6 * gbs.max(1.0),
+        "{report}"
+    );
 
     let levels = report["concurrency"].as_array().unwrap();
     let conversations: Vec<u64> = levels
