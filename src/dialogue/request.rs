@@ -181,6 +181,10 @@ pub struct Request {
     /// order the conversation is on.
     #[serde(default)]
     pub this_order: bool,
+    /// What to do instead if the change cannot be had exactly as asked
+    /// ("…; if that exact kit is not available, return it instead").
+    #[serde(default)]
+    pub otherwise: Option<RequestKind>,
 }
 
 impl Request {
@@ -203,6 +207,7 @@ impl Request {
             wants: Vec::new(),
             order_suffix: None,
             order_by_items: false,
+            otherwise: None,
             hypothetical: false,
             this_order: false,
         }

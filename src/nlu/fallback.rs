@@ -51,6 +51,30 @@ const KEEP: &[&str] = &[
     "unchanged",
 ];
 
+/// Whether a clause with its own request verb is the alternative to the
+/// request before, should that one not be possible as asked: "if that
+/// exact kit is not available, return it instead", "otherwise cancel it",
+/// "如果没有，就退货".
+pub fn is_alternative(lower: &str) -> bool {
+    let lower = lower.trim_start();
+    let unavailable = UNAVAILABLE
+        .iter()
+        .chain(&[
+            "can't be",
+            "cannot be",
+            "isn't possible",
+            "没有",
+            "换不了",
+            "不能换",
+        ])
+        .any(|w| lower.contains(w));
+    let conditional =
+        lower.starts_with("if ") || lower.starts_with("如果") || lower.starts_with("要是");
+    (conditional && unavailable)
+        || OTHERWISE.iter().any(|w| lower.starts_with(w))
+        || lower.starts_with("否则")
+}
+
 /// Read the fallbacks of `lower` (one clause or message, lowercase).
 pub fn fallbacks(lower: &str) -> Fallbacks {
     let mut found = Fallbacks::default();
@@ -112,6 +136,17 @@ fn starts_with_word(text: &str, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_alternative_request() {
+        assert!(is_alternative(
+            "if that exact kit is not available, i want to return it instead"
+        ));
+        assert!(is_alternative("otherwise just cancel the order"));
+        assert!(is_alternative("如果没有这个颜色，就退货"));
+        assert!(!is_alternative("if you can, return the lamp"));
+        assert!(!is_alternative("i also want to return the notebook"));
+    }
 
     fn second_words(text: &str) -> Vec<&str> {
         let f = fallbacks(text);

@@ -40,6 +40,18 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
             }
             continue;
         };
+        // "…; if that exact kit is not available, return it instead": the
+        // change before is wanted exactly, or this instead.
+        let undo = matches!(kind, RequestKind::Return | RequestKind::Cancel);
+        if let Some(before) = requests.last_mut().filter(|b| {
+            matches!(b.kind, RequestKind::Exchange | RequestKind::ModifyItems)
+                && undo
+                && crate::nlu::fallback::is_alternative(&clause.lower)
+        }) {
+            before.otherwise = Some(kind);
+            before.items.iter_mut().for_each(|i| i.only_exact = true);
+            continue;
+        }
         let mut request = Request::new(kind);
         if details.order_ids.is_empty() {
             context.apply(&mut request, &details, &clause, catalog);
@@ -121,7 +133,17 @@ impl Context {
                     keep.push(key);
                 }
             }
+            // Said before any request, a value describes the item as it is
+            // ("of the two kits, the one for dark skin"): nothing is wanted
+            // yet.
+            let mut from = item.from.clone();
+            for (_, value) in &item.to {
+                if !from.contains(value) {
+                    from.push(value.clone());
+                }
+            }
             request.add_item(ItemMention {
+                from,
                 to: Vec::new(),
                 fallback: Vec::new(),
                 keep,

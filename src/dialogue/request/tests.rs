@@ -200,6 +200,38 @@ fn and_i_want_it_charged_to_is_a_request_of_its_own() {
 }
 
 #[test]
+fn a_request_to_do_instead_if_the_change_cannot_be_had() {
+    let r = parse(
+        "I'd like to exchange the hoodie for a grey one; if that isn't available, I want to \
+         return it instead.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Exchange], "{r:#?}");
+    assert_eq!(r[0].otherwise, Some(RequestKind::Return));
+    assert!(r[0].items.iter().all(|i| i.only_exact), "{r:#?}");
+    // A request of its own, not an alternative.
+    let r = parse(
+        "exchange the hoodie for a grey one. I also want to return the scarf",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Exchange, RequestKind::Return]);
+    assert_eq!(r[0].otherwise, None);
+}
+
+#[test]
+fn a_value_said_before_any_request_describes_the_item() {
+    let r = parse(
+        "Of the two hoodies I got, the one for the grey colour is too small. I want to \
+         exchange it for a size XL.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Exchange], "{r:#?}");
+    let hoodie = &r[0].items[0];
+    assert!(hoodie.from.contains(&"grey".to_string()), "{r:#?}");
+    assert!(!hoodie.to.iter().any(|(_, v)| v == "grey"), "{r:#?}");
+}
+
+#[test]
 fn addresses_by_value_and_by_reference() {
     let r = parse(
         "change the shipping address of #W3767039 to 12 Oak St, Apt 4, Austin, TX 78701",

@@ -103,10 +103,12 @@ pub(super) fn chosen_items(request: &Request, order: &Order) -> Vec<OrderItem> {
         if let Some(i) = pick {
             used[i] = true;
             chosen.push(order.items[i].clone());
-            // "both kettles": the other ones of that product too.
+            // "both kettles": the other ones of that product too (of
+            // "the dark one of my two kits", only those that are so).
             if mention.every {
+                let strict = !mention.from.is_empty();
                 for (j, item) in order.items.iter().enumerate() {
-                    if !used[j] && mention_fits(mention, item, false) {
+                    if !used[j] && mention_fits(mention, item, strict) {
                         used[j] = true;
                         chosen.push(item.clone());
                     }

@@ -107,7 +107,30 @@ pub(super) fn address_for(
             found.push(a.clone());
         }
     }
+    if found.is_empty() {
+        found = address_of_order_told_by_items(request, records, order);
+    }
     (found.len() == 1).then(|| found.remove(0))
+}
+
+/// "the address my smart watch order went to": the addresses of the other
+/// orders holding an item that names an order.
+fn address_of_order_told_by_items(
+    request: &Request,
+    records: &Records,
+    order: Option<&Order>,
+) -> Vec<Address> {
+    let mut found: Vec<Address> = Vec::new();
+    for mention in request.items.iter().filter(|m| m.anchor) {
+        for o in records.orders {
+            let other = order.is_none_or(|cur| cur.order_id != o.order_id);
+            let holds = o.items.iter().any(|i| mention.products.contains(&i.name));
+            if other && holds && !found.contains(&o.address) {
+                found.push(o.address.clone());
+            }
+        }
+    }
+    found
 }
 
 pub(super) fn state_name(code: &str) -> Option<&'static str> {

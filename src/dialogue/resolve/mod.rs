@@ -101,11 +101,14 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
             .collect(),
         ..request.clone()
     };
+    // (The address of an order told by its items: "… to the address my
+    // smart watch order went to" needs them.)
+    let said = request;
     let request = &fold_mentions(&acted_on, &order);
     match kind_on(request, &order) {
         RequestKind::Status | RequestKind::Info => Resolved::Answer(status_step(&order)),
         RequestKind::Cancel => cancel(request, order),
-        RequestKind::ModifyAddress => modify_address(request, records, order),
+        RequestKind::ModifyAddress => modify_address(said, records, order),
         RequestKind::ModifyPayment => modify_payment(request, records, order),
         RequestKind::Return => return_items(request, records, order),
         kind @ (RequestKind::Exchange | RequestKind::ModifyItems) => {
@@ -241,7 +244,37 @@ fn change_items(request: &Request, records: &Records, order: Order, exchange: bo
         let wanted = if exchange { "delivered" } else { "pending" };
         return Resolved::WrongStatus(order, wanted);
     }
-    swap(request, records, &order, exchange)
+    let swapped = swap(request, records, &order, exchange);
+    // Not to be had exactly: what the customer asked for instead, said as
+    // the branch taken.
+    let instead = match (&swapped, request.otherwise) {
+        (Resolved::Refuse(crate::shop::Refusal::NotAvailable { .. }), Some(kind)) => kind,
+        _ => return swapped,
+    };
+    let alternative = Request {
+        kind: instead,
+        otherwise: None,
+        ..request.clone()
+    };
+    match kind_on(&alternative, &order) {
+        RequestKind::Return => with_reason(return_items(&alternative, records, order)),
+        RequestKind::Cancel => with_reason(cancel(&alternative, order)),
+        _ => swapped,
+    }
+}
+
+/// A proposal made in place of a change that cannot be had exactly says so.
+fn with_reason(resolved: Resolved) -> Resolved {
+    match resolved {
+        Resolved::Propose(action, lines) => Resolved::Propose(
+            action,
+            lines
+                .into_iter()
+                .map(|l| format!("{l}, as you asked, since the change you wanted is not available"))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Orders as a customer recognises them: id, status and items.

@@ -4,7 +4,7 @@
 
 use super::items::{has_items, mention_fits};
 use super::{variant, which, Records};
-use crate::dialogue::request::{Request, RequestKind, Scope};
+use crate::dialogue::request::{ItemMention, Request, RequestKind, Scope};
 use crate::shop::Order;
 
 /// The orders a request means.
@@ -104,10 +104,11 @@ fn fits_status(kind: RequestKind, o: &Order) -> bool {
 /// with no item named but a value wanted ("change it to a bamboo deck"),
 /// the orders with a product that comes that way.
 fn candidates<'a>(request: &Request, records: &'a Records) -> Vec<&'a Order> {
+    let items = telling_items(request, records);
     let mut matching: Vec<&Order> = records
         .orders
         .iter()
-        .filter(|o| request.items.is_empty() || has_items(o, &request.items))
+        .filter(|o| items.is_empty() || has_items(o, &items))
         .filter(|o| {
             request
                 .order_suffix
@@ -137,6 +138,28 @@ fn candidates<'a>(request: &Request, records: &'a Records) -> Vec<&'a Order> {
         matching.retain(offers_wants);
     }
     matching
+}
+
+/// The items that tell the order. An address taken from another order
+/// ("ship my laptop order to the address my grill order went to") names
+/// that order by its items too: of the orders named by an item, those
+/// that cannot take the request are where the address comes from.
+fn telling_items(request: &Request, records: &Records) -> Vec<ItemMention> {
+    if request.address_ref.is_none() {
+        return request.items.clone();
+    }
+    request
+        .items
+        .iter()
+        .filter(|m| {
+            !m.anchor
+                || records
+                    .orders
+                    .iter()
+                    .any(|o| fits_status(request.kind, o) && has_items(o, std::slice::from_ref(m)))
+        })
+        .cloned()
+        .collect()
 }
 
 /// "all my pending orders" (except those holding what is left out), "my

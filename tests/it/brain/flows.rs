@@ -617,3 +617,43 @@ fn both_of_them_with_no_product_named_is_the_pair_the_order_holds() {
     assert!(said.contains("2 item(s)"), "{said}");
     assert_eq!(said.matches("→ (750ml, ").count(), 2, "{said}");
 }
+
+#[test]
+fn the_alternative_asked_for_when_the_change_cannot_be_had() {
+    let shop = shop();
+    // No red 500ml steel bottle is sold: the return she asked for instead.
+    let r = talk(
+        &shop,
+        "instead",
+        &[
+            "Hi, I'm Sophia Jackson, zip code 77035. I'd like to exchange one water bottle \
+             for a red one of the same size; if that isn't available, I want to return it \
+             instead.",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    let proposal = text(&r[0]);
+    assert!(proposal.contains("return of 1 item(s)"), "{proposal}");
+    assert!(proposal.contains("is not available"), "{proposal}");
+    assert_eq!(order(&shop, "#W3977493")["status"], "return requested");
+}
+
+#[test]
+fn an_order_named_for_its_address_is_not_the_order_changed() {
+    let shop = shop();
+    // The laptop is in the pending order (New York); the smart watch order
+    // was delivered in Austin: its address is wanted, not its order.
+    let r = talk(
+        &shop,
+        "address source",
+        &[
+            "Hi, I'm Ethan Sanchez, zip code 78782. Please ship my pending laptop order to the \
+             same address my smart watch order went to.",
+            "yes",
+        ],
+    );
+    assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    assert!(text(&r[0]).contains("Austin"), "{}", text(&r[0]));
+    assert_eq!(order(&shop, "#W9102111")["address"]["city"], "Austin");
+}
