@@ -31,12 +31,15 @@ impl Brain {
                 return Ok(step);
             }
         }
-        // The FAQ entry the reading names, else the best match of the words.
+        // The FAQ entry the reading names, else the best match of the words
+        // (not for an answer such as "my email is …": its words are no
+        // question, whatever entry they happen to share a word with).
+        let an_answer = u.frame.topic == Topic::Other && u.frame.sure;
         let entry = match (u.frame.topic, &u.frame.faq) {
             (Topic::Faq, Some(id)) => self.knowledge.faq_by_id(id),
             _ => None,
         }
-        .or_else(|| self.knowledge.faq(text));
+        .or_else(|| (!an_answer).then(|| self.knowledge.faq(text)).flatten());
         if u.frame.topic == Topic::OffTopic && u.frame.source == Source::Model {
             return Ok(Step::new(StepKind::OffTopic));
         }

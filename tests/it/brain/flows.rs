@@ -657,3 +657,20 @@ fn an_order_named_for_its_address_is_not_the_order_changed() {
     assert!(text(&r[0]).contains("Austin"), "{}", text(&r[0]));
     assert_eq!(order(&shop, "#W9102111")["address"]["city"], "Austin");
 }
+
+#[test]
+fn an_email_said_again_is_no_question_for_the_faq() {
+    let shop = shop();
+    // The shop's FAQ has an entry that gives its own email address; an
+    // email said as an answer shares words with it, and asks nothing.
+    let r = talk(
+        &shop,
+        "email again",
+        &[
+            "Hi, I'm Ethan Sanchez, zip code 78782.",
+            "My email is ethan.sanchez@example.com.",
+        ],
+    );
+    assert_ne!(steps(&r)[1], "faq", "{r:?}");
+    assert!(!text(&r[1]).contains("@pinecone"), "{}", text(&r[1]));
+}
