@@ -124,7 +124,7 @@ fn address_of_order_told_by_items(
     for mention in request.items.iter().filter(|m| m.anchor) {
         for o in records.orders {
             let other = order.is_none_or(|cur| cur.order_id != o.order_id);
-            let holds = o.items.iter().any(|i| mention.products.contains(&i.name));
+            let holds = super::items::has_items(o, std::slice::from_ref(mention));
             if other && holds && !found.contains(&o.address) {
                 found.push(o.address.clone());
             }
