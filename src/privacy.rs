@@ -126,6 +126,14 @@ pub async fn forget(store: &Store, customer: &str) -> anyhow::Result<Forgotten> 
         keys.push(format!("failures/sender/{identity}"));
         keys.push(identity);
     }
+    // When their orders were first shown to an unproven reader.
+    let shown = format!("shown/{customer}/");
+    keys.extend(
+        customers
+            .scan::<u64>(&shown)
+            .into_iter()
+            .map(|(order, _)| format!("{shown}{order}")),
+    );
     for key in keys {
         if customers.remove(&key)?.is_some() {
             forgotten.records += 1;

@@ -184,5 +184,6 @@ fn verify_policy(settings: &Settings) -> crate::verify::VerifyPolicy {
         codes_per_day: verify.codes_per_day,
         link_days: verify.link_days,
         max_failures_per_day: verify.max_failures_per_day.max(1),
+        purchase_proves: verify.purchase_proves,
     }
 }

@@ -398,6 +398,11 @@ pub struct VerifySettings {
     /// claimed name, in 24 hours, over all conversations; beyond it a
     /// person takes over.
     pub max_failures_per_day: u32,
+    /// Where no code is mailed: a purchase the customer tells before kefu
+    /// shows them any of their orders (a product of the order, how its
+    /// number ends) proves them, beside their email, for changes that keep
+    /// the money and the goods with the account — never for an address.
+    pub purchase_proves: bool,
 }
 
 impl Default for VerifySettings {
@@ -409,6 +414,7 @@ impl Default for VerifySettings {
             codes_per_day: 5,
             link_days: 90,
             max_failures_per_day: 5,
+            purchase_proves: true,
         }
     }
 }

@@ -96,6 +96,7 @@ impl Brain {
             return Ok(Decision::default());
         }
         let step = self.decide_step(state, u, text)?;
+        super::purchase::close_told(state, &step);
         let profile = match state.customer.clone() {
             Some(customer) => self.fresh_profile(&customer, u)?.map(|p| (customer, p)),
             None => None,
@@ -114,6 +115,7 @@ impl Brain {
     ) -> Result<Step, StoreError> {
         state.language = Some(u.language);
         remember(state, u, text);
+        self.hear_purchases(state, text)?;
         state.negative_streak = if u.sentiment == Sentiment::Negative {
             state.negative_streak + 1
         } else {
@@ -293,6 +295,9 @@ fn remember(state: &mut DialogueState, u: &Understanding, text: &str) {
         }
     }
     let slots = &mut state.slots;
+    if let Some(ending) = super::words::order_suffix(&super::words::normalize(text)) {
+        slots.order_ending = Some(ending);
+    }
     if let Some(id) = u.entities.first("order_id") {
         slots.order_id = Some(id.to_string());
     }

@@ -9,6 +9,7 @@
 use super::brain::{handoff, Brain};
 use super::step::{Mail, Step, StepKind};
 use super::DialogueState;
+use crate::shop::Action;
 use crate::store::StoreError;
 use crate::verify::{codes, failures};
 use kefu_channels::now_millis;
@@ -102,20 +103,26 @@ impl Brain {
     }
 
     /// Whether a change needs a second fact first: the shop mails no code,
-    /// and the customer proved only a public fact (their email).
-    pub(super) fn needs_second_fact(&self, state: &DialogueState) -> bool {
-        !self.policy.code_for_changes && !state.code_ok && !state.two_facts
+    /// and the customer proved only a public fact (their email), and no
+    /// purchase they told proves them for this `action`.
+    pub(super) fn needs_second_fact(&self, state: &DialogueState, action: &Action) -> bool {
+        !self.policy.code_for_changes
+            && !state.code_ok
+            && !state.two_facts
+            && !state.told.proves(action)
     }
 
     /// The second fact before a change (`None`: given, go ahead): the
     /// account's zip, or one of its order numbers the customer typed (kefu
-    /// shows an unproven customer only masked numbers, `#W•••••68`, so a
-    /// typed one is known, not read off a reply); else ask for it, the
-    /// order number first. A wrong zip counts as a failed verification, as a wrong
-    /// name + zip does.
+    /// shows an unproven customer only masked numbers, `…68`, so a
+    /// typed one is known, not read off a reply), or for `action` a
+    /// purchase they told (`super::purchase`); else ask for it, the order
+    /// number first. A wrong zip counts as a failed verification, as a
+    /// wrong name + zip does.
     pub(super) fn prove_second_fact(
         &self,
         state: &mut DialogueState,
+        action: &Action,
     ) -> Result<Option<Step>, StoreError> {
         let customer = state.customer.clone().unwrap_or_default();
         let now = now_millis();
@@ -126,10 +133,14 @@ impl Brain {
                     return Ok(None);
                 }
             }
+            let (proved, guessed) = self.prove_by_purchase(state, action)?;
+            if proved {
+                return Ok(None);
+            }
             state.fact_asks += 1;
-            return Ok(Some(
-                Step::new(StepKind::AskZip).with("order_first", state.fact_asks == 1),
-            ));
+            let mut step = Step::new(StepKind::AskZip).with("order_first", state.fact_asks == 1);
+            step.writes.customers.extend(guessed);
+            return Ok(Some(step));
         };
         let keys = [
             failures::sender_key(&state.identity),

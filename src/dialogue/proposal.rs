@@ -30,22 +30,24 @@ impl Brain {
             }
             // Every action changes the account: the code comes first.
             Ok(_) if self.needs_code(state) => self.ask_code(state),
-            Ok(_) if self.needs_second_fact(state) => match self.prove_second_fact(state)? {
-                // Asked three times (the order number, the zip twice):
-                // said to be unresolved, and the next request follows.
-                Some(step) if step.kind == StepKind::AskZip && state.fact_asks > 3 => {
-                    state.fact_asks = 0;
-                    let text = state.tasks.first().map(|t| t.text.trim().to_string());
-                    self.finish_head(state);
-                    let next = self.next_task(state, 1)?;
-                    Ok(Step::new(StepKind::Unresolved)
-                        .with("request", text)
-                        .with("need", "ask_zip")
-                        .followed_by(next))
+            Ok(_) if self.needs_second_fact(state, &action) => {
+                match self.prove_second_fact(state, &action)? {
+                    // Asked three times (the order number, the zip twice):
+                    // said to be unresolved, and the next request follows.
+                    Some(step) if step.kind == StepKind::AskZip && state.fact_asks > 3 => {
+                        state.fact_asks = 0;
+                        let text = state.tasks.first().map(|t| t.text.trim().to_string());
+                        self.finish_head(state);
+                        let next = self.next_task(state, 1)?;
+                        Ok(Step::new(StepKind::Unresolved)
+                            .with("request", text)
+                            .with("need", "ask_zip")
+                            .followed_by(next))
+                    }
+                    Some(step) => Ok(step),
+                    None => self.propose(state, customer, action, lines),
                 }
-                Some(step) => Ok(step),
-                None => self.propose(state, customer, action, lines),
-            },
+            }
             Ok(planned) => {
                 state.pending = Some(action.clone());
                 state.focus = action.order_id().map(str::to_string);

@@ -219,6 +219,14 @@ impl Request {
         Request::new(kind)
     }
 
+    /// The order ending said earlier with no request ("it ends in 66"),
+    /// for a request that names no order of its own.
+    pub fn take_order_ending(&mut self, slots: &mut super::state::Slots) {
+        if self.order_ids.is_empty() && self.order_suffix.is_none() {
+            self.order_suffix = slots.order_ending.take();
+        }
+    }
+
     /// Add what a detail clause says.
     pub fn absorb(&mut self, details: &Details) {
         for id in &details.order_ids {

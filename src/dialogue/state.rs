@@ -44,6 +44,9 @@ pub struct DialogueState {
     /// Order numbers the customer typed (kefu shows an unproven customer
     /// only masked ones, so these are numbers they knew).
     pub typed_orders: Vec<String>,
+    /// What the customer told of their purchases before kefu showed them
+    /// any of their orders: a second fact for some changes.
+    pub told: super::purchase::Told,
     /// Times the second fact was asked for: first an order number (a
     /// customer who has it at hand types it), then the zip.
     pub fact_asks: u32,
@@ -136,6 +139,9 @@ pub struct Slots {
     pub payment_method: Option<String>,
     /// A postal address given.
     pub address: Option<PostalAddress>,
+    /// How an order's number ends, said with no request ("I know it ends
+    /// in 66"): the order of the next request that names none.
+    pub order_ending: Option<String>,
 }
 
 impl DialogueState {

@@ -74,6 +74,13 @@ impl Brain {
             }
         }
         plan_changes(&mut state.tasks[before..]);
+        if let Some(first) = state.tasks.get_mut(before) {
+            first.take_order_ending(&mut state.slots);
+        }
+        if restated {
+            // Said with requests: theirs, not a later one's.
+            state.slots.order_ending = None;
+        }
         if !added {
             let details = request::details_of(text, &catalog);
             match state.tasks.first_mut() {
@@ -89,6 +96,7 @@ impl Brain {
                     if let Some(kind) = intent_kind {
                         let mut bare = Request::bare(kind);
                         bare.absorb(&details);
+                        bare.take_order_ending(&mut state.slots);
                         state.tasks.push(bare);
                         added = true;
                     }

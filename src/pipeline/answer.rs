@@ -80,6 +80,12 @@ impl Pipeline {
         if let GuardVerdict::Fallback { reason } = &verdict {
             tracing::debug!(step = step.kind.template(), %reason, "guard replaced the draft");
         }
+        let mut customer_writes = customer_writes;
+        customer_writes.extend(crate::dialogue::shown_writes(
+            &self.brain.profiles,
+            &state,
+            &text,
+        ));
         let text = mask_untyped_orders(&state, text);
         let annotations = Annotations {
             intent: Some(understanding.intent.label()),

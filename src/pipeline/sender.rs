@@ -80,7 +80,7 @@ impl Pipeline {
 
 /// Order numbers in full only for a customer proven for changes, or the
 /// ones they typed themselves: to one who gave only a public fact (their
-/// email), `#W•••••68` — enough to recognise an order, not to prove one.
+/// email), `…68` — enough to recognise an order, not to prove one.
 pub(super) fn mask_untyped_orders(state: &DialogueState, text: String) -> String {
     if state.customer.is_none() || state.code_ok || state.two_facts {
         return text;
@@ -94,18 +94,10 @@ pub(super) fn mask_untyped_orders(state: &DialogueState, text: String) -> String
     out
 }
 
-/// `#W3942868` → `#W•••••68`.
+/// `#W3942868` → `…68`: the last two digits, as a card is shown by its
+/// last four, and nothing that reads as a number to type back.
 fn mask_order_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 4 {
-        return "•".repeat(chars.len());
-    }
-    let (head, rest) = chars.split_at(2);
-    let (middle, tail) = rest.split_at(rest.len() - 2);
-    format!(
-        "{}{}{}",
-        head.iter().collect::<String>(),
-        "•".repeat(middle.len()),
-        tail.iter().collect::<String>()
-    )
+    let tail: String = chars[chars.len().saturating_sub(2)..].iter().collect();
+    format!("…{tail}")
 }

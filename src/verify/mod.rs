@@ -28,6 +28,10 @@ pub struct VerifyPolicy {
     pub link_days: u64,
     /// Failed verifications per sender and per claimed name per day.
     pub max_failures_per_day: u32,
+    /// Where no code is mailed, a purchase the customer told before kefu
+    /// showed any (a product of the order, how its number ends) is the
+    /// second fact for changes other than an address.
+    pub purchase_proves: bool,
 }
 
 impl Default for VerifyPolicy {
@@ -39,6 +43,7 @@ impl Default for VerifyPolicy {
             codes_per_day: 5,
             link_days: 90,
             max_failures_per_day: 5,
+            purchase_proves: true,
         }
     }
 }

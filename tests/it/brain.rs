@@ -5,6 +5,7 @@
 
 mod flows;
 mod identity;
+mod purchase;
 mod requests;
 mod writes;
 

@@ -46,6 +46,26 @@ impl Catalog {
         crate::nlu::keep::kept_options(lower, &keys)
     }
 
+    /// Each product mention in `lower`, in order, as the products it can
+    /// name ("earphones": earbuds or headphones).
+    pub fn product_mentions(&self, lower: &str) -> Vec<Vec<String>> {
+        self.product_hits(lower)
+            .into_iter()
+            .map(|(_, _, names)| names)
+            .collect()
+    }
+
+    /// `lower` with the product names blanked: the words around them,
+    /// where a request's verb is looked for ("the Noise-Cancelling Earbuds
+    /// stopped charging, I want to return them" asks no cancel).
+    pub fn without_product_names(&self, lower: &str) -> String {
+        let mut out = lower.to_string();
+        for (at, end, _) in self.product_hits(lower) {
+            out.replace_range(at..end, &" ".repeat(end - at));
+        }
+        out
+    }
+
     /// Products `lower` names, in order.
     pub fn products_in(&self, lower: &str) -> Vec<String> {
         let mut out = Vec::new();

@@ -120,6 +120,7 @@ const RETURN: &[&str] = &[
     "retrun",
     "send back",
     "send it back",
+    "send them back",
     "退货",
     "退回",
     "寄回",
@@ -223,7 +224,10 @@ pub(super) fn kind_of(lower: &str, details: &Details) -> Option<RequestKind> {
     let lower = &lower
         .replace("changed my mind", "")
         .replace("change of mind", "")
-        .replace("change my mind", "");
+        .replace("change my mind", "")
+        // An adjective, not a request: "my noise-cancelling headphones".
+        .replace("noise-cancel", "")
+        .replace("noise cancel", "");
     let mut said = Said {
         lower,
         details,

@@ -25,7 +25,8 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
     let mut context = Context::default();
     for clause in words::clauses(text) {
         let details = read_details(&clause, catalog);
-        let Some(kind) = kind_of(&clause.lower, &details) else {
+        let verbs = catalog.without_product_names(&clause.lower);
+        let Some(kind) = kind_of(&verbs, &details) else {
             match requests.last_mut() {
                 // "I want to know how much the kettle refund will be" asks;
                 // its items are not added to the request before.

@@ -767,3 +767,20 @@ fn an_order_sent_to_another_orders_address_is_an_address_change() {
     );
     assert_eq!(kinds(&r), [RequestKind::Return]);
 }
+
+#[test]
+fn a_verb_inside_a_product_name_asks_nothing() {
+    // "Noise-Cancelling Earbuds" name a product; the request is the return.
+    let r = parse(
+        "The noise-cancelling earbuds I got stopped charging, I want to return them",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Return], "{r:#?}");
+    assert_eq!(r[0].items[0].products, ["Noise-Cancelling Earbuds"]);
+    // The same adjective before a product that does not carry it.
+    let r = parse(
+        "my noise cancelling headphones broke, I'd like to send them back",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::Return], "{r:#?}");
+}

@@ -56,7 +56,12 @@ pub enum Resolved {
     Refuse(crate::shop::Refusal),
 }
 
+/// Orders whose statuses answer "where is my order?" at once; with more,
+/// kefu asks which.
+const MAX_STATUS_ANSWERS: usize = 3;
+
 /// Resolve `request` for the customer in `records`.
+
 pub fn resolve(request: &Request, records: &Records) -> Resolved {
     if request.kind == RequestKind::ChangeAddress {
         return match address_for(request, records, None) {
@@ -82,6 +87,22 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
         }
         Pick::NotYours(id) => return Resolved::NotYours(id),
         Pick::PerOrder(requests) => return Resolved::Split(requests),
+        // "Where is my order?" with a few orders: each one's status is
+        // the answer, rather than a question which.
+        Pick::Ask(candidates)
+            if request.kind == RequestKind::Status && candidates.len() <= MAX_STATUS_ANSWERS =>
+        {
+            return Resolved::Split(
+                candidates
+                    .iter()
+                    .map(|o| Request {
+                        order_ids: vec![o.order_id.clone()],
+                        scope: Scope::One,
+                        ..request.clone()
+                    })
+                    .collect(),
+            )
+        }
         Pick::Ask(candidates) => {
             return Resolved::Ask(
                 Step::new(StepKind::AskOrder)

@@ -105,17 +105,23 @@ fn fits_status(kind: RequestKind, o: &Order) -> bool {
 /// the orders with a product that comes that way.
 fn candidates<'a>(request: &Request, records: &'a Records) -> Vec<&'a Order> {
     let items = telling_items(request, records);
+    let ends_as_said = |o: &&Order| {
+        request
+            .order_suffix
+            .as_ref()
+            .is_none_or(|s| o.order_id.ends_with(s.as_str()))
+    };
     let mut matching: Vec<&Order> = records
         .orders
         .iter()
         .filter(|o| items.is_empty() || has_items(o, &items))
-        .filter(|o| {
-            request
-                .order_suffix
-                .as_ref()
-                .is_none_or(|s| o.order_id.ends_with(s.as_str()))
-        })
+        .filter(ends_as_said)
         .collect();
+    // The number's ending is surer than the items' names: an order that
+    // ends as said, though no order holds the items as named.
+    if matching.is_empty() && request.order_suffix.is_some() {
+        matching = records.orders.iter().filter(ends_as_said).collect();
+    }
     // (Not "one size up" or "the brightest": no value.)
     let values: Vec<&String> = request
         .wants

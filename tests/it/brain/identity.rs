@@ -341,12 +341,16 @@ fn personal_data_is_masked_in_logs_unless_asked_for() {
 
 /// One run of `kefu chat` as `user` in `session`, chat-only: no code can
 /// be mailed.
+/// (A purchase told is not taken as the second fact here: this is the
+/// zip and the order number; `purchase.rs` has the purchase.)
 fn talk_chat_only(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) -> Vec<Value> {
     let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let mut env = TEMPLATES_ONLY.to_vec();
+    env.push(("KEFU__VERIFY__PURCHASE_PROVES", "false"));
     let out = sandbox.chat(
         &["--json", "--session", session, "--user", user],
         &input,
-        TEMPLATES_ONLY,
+        &env,
     );
     assert_success(&out);
     json_lines(&out)
@@ -374,8 +378,8 @@ fn a_chat_only_shop_changes_nothing_on_a_public_email_alone() {
         "mallory",
         &["liwei.sea@example.com: where is my order?"],
     );
-    assert_eq!(r[0]["step"], "ask_order", "{r:?}");
-    assert!(reply(&r[0]).contains("#W•••••39"), "{}", reply(&r[0]));
+    assert_eq!(r[0]["step"], "order_status", "{r:?}");
+    assert!(reply(&r[0]).contains("…39"), "{}", reply(&r[0]));
     assert!(!reply(&r[0]).contains("#W3767039"), "{}", reply(&r[0]));
     assert_eq!(
         linked(&shop, "console:mallory"),
