@@ -61,7 +61,6 @@ pub enum Resolved {
 const MAX_STATUS_ANSWERS: usize = 3;
 
 /// Resolve `request` for the customer in `records`.
-
 pub fn resolve(request: &Request, records: &Records) -> Resolved {
     if request.kind == RequestKind::ChangeAddress {
         return match address_for(request, records, None) {
