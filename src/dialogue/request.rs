@@ -219,11 +219,15 @@ impl Request {
         Request::new(kind)
     }
 
-    /// The order ending said earlier with no request ("it ends in 66"),
-    /// for a request that names no order of its own.
-    pub fn take_order_ending(&mut self, slots: &mut super::state::Slots) {
+    /// What was said earlier with no request, for a request that does not
+    /// say it itself: how the order's number ends ("it ends in 66"), why
+    /// ("I placed it by accident").
+    pub fn take_said_before(&mut self, slots: &mut super::state::Slots) {
         if self.order_ids.is_empty() && self.order_suffix.is_none() {
             self.order_suffix = slots.order_ending.take();
+        }
+        if self.kind == RequestKind::Cancel && self.reason.is_none() {
+            self.reason = slots.reason.take();
         }
     }
 

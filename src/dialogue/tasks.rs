@@ -75,11 +75,12 @@ impl Brain {
         }
         plan_changes(&mut state.tasks[before..]);
         if let Some(first) = state.tasks.get_mut(before) {
-            first.take_order_ending(&mut state.slots);
+            first.take_said_before(&mut state.slots);
         }
         if restated {
             // Said with requests: theirs, not a later one's.
             state.slots.order_ending = None;
+            state.slots.reason = None;
         }
         if !added {
             let details = request::details_of(text, &catalog);
@@ -96,7 +97,7 @@ impl Brain {
                     if let Some(kind) = intent_kind {
                         let mut bare = Request::bare(kind);
                         bare.absorb(&details);
-                        bare.take_order_ending(&mut state.slots);
+                        bare.take_said_before(&mut state.slots);
                         state.tasks.push(bare);
                         added = true;
                     }

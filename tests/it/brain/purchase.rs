@@ -71,23 +71,29 @@ fn a_purchase_told_first_proves_a_change_on_that_order_and_links_nobody() {
 }
 
 #[test]
-fn how_the_order_number_ends_told_before_the_request_finds_and_proves_it() {
-    // The terse customer: the ending first, the request next, the email
-    // when asked.
+fn the_ending_and_reason_told_before_the_request_find_and_prove_the_order() {
+    // The terse customer: what happened and the ending first, the request
+    // next, the email when asked.
     let shop = sample_shop();
     let r = talk(
         &shop,
         "ending",
         "liwei",
         &[
-            "I know my order number ends in 39.",
-            "I want to cancel that order, I ordered it by mistake",
+            "I placed an order by accident. I know its number ends in 39.",
+            "I want to cancel that order",
             "liwei.sea@example.com",
             "yes",
         ],
     );
     let s = steps(&r);
     assert_eq!(s[2..], ["confirm", "done"], "{r:?}");
+    // The reason said before the request is its reason: not asked again.
+    assert!(
+        reply(&r[2]).contains("ordered by mistake"),
+        "{}",
+        reply(&r[2])
+    );
     assert_eq!(order(&shop, "#W3767039")["status"], "cancelled");
 }
 
