@@ -4,6 +4,7 @@
 //! waterproof one" — not as a value, so the value is read here, where the
 //! item and its product are known.
 
+use super::variant::ANY_BUT;
 use crate::dialogue::request::ItemMention;
 use crate::dialogue::words::contains_word;
 use crate::shop::{OrderItem, Product};
@@ -20,7 +21,7 @@ pub(super) fn with_qualities(
     item: &OrderItem,
 ) -> ItemMention {
     let mut mention = mention.clone();
-    for key in yes_no_keys(product) {
+    for (key, without) in quality_keys(product) {
         let said_already = mention.keep.contains(&key)
             || mention
                 .to
@@ -32,40 +33,59 @@ pub(super) fn with_qualities(
         let Some(said) = named(text, &key) else {
             continue;
         };
-        let current = item.options.get(&key).map(|v| v.to_lowercase());
-        let want = match (said, current.as_deref()) {
+        let lacks = item
+            .options
+            .get(&key)
+            .is_none_or(|v| v.eq_ignore_ascii_case(&without));
+        // Having it is "yes", or any value but the one without it
+        // ("IPX4" or "IPX7" for "water-resistant", not "not resistant").
+        let with = if without.eq_ignore_ascii_case("no") {
+            "yes".to_string()
+        } else {
+            format!("{ANY_BUT}{without}")
+        };
+        let want = match (said, lacks) {
             (Said::Stays, _) => {
                 mention.keep.push(key);
                 continue;
             }
-            (Said::Plain, Some("yes")) => continue,
-            (Said::Plain, _) => "yes",
-            (Said::Negated, Some("yes")) => "no",
-            (Said::Negated, _) => "yes",
+            (Said::Plain, false) => continue,
+            (Said::Plain, true) | (Said::Negated, true) => with,
+            (Said::Negated, false) => without,
         };
-        mention.to.push((Some(key), want.to_string()));
+        mention.to.push((Some(key), want));
     }
     mention
 }
 
-/// The product's options whose values are only "yes" and "no".
-fn yes_no_keys(product: &Product) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
+/// The product's options that are a quality an item has or lacks: one of
+/// the option's values says it lacks it ("no", "not resistant", "none"),
+/// the others that it has it. Each with that value.
+fn quality_keys(product: &Product) -> Vec<(String, String)> {
+    let mut values: Vec<(String, Vec<String>)> = Vec::new();
     for variant in product.variants.values() {
-        for key in variant.options.keys() {
-            if !keys.contains(key) {
-                keys.push(key.clone());
+        for (key, value) in &variant.options {
+            match values.iter_mut().find(|(k, _)| k == key) {
+                Some((_, vs)) if !vs.contains(value) => vs.push(value.clone()),
+                Some(_) => {}
+                None => values.push((key.clone(), vec![value.clone()])),
             }
         }
     }
-    keys.retain(|key| {
-        product.variants.values().all(|v| {
-            v.options
-                .get(key)
-                .is_none_or(|x| matches!(x.to_lowercase().as_str(), "yes" | "no"))
+    values
+        .into_iter()
+        .filter_map(|(key, vs)| {
+            let lacking: Vec<&String> = vs.iter().filter(|v| says_lacking(v)).collect();
+            (lacking.len() == 1 && vs.len() > 1).then(|| (key, lacking[0].clone()))
         })
-    });
-    keys
+        .collect()
+}
+
+/// "no", "none", "not resistant", "non-slip"… : a value saying the item
+/// lacks the quality.
+fn says_lacking(value: &str) -> bool {
+    let v = value.to_lowercase();
+    v == "no" || v == "none" || v.starts_with("not ") || v.starts_with("non")
 }
 
 /// How a quality is said.
@@ -132,6 +152,77 @@ fn named(text: &str, key: &str) -> Option<Said> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn earbuds() -> (Product, OrderItem) {
+        let variant = |id: &str, water: &str| crate::shop::Variant {
+            item_id: id.into(),
+            options: [("color", "blue"), ("water resistance", water)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            available: true,
+            price: 10.0,
+        };
+        let product = Product {
+            name: "Wireless Earbuds".into(),
+            product_id: "1".into(),
+            variants: [
+                variant("a", "not resistant"),
+                variant("b", "IPX4"),
+                variant("c", "IPX7"),
+            ]
+            .into_iter()
+            .map(|v| (v.item_id.clone(), v))
+            .collect(),
+        };
+        let item = OrderItem {
+            name: "Wireless Earbuds".into(),
+            product_id: "1".into(),
+            item_id: "a".into(),
+            price: 10.0,
+            options: product.variants["a"].options.clone(),
+        };
+        (product, item)
+    }
+
+    #[test]
+    fn a_quality_with_ratings_wanted_by_its_name_is_any_rating() {
+        let (product, item) = earbuds();
+        assert_eq!(
+            quality_keys(&product),
+            [("water resistance".to_string(), "not resistant".to_string())]
+        );
+        let mention = ItemMention {
+            products: vec!["Wireless Earbuds".into()],
+            ..ItemMention::default()
+        };
+        let wanted = with_qualities(&mention, "a water-resistant pair please", &product, &item);
+        assert_eq!(
+            wanted.to,
+            [(
+                Some("water resistance".to_string()),
+                format!("{ANY_BUT}not resistant")
+            )]
+        );
+        // An item that has it, said not to: the value without it.
+        let mut rated = item.clone();
+        rated
+            .options
+            .insert("water resistance".into(), "IPX7".into());
+        let wanted = with_qualities(
+            &mention,
+            "one that is not water-resistant",
+            &product,
+            &rated,
+        );
+        assert_eq!(
+            wanted.to,
+            [(
+                Some("water resistance".to_string()),
+                "not resistant".to_string()
+            )]
+        );
+    }
 
     #[test]
     fn a_quality_named_plainly_or_negated() {

@@ -229,19 +229,20 @@ fn pick_variant<'a>(
 /// that have to change to get what they asked for ("colour black →
 /// white"); not for a relative want ("one size up").
 fn moved_options(item: &OrderItem, variant: &Variant, mention: &ItemMention) -> Option<String> {
-    let asked = |v: &str| {
-        mention
-            .to
-            .iter()
-            .chain(&mention.fallback)
-            .any(|(_, x)| x.eq_ignore_ascii_case(v))
+    // (A quality asked by its name — "water-resistant", any rating — is
+    // asked of its option.)
+    let asked = |k: &str, v: &str| {
+        mention.to.iter().chain(&mention.fallback).any(|(key, x)| {
+            x.eq_ignore_ascii_case(v)
+                || (x.starts_with(super::variant::ANY_BUT) && key.as_deref() == Some(k))
+        })
     };
     let moved: Vec<String> = item
         .options
         .iter()
         .filter_map(|(k, old)| {
             let new = variant.options.get(k)?;
-            (!new.eq_ignore_ascii_case(old) && !asked(new)).then(|| format!("{k} {old} → {new}"))
+            (!new.eq_ignore_ascii_case(old) && !asked(k, new)).then(|| format!("{k} {old} → {new}"))
         })
         .collect();
     let absolute = mention.to.iter().all(|(_, v)| !is_relative(v));

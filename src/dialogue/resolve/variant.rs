@@ -6,6 +6,18 @@ use crate::nlu::superlative::{LEAST, MOST};
 use crate::nlu::units::SIZE_KEYS;
 use crate::shop::{OrderItem, Product, Variant};
 
+/// A wanted value that is any value but the one after it ("≠not
+/// resistant": water-resistant, whichever rating).
+pub(super) const ANY_BUT: &str = "≠";
+
+/// Whether an option's value `x` is what `want` asks for.
+fn meets(x: &str, want: &str) -> bool {
+    match want.strip_prefix(ANY_BUT) {
+        Some(not) => !x.eq_ignore_ascii_case(not),
+        None => x.eq_ignore_ascii_case(want),
+    }
+}
+
 /// The variant the customer wants: it has every option they named (as
 /// many as can be had: the closest available one otherwise, with the
 /// options it lacks), keeps the rest of the ordered item's options, can be
@@ -24,11 +36,7 @@ pub(super) fn best_variant<'a>(
     let score = |v: &Variant| {
         let met = constraints
             .iter()
-            .filter(|(k, val)| {
-                v.options
-                    .get(k)
-                    .is_some_and(|x| x.eq_ignore_ascii_case(val))
-            })
+            .filter(|(k, val)| v.options.get(k).is_some_and(|x| meets(x, val)))
             .count();
         let kept = v
             .options
@@ -63,13 +71,12 @@ pub(super) fn best_variant<'a>(
         })?;
     let unmet = constraints
         .iter()
-        .filter(|(k, v)| {
-            !best
-                .options
-                .get(k)
-                .is_some_and(|x| x.eq_ignore_ascii_case(v))
+        .filter(|(k, v)| !best.options.get(k).is_some_and(|x| meets(x, v)))
+        // (Any rating of a quality: said by the quality's name.)
+        .map(|(k, v)| match v.strip_prefix(ANY_BUT) {
+            Some(_) => k.clone(),
+            None => v.clone(),
         })
-        .map(|(_, v)| v.clone())
         .collect();
     Some((best, unmet))
 }
@@ -86,6 +93,8 @@ fn constraints_of(
     for (key, value) in wants {
         let found = if value == SIZE_UP || value == SIZE_DOWN {
             next_size(product, item, value == SIZE_UP)
+        } else if let (Some(key), true) = (key, value.starts_with(ANY_BUT)) {
+            Some((key.clone(), value.clone()))
         } else if value == MOST || value == LEAST {
             extreme(product, item, key.as_deref(), value == MOST)
         } else {
