@@ -73,6 +73,36 @@ fn converse_with(
     json_lines(&out)
 }
 
+/// One run of `kefu chat` as `user` in `session`, with these settings.
+fn chat_as(
+    sandbox: &Sandbox,
+    session: &str,
+    user: &str,
+    lines: &[&str],
+    env: &[(&str, &str)],
+) -> Vec<Value> {
+    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let out = sandbox.chat(
+        &["--json", "--session", session, "--user", user],
+        &input,
+        env,
+    );
+    assert_success(&out);
+    json_lines(&out)
+}
+
+/// A reply's text.
+fn reply(r: &Value) -> &str {
+    r["reply"].as_str().unwrap()
+}
+
+/// The customer `identity` (`console:bob`) is linked to now, if any.
+fn linked(sandbox: &Sandbox, identity: &str) -> Option<String> {
+    let store = sandbox.store();
+    let now = kefu_channels::now_millis();
+    kefu::verify::links::linked(&store.customers(), identity, now).map(|l| l.customer)
+}
+
 fn order(sandbox: &Sandbox, id: &str) -> Value {
     let out = sandbox.kefu(&["shop", "order", id]).output().unwrap();
     assert_success(&out);

@@ -60,6 +60,18 @@ pub enum Resolved {
 /// kefu asks which.
 const MAX_STATUS_ANSWERS: usize = 3;
 
+/// `request` once for each of `orders`.
+fn one_per_order(request: &Request, orders: &[Order]) -> Vec<Request> {
+    orders
+        .iter()
+        .map(|o| Request {
+            order_ids: vec![o.order_id.clone()],
+            scope: Scope::One,
+            ..request.clone()
+        })
+        .collect()
+}
+
 /// Resolve `request` for the customer in `records`.
 pub fn resolve(request: &Request, records: &Records) -> Resolved {
     if request.kind == RequestKind::ChangeAddress {
@@ -72,18 +84,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
     }
     let order = match pick_order(request, records) {
         Pick::One(order) => *order,
-        Pick::Many(orders) => {
-            return Resolved::Split(
-                orders
-                    .iter()
-                    .map(|o| Request {
-                        order_ids: vec![o.order_id.clone()],
-                        scope: Scope::One,
-                        ..request.clone()
-                    })
-                    .collect(),
-            )
-        }
+        Pick::Many(orders) => return Resolved::Split(one_per_order(request, &orders)),
         Pick::NotYours(id) => return Resolved::NotYours(id),
         Pick::PerOrder(requests) => return Resolved::Split(requests),
         // "Where is my order?" with a few orders: each one's status is
@@ -91,16 +92,7 @@ pub fn resolve(request: &Request, records: &Records) -> Resolved {
         Pick::Ask(candidates)
             if request.kind == RequestKind::Status && candidates.len() <= MAX_STATUS_ANSWERS =>
         {
-            return Resolved::Split(
-                candidates
-                    .iter()
-                    .map(|o| Request {
-                        order_ids: vec![o.order_id.clone()],
-                        scope: Scope::One,
-                        ..request.clone()
-                    })
-                    .collect(),
-            )
+            return Resolved::Split(one_per_order(request, &candidates))
         }
         Pick::Ask(candidates) => {
             return Resolved::Ask(

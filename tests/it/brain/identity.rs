@@ -4,7 +4,7 @@
 //! and per name over many threads, a zero-width "yes", and a 200 KB
 //! message.
 
-use super::{order, sample_shop, TEMPLATES_ONLY};
+use super::{chat_as, linked, order, reply, sample_shop, TEMPLATES_ONLY};
 use crate::OpenStore;
 use kefu::store::OutboxState;
 use serde_json::Value;
@@ -22,10 +22,6 @@ fn talk(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) -> Vec<Val
     );
     assert_success(&out);
     json_lines(&out)
-}
-
-fn reply(r: &Value) -> &str {
-    r["reply"].as_str().unwrap()
 }
 
 /// The code mails waiting in the outbox (no email channel runs in `kefu
@@ -48,12 +44,6 @@ fn code_mails(sandbox: &Sandbox) -> Vec<(String, String)> {
             (route["to"].as_str().unwrap().to_string(), code)
         })
         .collect()
-}
-
-fn linked(sandbox: &Sandbox, identity: &str) -> Option<String> {
-    let store = sandbox.store();
-    let now = kefu_channels::now_millis();
-    kefu::verify::links::linked(&store.customers(), identity, now).map(|l| l.customer)
 }
 
 #[test]
@@ -344,16 +334,9 @@ fn personal_data_is_masked_in_logs_unless_asked_for() {
 /// (A purchase told is not taken as the second fact here: this is the
 /// zip and the order number; `purchase.rs` has the purchase.)
 fn talk_chat_only(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) -> Vec<Value> {
-    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
     let mut env = TEMPLATES_ONLY.to_vec();
     env.push(("KEFU__VERIFY__PURCHASE_PROVES", "false"));
-    let out = sandbox.chat(
-        &["--json", "--session", session, "--user", user],
-        &input,
-        &env,
-    );
-    assert_success(&out);
-    json_lines(&out)
+    chat_as(sandbox, session, user, lines, &env)
 }
 
 #[test]

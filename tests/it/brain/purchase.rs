@@ -5,31 +5,14 @@
 //! an address, never once the order was shown (in this conversation or
 //! another), never from a list of guesses; and it links nobody.
 
-use super::{order, sample_shop, steps, TEMPLATES_ONLY};
+use super::{chat_as, linked, order, reply, sample_shop, steps, TEMPLATES_ONLY};
 use crate::OpenStore;
 use serde_json::Value;
-use support::{assert_success, json_lines, Sandbox};
+use support::Sandbox;
 
 /// One run of `kefu chat` as `user` in `session` (chat only: no code).
 fn talk(sandbox: &Sandbox, session: &str, user: &str, lines: &[&str]) -> Vec<Value> {
-    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let out = sandbox.chat(
-        &["--json", "--session", session, "--user", user],
-        &input,
-        TEMPLATES_ONLY,
-    );
-    assert_success(&out);
-    json_lines(&out)
-}
-
-fn reply(r: &Value) -> &str {
-    r["reply"].as_str().unwrap()
-}
-
-fn linked(sandbox: &Sandbox, identity: &str) -> Option<String> {
-    let store = sandbox.store();
-    let now = kefu_channels::now_millis();
-    kefu::verify::links::linked(&store.customers(), identity, now).map(|l| l.customer)
+    chat_as(sandbox, session, user, lines, TEMPLATES_ONLY)
 }
 
 #[test]

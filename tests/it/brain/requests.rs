@@ -5,16 +5,12 @@
 //! English and Chinese. Each asserts the stored orders afterwards. The
 //! templates answer (no model), so the flows alone are under test.
 
-use super::{order, sample_shop, TEMPLATES_ONLY};
+use super::{order, reply, sample_shop, TEMPLATES_ONLY};
 use serde_json::Value;
 use support::{assert_success, Sandbox};
 
 fn talk(sandbox: &Sandbox, lines: &[&str]) -> Vec<Value> {
     super::converse_with(sandbox, "r", lines, TEMPLATES_ONLY)
-}
-
-fn reply(r: &Value) -> &str {
-    r["reply"].as_str().unwrap()
 }
 
 #[test]
