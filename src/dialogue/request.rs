@@ -229,6 +229,18 @@ impl Request {
         if self.kind == RequestKind::Cancel && self.reason.is_none() {
             self.reason = slots.reason.take();
         }
+        // "Save that address as my default": the last one given.
+        let about_address = matches!(
+            self.kind,
+            RequestKind::ChangeAddress | RequestKind::ModifyAddress
+        );
+        let refers_back = self
+            .address_ref
+            .as_deref()
+            .is_some_and(super::words::refers_to_address_before);
+        if about_address && self.address.is_none() && refers_back {
+            self.address = slots.address.clone();
+        }
     }
 
     /// Add what a detail clause says.

@@ -173,6 +173,17 @@ const AN_ORDER: &[&str] = &[
     "寄",
     "送",
 ];
+/// "…saved as the default address on my account", "make it my default":
+/// the account's address becomes one, whatever order it was shipped to.
+const AS_DEFAULT: &[&str] = &[
+    "as the default",
+    "as my default",
+    "as default",
+    "my new default",
+    "设为默认",
+    "作为默认",
+    "改成默认",
+];
 const SEND: &[&str] = &["ship", "send", "deliver", "寄", "送"];
 const SEND_ANY_TENSE: &[&str] = &["ship", "send", "sent", "shipped", "deliver", "寄", "送"];
 const FOR_FUTURE_ORDERS: &[&str] = &["future order", "以后的订单"];
@@ -293,15 +304,17 @@ fn change_kind(said: &Said) -> Option<RequestKind> {
     // says ("ship it to 7 Birch Ln, …, AZ 85283 instead"); "I want the
     // suite changed to Suite 201" too.
     let about_address = said.has(ABOUT_ADDRESS) || d.address.is_some() || d.address2.is_some();
-    let change = said.has(CHANGE);
+    // ("saved as my default address" changes the account's.)
+    let change = said.has(CHANGE) || (said.has(AS_DEFAULT) && about_address);
     // The account's address, or where an order goes: "my default address
     // for future orders" is the account's, "ship my pending order to my
     // default address" the order's ("… to my home address on file
     // instead": the account's address is where the order goes).
     let an_order = !d.order_ids.is_empty() || said.has(AN_ORDER);
     let sends_order_there = said.has(SEND_ANY_TENSE) && !said.has(FOR_FUTURE_ORDERS);
-    let for_account =
-        (said.has(ACCOUNT_ONLY) && !sends_order_there) || (said.has(ACCOUNT) && !an_order);
+    let for_account = (said.has(ACCOUNT_ONLY) && !sends_order_there)
+        || (said.has(ACCOUNT) && !an_order)
+        || said.has(AS_DEFAULT);
     let address_kind = if for_account {
         RequestKind::ChangeAddress
     } else {

@@ -66,6 +66,11 @@ pub fn parse(text: &str, catalog: &words::Catalog) -> Vec<Request> {
                 None => request.this_order = true,
             }
         }
+        // "…, and save that address as my default": the address the
+        // request before gave.
+        if request.address.is_none() && words::refers_to_address_before(&clause.lower) {
+            request.address = requests.iter().rev().find_map(|r| r.address.clone());
+        }
         requests.push(request);
     }
     let mut requests = merge_repeated(requests);

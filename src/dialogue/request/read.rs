@@ -52,6 +52,11 @@ pub(super) fn read_details(clause: &Clause, catalog: &words::Catalog) -> Details
     details.loose_from = loose_from;
     read_item_scope(lower, catalog, &mut details);
     details.scope = order_scope(lower);
+    // "every order that has not shipped, including the dumbbell set
+    // order": the order named is one of them, not what picks them.
+    if details.scope == Scope::All && has_word(lower, &["including", "包括"]) {
+        details.items.clear();
+    }
     details.payment = words::payment_in(lower);
     details.address =
         words::address_dict(&clause.original).or_else(|| parse_address(&clause.original));

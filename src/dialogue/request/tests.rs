@@ -784,3 +784,38 @@ fn a_verb_inside_a_product_name_asks_nothing() {
     );
     assert_eq!(kinds(&r), [RequestKind::Return], "{r:#?}");
 }
+
+#[test]
+fn an_orders_address_saved_as_the_default_is_the_accounts() {
+    let r = parse(
+        "I have moved to the Seattle address my pending order is being shipped to, and I \
+         want that address saved as the default address on my account.",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ChangeAddress], "{r:#?}");
+    // Where an order goes stays the order's.
+    let r = parse(
+        "please ship my pending order to my default address instead",
+        &catalog(),
+    );
+    assert_eq!(kinds(&r), [RequestKind::ModifyAddress], "{r:#?}");
+}
+
+#[test]
+fn that_address_is_the_one_said_before_and_including_names_no_filter() {
+    let r = parse(
+        "I moved to 9 Lake St, Seattle, WA 98109 and want every order that has not shipped \
+         sent there, including the t-shirt order. I also want that address saved as my \
+         default address.",
+        &catalog(),
+    );
+    assert_eq!(
+        kinds(&r),
+        [RequestKind::ModifyAddress, RequestKind::ChangeAddress],
+        "{r:#?}"
+    );
+    assert_eq!(r[0].scope, Scope::All);
+    assert!(r[0].items.is_empty(), "{:#?}", r[0].items);
+    let said = r[0].address.as_ref().expect("the new address");
+    assert_eq!(r[1].address.as_ref(), Some(said));
+}

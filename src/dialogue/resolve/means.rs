@@ -72,16 +72,19 @@ pub(super) fn address_for(
         return Some(to_address(a));
     }
     let said = request.address_ref.as_deref().unwrap_or_default();
-    if [
-        "default",
-        "on file",
-        "my account",
-        "profile",
-        "home address",
-        "默认",
-    ]
-    .iter()
-    .any(|w| said.contains(w))
+    // (For the account's own address — `order` none — "default" and "my
+    // account" say where the address goes, not where it comes from.)
+    if order.is_some()
+        && [
+            "default",
+            "on file",
+            "my account",
+            "profile",
+            "home address",
+            "默认",
+        ]
+        .iter()
+        .any(|w| said.contains(w))
     {
         return Some(records.user.address.clone());
     }

@@ -245,7 +245,9 @@ fn moved_options(item: &OrderItem, variant: &Variant, mention: &ItemMention) -> 
             (!new.eq_ignore_ascii_case(old) && !asked(k, new)).then(|| format!("{k} {old} → {new}"))
         })
         .collect();
-    let absolute = mention.to.iter().all(|(_, v)| !is_relative(v));
+    // (Nothing asked by value — "the cheapest one in the same size" —
+    // every change is what was asked.)
+    let absolute = !mention.to.is_empty() && mention.to.iter().all(|(_, v)| !is_relative(v));
     (!moved.is_empty() && absolute).then(|| moved.join(", "))
 }
 

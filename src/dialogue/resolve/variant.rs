@@ -29,9 +29,12 @@ pub(super) fn best_variant<'a>(
     keep: &[String],
     cheapest: bool,
 ) -> Option<(&'a Variant, Vec<String>)> {
-    let constraints = constraints_of(product, item, wants);
+    let constraints = constraints_of(product, item, wants, keep);
     if constraints.is_empty() {
-        return None;
+        return cheapest
+            .then(|| cheapest_keeping(product, item, keep))
+            .flatten()
+            .map(|v| (v, Vec::new()));
     }
     let score = |v: &Variant| {
         let met = constraints
@@ -81,22 +84,42 @@ pub(super) fn best_variant<'a>(
     Some((best, unmet))
 }
 
+/// "The cheapest one available in the same size": of the other variants
+/// that can be ordered and keep what must stay, the cheapest.
+fn cheapest_keeping<'a>(
+    product: &'a Product,
+    item: &OrderItem,
+    keep: &[String],
+) -> Option<&'a Variant> {
+    product
+        .variants
+        .values()
+        .filter(|v| v.item_id != item.item_id && v.available)
+        .filter(|v| keep.iter().all(|k| v.options.get(k) == item.options.get(k)))
+        .min_by(|a, b| a.price.total_cmp(&b.price).then(a.item_id.cmp(&b.item_id)))
+}
+
 /// Each want as (option name, value) of this product: a step up or down
-/// and an end of the range become the value they reach; a later want of
+/// and an end of the range become the value they reach (the end among
+/// the variants that have what else is wanted and kept: "the largest
+/// capacity available with the same pressure and type"); a later want of
 /// the same option replaces an earlier one.
 fn constraints_of(
     product: &Product,
     item: &OrderItem,
     wants: &[(Option<String>, String)],
+    keep: &[String],
 ) -> Vec<(String, String)> {
     let mut constraints: Vec<(String, String)> = Vec::new();
+    let mut ends = Vec::new();
     for (key, value) in wants {
         let found = if value == SIZE_UP || value == SIZE_DOWN {
             next_size(product, item, value == SIZE_UP)
         } else if let (Some(key), true) = (key, value.starts_with(ANY_BUT)) {
             Some((key.clone(), value.clone()))
         } else if value == MOST || value == LEAST {
-            extreme(product, item, key.as_deref(), value == MOST)
+            ends.push((key.as_deref(), value == MOST));
+            None
         } else {
             option_of(product, item, key.as_deref(), value).map(|k| (k, value.clone()))
         };
@@ -105,7 +128,41 @@ fn constraints_of(
             constraints.push((key, value));
         }
     }
+    for (key, most) in ends {
+        let within = Within {
+            item,
+            keep,
+            constraints: &constraints,
+        };
+        if let Some((key, value)) = extreme(product, item, key, most, &within) {
+            constraints.retain(|(k, _)| k != &key);
+            constraints.push((key, value));
+        }
+    }
     constraints
+}
+
+/// What a range's end is taken within: the variants that keep what must
+/// stay and have what else is wanted.
+struct Within<'a> {
+    item: &'a OrderItem,
+    keep: &'a [String],
+    constraints: &'a [(String, String)],
+}
+
+impl Within<'_> {
+    /// Whether `v` keeps and has all that, but for option `moved`.
+    fn admits(&self, v: &Variant, moved: &str) -> bool {
+        self.keep
+            .iter()
+            .filter(|k| k.as_str() != moved)
+            .all(|k| v.options.get(k) == self.item.options.get(k))
+            && self
+                .constraints
+                .iter()
+                .filter(|(k, _)| k != moved)
+                .all(|(k, want)| v.options.get(k).is_some_and(|x| meets(x, want)))
+    }
 }
 
 /// The option of `product` a value belongs to: the one named with it if
@@ -195,6 +252,7 @@ fn extreme(
     item: &OrderItem,
     named: Option<&str>,
     most: bool,
+    within: &Within,
 ) -> Option<(String, String)> {
     use crate::dialogue::words::size_rank;
     use crate::nlu::superlative::rank;
@@ -214,10 +272,12 @@ fn extreme(
                 .find_map(|s| keys.iter().find(|k| k.as_str() == *s))
                 .copied()
         })?;
-    let values = product
-        .variants
-        .values()
-        .filter(|v| v.available)
+    // Among those that have what else is asked, if any do; else among
+    // all (and what else is asked is said to be unavailable).
+    let available = || product.variants.values().filter(|v| v.available);
+    let admitted = available().any(|v| within.admits(v, key) && v.options.contains_key(key));
+    let values = available()
+        .filter(|v| !admitted || within.admits(v, key))
         .filter_map(|v| v.options.get(key))
         .filter_map(|v| rank(v, size_rank).map(|r| (r, v)));
     let end = if most {
@@ -254,4 +314,73 @@ pub(super) fn next_size(product: &Product, item: &OrderItem, up: bool) -> Option
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine() -> (Product, OrderItem) {
+        let variant =
+            |id: &str, pressure: &str, capacity: &str, kind: &str, available: bool| Variant {
+                item_id: id.into(),
+                options: [
+                    ("pressure", pressure),
+                    ("capacity", capacity),
+                    ("type", kind),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+                available,
+                price: 100.0,
+            };
+        let product = Product {
+            name: "Espresso Machine".into(),
+            product_id: "1".into(),
+            variants: [
+                variant("a", "9 bar", "1L", "capsule", true),
+                variant("b", "9 bar", "1.5L", "capsule", true),
+                variant("c", "9 bar", "2L", "manual", true),
+                variant("d", "15 bar", "2L", "capsule", true),
+                variant("e", "9 bar", "2L", "capsule", false),
+            ]
+            .into_iter()
+            .map(|v| (v.item_id.clone(), v))
+            .collect(),
+        };
+        let item = OrderItem {
+            name: "Espresso Machine".into(),
+            product_id: "1".into(),
+            item_id: "a".into(),
+            price: 100.0,
+            options: product.variants["a"].options.clone(),
+        };
+        (product, item)
+    }
+
+    #[test]
+    fn the_largest_is_taken_among_those_that_keep_what_must_stay() {
+        let (product, item) = machine();
+        let wants = [(Some("capacity".to_string()), MOST.to_string())];
+        let keep = ["pressure".to_string(), "type".to_string()];
+        let (best, unmet) = best_variant(&product, &item, &wants, &keep, false).unwrap();
+        assert_eq!(best.item_id, "b", "the 2L ones change the type or pressure");
+        assert!(unmet.is_empty(), "{unmet:?}");
+        // Nothing kept: the largest there is.
+        let (best, _) = best_variant(&product, &item, &wants, &[], false).unwrap();
+        assert_eq!(best.options["capacity"], "2L");
+    }
+
+    #[test]
+    fn the_cheapest_in_the_same_type_with_nothing_else_wanted() {
+        let (mut product, item) = machine();
+        for (id, price) in [("b", 90.0), ("c", 50.0), ("d", 80.0)] {
+            product.variants.get_mut(id).unwrap().price = price;
+        }
+        let keep = ["type".to_string()];
+        let (best, _) = best_variant(&product, &item, &[], &keep, true).unwrap();
+        assert_eq!(best.item_id, "d", "c is cheaper but manual");
+        assert!(best_variant(&product, &item, &[], &keep, false).is_none());
+    }
 }

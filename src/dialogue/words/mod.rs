@@ -285,6 +285,25 @@ pub fn address_ref(lower: &str) -> Option<String> {
         .then(|| lower.to_string())
 }
 
+/// "that address", "the same address", "这个地址": the address said before.
+pub fn refers_to_address_before(lower: &str) -> bool {
+    [
+        "that address",
+        "this address",
+        "the same address",
+        "that new address",
+        "this new address",
+        "the new address",
+        "that one as",
+        "那个地址",
+        "这个地址",
+        "同一个地址",
+        "新地址",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 /// "Suite 641", "apt 4B" said alone: only the unit changes.
 pub fn unit_only(original: &str) -> Option<String> {
     let lower = original.to_lowercase();
