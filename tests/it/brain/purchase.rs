@@ -50,6 +50,8 @@ fn a_purchase_told_first_proves_a_change_on_that_order_and_links_nobody() {
         ],
     );
     assert_eq!(steps(&r), ["confirm", "done"], "{r:?}");
+    // The reason in the customer's language.
+    assert!(reply(&r[0]).contains("原因：不再需要"), "{}", reply(&r[0]));
     assert_eq!(order(&shop, "#W3767039")["status"], "cancelled");
 }
 
