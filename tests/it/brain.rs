@@ -67,10 +67,7 @@ fn converse_with(
     lines: &[&str],
     env: &[(&str, &str)],
 ) -> Vec<Value> {
-    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let out = sandbox.chat(&["--json", "--session", session], &input, env);
-    assert_success(&out);
-    json_lines(&out)
+    chat(sandbox, &["--json", "--session", session], lines, env)
 }
 
 /// One run of `kefu chat` as `user` in `session`, with these settings.
@@ -81,12 +78,14 @@ fn chat_as(
     lines: &[&str],
     env: &[(&str, &str)],
 ) -> Vec<Value> {
+    let args = ["--json", "--session", session, "--user", user];
+    chat(sandbox, &args, lines, env)
+}
+
+/// `kefu chat ARGS`, one line a message; the reply objects.
+fn chat(sandbox: &Sandbox, args: &[&str], lines: &[&str], env: &[(&str, &str)]) -> Vec<Value> {
     let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let out = sandbox.chat(
-        &["--json", "--session", session, "--user", user],
-        &input,
-        env,
-    );
+    let out = sandbox.chat(args, &input, env);
     assert_success(&out);
     json_lines(&out)
 }
