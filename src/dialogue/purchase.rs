@@ -120,7 +120,8 @@ impl Brain {
         }
         let lower = super::words::normalize(text);
         let mentions = self.catalog()?.product_mentions(&lower);
-        let ending = super::words::order_suffix(&lower);
+        // (`remember` read this message's order ending just before.)
+        let ending = state.slots.order_ending.clone();
         let told = &mut state.told;
         if told.at == 0 && (!mentions.is_empty() || ending.is_some()) {
             told.at = now_millis();
@@ -232,12 +233,10 @@ pub fn shown_writes(
     state: &DialogueState,
     text: &str,
 ) -> Vec<CustomerWrite> {
-    let Some(customer) = state.customer.as_deref() else {
+    let (Some(customer), true) = (state.customer.as_deref(), state.proved_public_fact_only())
+    else {
         return Vec::new();
     };
-    if state.code_ok || state.two_facts {
-        return Vec::new();
-    }
     let now = now_millis();
     crate::nlu::order_ids(text)
         .into_iter()

@@ -98,6 +98,13 @@ impl DialogueState {
         !self.tasks.is_empty() || self.pending.is_some() || self.awaiting_code
     }
 
+    /// Whether the customer is known by a public fact only (their email):
+    /// they may read their orders, but see order numbers masked, and what
+    /// they are shown is no secret any more.
+    pub fn proved_public_fact_only(&self) -> bool {
+        self.customer.is_some() && !self.code_ok && !self.two_facts
+    }
+
     /// The request in progress (an intent label): the head of the task list.
     pub fn task(&self) -> Option<&'static str> {
         self.tasks.first().map(|t| t.kind.label())

@@ -49,7 +49,7 @@ impl Pipeline {
         let proven_before = self.known_sender(inbound, &mut state)?;
         let decision = self.brain.decide(&mut state, &understanding, &text)?;
         let fresh_profile = decision.profile.as_ref().map(|(_, p)| p.clone());
-        let customer_writes =
+        let mut customer_writes =
             self.identity_writes(inbound, &state, decision.profile.as_ref(), proven_before);
         let Some(step) = decision.step else {
             // Handed off: a person answers here; the bot stays silent.
@@ -80,7 +80,6 @@ impl Pipeline {
         if let GuardVerdict::Fallback { reason } = &verdict {
             tracing::debug!(step = step.kind.template(), %reason, "guard replaced the draft");
         }
-        let mut customer_writes = customer_writes;
         customer_writes.extend(crate::dialogue::shown_writes(
             &self.brain.profiles,
             &state,

@@ -82,7 +82,7 @@ impl Pipeline {
 /// ones they typed themselves: to one who gave only a public fact (their
 /// email), `…68` — enough to recognise an order, not to prove one.
 pub(super) fn mask_untyped_orders(state: &DialogueState, text: String) -> String {
-    if state.customer.is_none() || state.code_ok || state.two_facts {
+    if !state.proved_public_fact_only() {
         return text;
     }
     let mut out = text;

@@ -338,3 +338,47 @@ pub fn status_step(order: &Order) -> Step {
         .mention(&order.order_id)
         .mention(order.status.as_str())
 }
+
+/// A variant in the resolvers' tests: (item id, options, available).
+#[cfg(test)]
+type TestVariant<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+
+/// A product and the item of it a customer ordered, for the resolvers'
+/// tests: all variants at `price`; the item ordered is the first.
+#[cfg(test)]
+pub(super) fn product_and_item(
+    name: &str,
+    price: f64,
+    variants: &[TestVariant],
+) -> (crate::shop::Product, crate::shop::OrderItem) {
+    let ordered_id = variants.first().map(|v| v.0).unwrap_or_default();
+    let variants: std::collections::BTreeMap<String, crate::shop::Variant> = variants
+        .iter()
+        .map(|(id, options, available)| {
+            let variant = crate::shop::Variant {
+                item_id: id.to_string(),
+                options: options
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                available: *available,
+                price,
+            };
+            (id.to_string(), variant)
+        })
+        .collect();
+    let ordered = &variants[ordered_id];
+    let item = crate::shop::OrderItem {
+        name: name.into(),
+        product_id: "1".into(),
+        item_id: ordered.item_id.clone(),
+        price,
+        options: ordered.options.clone(),
+    };
+    let product = crate::shop::Product {
+        name: name.into(),
+        product_id: "1".into(),
+        variants,
+    };
+    (product, item)
+}

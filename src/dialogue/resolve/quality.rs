@@ -154,35 +154,16 @@ mod tests {
     use super::*;
 
     fn earbuds() -> (Product, OrderItem) {
-        let variant = |id: &str, water: &str| crate::shop::Variant {
-            item_id: id.into(),
-            options: [("color", "blue"), ("water resistance", water)]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            available: true,
-            price: 10.0,
-        };
-        let product = Product {
-            name: "Wireless Earbuds".into(),
-            product_id: "1".into(),
-            variants: [
-                variant("a", "not resistant"),
-                variant("b", "IPX4"),
-                variant("c", "IPX7"),
-            ]
-            .into_iter()
-            .map(|v| (v.item_id.clone(), v))
-            .collect(),
-        };
-        let item = OrderItem {
-            name: "Wireless Earbuds".into(),
-            product_id: "1".into(),
-            item_id: "a".into(),
-            price: 10.0,
-            options: product.variants["a"].options.clone(),
-        };
-        (product, item)
+        let rated = |water| [("color", "blue"), ("water resistance", water)];
+        super::super::product_and_item(
+            "Wireless Earbuds",
+            10.0,
+            &[
+                ("a", &rated("not resistant"), true),
+                ("b", &rated("IPX4"), true),
+                ("c", &rated("IPX7"), true),
+            ],
+        )
     }
 
     #[test]

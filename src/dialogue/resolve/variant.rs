@@ -321,42 +321,24 @@ mod tests {
     use super::*;
 
     fn machine() -> (Product, OrderItem) {
-        let variant =
-            |id: &str, pressure: &str, capacity: &str, kind: &str, available: bool| Variant {
-                item_id: id.into(),
-                options: [
-                    ("pressure", pressure),
-                    ("capacity", capacity),
-                    ("type", kind),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-                available,
-                price: 100.0,
-            };
-        let product = Product {
-            name: "Espresso Machine".into(),
-            product_id: "1".into(),
-            variants: [
-                variant("a", "9 bar", "1L", "capsule", true),
-                variant("b", "9 bar", "1.5L", "capsule", true),
-                variant("c", "9 bar", "2L", "manual", true),
-                variant("d", "15 bar", "2L", "capsule", true),
-                variant("e", "9 bar", "2L", "capsule", false),
+        let with = |pressure, capacity, kind| {
+            [
+                ("pressure", pressure),
+                ("capacity", capacity),
+                ("type", kind),
             ]
-            .into_iter()
-            .map(|v| (v.item_id.clone(), v))
-            .collect(),
         };
-        let item = OrderItem {
-            name: "Espresso Machine".into(),
-            product_id: "1".into(),
-            item_id: "a".into(),
-            price: 100.0,
-            options: product.variants["a"].options.clone(),
-        };
-        (product, item)
+        super::super::product_and_item(
+            "Espresso Machine",
+            100.0,
+            &[
+                ("a", &with("9 bar", "1L", "capsule"), true),
+                ("b", &with("9 bar", "1.5L", "capsule"), true),
+                ("c", &with("9 bar", "2L", "manual"), true),
+                ("d", &with("15 bar", "2L", "capsule"), true),
+                ("e", &with("9 bar", "2L", "capsule"), false),
+            ],
+        )
     }
 
     #[test]
